@@ -1,0 +1,298 @@
+"""The parts of a plan spec: frozen, validated pydantic models (the root is `toolkit.plan.Plan`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from functools import cached_property
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from toolkit.expressions import (
+    PLAN_YEAR,
+    Comparison,
+    Condition,
+    Sum,
+    parse_comparison,
+    parse_condition,
+    parse_sum,
+)
+
+# Excel defined names: ASCII letters, digits and '_', not starting with a digit, and not
+# something Excel reads as a cell reference (TH1, GV2, XFD1048576) or R1C1 reference (R, C, R1C1).
+_NAME_CHARS = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_A1_LIKE = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+_R1C1_LIKE = re.compile(r"^(R[0-9]*C?[0-9]*|C[0-9]*)$")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def check_key(code: str) -> str:
+    """Raise ValueError (Vietnamese) unless `code` may be part of an Excel defined name."""
+    if not _NAME_CHARS.match(code):
+        raise ValueError(
+            f"mã '{code}' chỉ được gồm chữ in hoa không dấu, chữ số và dấu gạch dưới, không bắt đầu bằng chữ số"
+        )
+    return code
+
+
+def check_excel_name(code: str) -> str:
+    """Raise ValueError (Vietnamese) unless `code` can be an Excel defined name on its own."""
+    check_key(code)
+    a1 = _A1_LIKE.match(code)
+    if (a1 and _column_number(a1[1]) <= 16384) or _R1C1_LIKE.match(code):
+        raise ValueError(f"mã '{code}' trùng dạng địa chỉ ô của Excel (ví dụ TH1, GV2); hãy đặt tên khác, ví dụ '{code}_'")
+    if len(code) > 200:
+        raise ValueError(f"mã '{code}' dài quá 200 ký tự")
+    return code
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _nfc(cls, value):
+        # Vietnamese typed on different keyboards mixes NFC and NFD; compare in NFC only.
+        return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+# Document metadata
+
+
+class Issuer(Strict):
+    name: str  # full name used in "(Kèm theo … của <name>)"
+    header: list[str]  # agency block lines, top to bottom; the last line is the issuing body (bold)
+    signature: list[str] = []  # e.g. TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH
+    signer: str = ""
+
+
+class Document(Strict):
+    type: str = "Kế hoạch"
+    number: str = ""  # blank in drafts
+    symbol: str  # ký hiệu, e.g. KH-UBND
+    date: Union[dt.date, None] = None
+    place: str
+    title: str
+
+
+class TargetPeriod(Strict):
+    code: str
+    label: str
+
+
+class Period(Strict):
+    kind: Literal["year", "school_year", "multi"]
+    year: int  # "plan year" in conditions and checks
+    targets: list[TargetPeriod] = []
+
+    @property
+    def label(self) -> str:
+        if self.kind == "school_year":
+            return f"năm học {self.year}-{self.year + 1}"
+        if self.kind == "multi":
+            return "giai đoạn " + ", ".join(t.label for t in self.target_periods)
+        return f"năm {self.year}"
+
+    @property
+    def target_periods(self) -> list[TargetPeriod]:
+        return self.targets or [TargetPeriod(code=str(self.year), label=f"Kế hoạch {self.label}")]
+
+
+class Deadlines(Strict):
+    submission: Union[dt.date, None] = None  # units send their workbooks by this day
+    report: Union[dt.date, None] = None  # the collector reports upwards by this day
+
+
+class UnitKind(Strict):
+    label: str  # "Trường", "Xã, thị trấn"
+    plural: str  # counted as in "60/73 trường"
+
+
+class Area(Strict):
+    name: str  # "huyện Bảo Thắng", "xã Long Hồ"
+    total_label: str  # "Toàn huyện"
+    group_kind: str = ""  # unit kind that groups the others ("xa"); empty: no breakdown
+
+
+# Fields
+
+
+class GridRow(Strict):
+    key: str
+    label: str
+    level: str = ""  # a school gets the row only if it teaches this level
+
+    _key = field_validator("key")(lambda cls, v: check_key(v))
+
+
+class GridColumn(Strict):
+    key: str
+    label: str
+
+    _key = field_validator("key")(lambda cls, v: check_key(v))
+
+
+class Field(Strict):
+    code: str
+    label: str
+    kind: Literal["integer", "choice", "year", "text", "grid"]
+    reporter: str  # unit kind that fills it
+    levels: list[str] = []  # empty: every unit of the kind
+    section: str
+    unit: str = ""  # unit of measure
+    choices: list[str] = []
+    rows: list[GridRow] = []
+    columns: list[GridColumn] = []
+    checks: list[str] = []
+    required: bool = True
+    required_if: str = ""  # a condition on other fields
+    min: Union[int, None] = None
+    max: Union[int, Literal["plan year"], None] = None
+    note: str = ""
+
+    _code = field_validator("code")(lambda cls, v: check_excel_name(v))
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.kind == "grid" and (not self.rows or not self.columns):
+            raise ValueError(f"trường '{self.code}' kiểu grid phải có 'rows' và 'columns'")
+        if self.kind != "grid" and (self.rows or self.columns):
+            raise ValueError(f"chỉ trường kiểu grid mới có 'rows'/'columns' (trường '{self.code}')")
+        if self.kind == "choice" and not self.choices:
+            raise ValueError(f"trường '{self.code}' kiểu choice phải có 'choices'")
+        if len("; ".join(self.choices)) > 255:
+            raise ValueError(f"danh sách lựa chọn của '{self.code}' dài quá 255 ký tự, Excel sẽ báo lỗi tệp")
+        for label, keys in (("rows", [r.key for r in self.rows]), ("columns", [c.key for c in self.columns])):
+            if len(set(keys)) != len(keys):
+                raise ValueError(f"trường '{self.code}': mã trùng trong '{label}'")
+        return self
+
+    @cached_property
+    def parsed_checks(self) -> list[Comparison]:
+        return [parse_comparison(text) for text in self.checks]
+
+    @cached_property
+    def parsed_required_if(self) -> Condition | None:
+        return parse_condition(self.required_if) if self.required_if else None
+
+    def max_value(self, plan_year: int) -> int | None:
+        return plan_year if self.max == PLAN_YEAR else self.max
+
+
+# Indicators and annexes
+
+
+class Eligible(Strict):
+    kind: str
+    levels: list[str] = []  # units teaching one of these levels; empty: all of the kind
+
+
+Target = Union[float, dict[str, float], None]  # one value, or one per target period code
+
+
+class Indicator(Strict):
+    code: str
+    name: str
+    section: str
+    unit: str = ""
+    reporter: str
+    rule: Literal["ratio", "sum", "count", "share"]
+    numerator: str
+    denominator: str = ""
+    eligible: Union[Eligible, None] = None
+    target: Target = None
+    direction: Literal[">=", "<="] = ">="
+    target_by_level: dict[str, Target] = {}
+    decimals: int = 2
+    source: str = ""
+
+    _code = field_validator("code")(lambda cls, v: check_excel_name(v))
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.rule == "ratio" and not self.denominator:
+            raise ValueError(f"chỉ tiêu '{self.code}' (ratio) phải có 'denominator'")
+        if self.rule in ("count", "share") and self.eligible is None:
+            raise ValueError(f"chỉ tiêu '{self.code}' ({self.rule}) phải có 'eligible'")
+        return self
+
+    @cached_property
+    def numerator_sum(self) -> Sum | None:
+        return None if self.rule in ("count", "share") else parse_sum(self.numerator)
+
+    @cached_property
+    def condition(self) -> Condition | None:
+        return parse_condition(self.numerator) if self.rule in ("count", "share") else None
+
+    @cached_property
+    def denominator_sum(self) -> Sum | None:
+        return parse_sum(self.denominator) if self.denominator else None
+
+    def input_fields(self) -> set[str]:
+        if self.condition:
+            return self.condition.fields()
+        fields = self.numerator_sum.fields()
+        return fields | (self.denominator_sum.fields() if self.denominator_sum else set())
+
+    def target_for(self, period: str, level: str | None = None) -> float | None:
+        target = self.target_by_level.get(level) if level else self.target
+        return target.get(period) if isinstance(target, dict) else target
+
+
+class Annex(Strict):
+    numeral: str  # I, II, III
+    kind: Literal["targets", "breakdown", "tasks", "progress"]
+    title: str
+    indicators: list[str] = []  # empty: all, in spec order
+    by: Literal["commune", "level"] = "commune"
+
+
+# Tasks (task matrices)
+
+
+class Task(Strict):
+    tt: str = ""
+    content: str
+    lead: str = ""
+    coordinating: str = ""
+    timeframe: str = ""
+
+
+class TaskGroup(Strict):
+    numeral: str
+    title: str
+    tasks: list[Task] = []
+
+
+class TaskList(Strict):
+    title: str = ""
+    attached_to: str = ""
+    numbering: Literal["per_group", "continuous"] = "per_group"
+    groups: list[TaskGroup] = []
+
+
+class AgencyGroup(Strict):
+    phrase: str  # e.g. "UBND các xã, phường": expands to every unit of `kind`
+    kind: str
+
+
+class Agencies(Strict):
+    aliases: dict[str, list[str]] = {}  # unit code -> other ways people write its name
+    groups: list[AgencyGroup] = []
+
+
+
+def spec_hash(payload: object) -> str:
+    """A short, stable hash of JSON-able content (the template version)."""
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

@@ -1,0 +1,135 @@
+"""Roster: the units that report (schools, communes, agencies), from CSV or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.errors import RosterError
+
+if TYPE_CHECKING:
+    from toolkit.plan import Plan
+
+COLUMNS = ("code", "name", "kind", "levels", "commune", "contact_name", "phone", "email")
+REQUIRED = ("code", "name", "kind")
+_CODE = re.compile(r"^[A-Za-z0-9_.-]+$")  # ASCII: it becomes a file name on every system
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    kind: str
+    levels: tuple[str, ...]
+    commune: str = ""
+    contact_name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Roster:
+    units: tuple[Unit, ...]
+    path: Path
+
+    def __iter__(self):
+        return iter(self.units)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def get(self, code: str) -> Unit | None:
+        return self._by_code.get(code)
+
+    @property
+    def _by_code(self) -> dict[str, Unit]:
+        cached = self.__dict__.get("_cache")
+        if cached is None:
+            cached = {u.code: u for u in self.units}
+            object.__setattr__(self, "_cache", cached)
+        return cached
+
+    def of_kind(self, kind: str) -> list[Unit]:
+        return [u for u in self.units if u.kind == kind]
+
+
+def _clean(value: object) -> str:
+    text = "" if value is None else str(value)
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [{_clean(k).lower(): _clean(v) for k, v in row.items() if k is not None} for row in csv.DictReader(handle)]
+    if suffix in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+        finally:
+            workbook.close()
+        if not rows:
+            return []
+        header = [_clean(h).lower() for h in rows[0]]
+        return [dict(zip(header, map(_clean, row))) for row in rows[1:] if any(v not in (None, "") for v in row)]
+    raise RosterError(f"Danh sách đơn vị {path}: chỉ nhận tệp .csv hoặc .xlsx.")
+
+
+def load_roster(path: str | Path, plan: "Plan") -> Roster:
+    """Read and check a roster against the plan's unit kinds and levels."""
+    path = Path(path)
+    try:
+        rows = _read_rows(path)
+    except RosterError:
+        raise
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
+        raise RosterError(f"Không đọc được danh sách đơn vị {path}: {exc}") from None
+    if not rows:
+        raise RosterError(f"Danh sách đơn vị {path} không có đơn vị nào.")
+    missing = [c for c in REQUIRED if c not in rows[0]]
+    if missing:
+        raise RosterError(f"Danh sách đơn vị {path} thiếu cột: {', '.join(missing)} (cần các cột {', '.join(COLUMNS)}).")
+
+    problems, units, seen = [], [], {}
+    for number, row in enumerate(rows, start=2):  # line 1 is the header
+        where = f"dòng {number}"
+        code = row.get("code", "")
+        levels = tuple(level for level in re.split(r"[;,]\s*", row.get("levels", "")) if level)
+        unit = Unit(
+            code=code,
+            name=row.get("name", ""),
+            kind=row.get("kind", ""),
+            levels=levels,
+            **{key: row.get(key, "") for key in ("commune", "contact_name", "phone", "email")},
+        )
+        if not _CODE.match(code):
+            problems.append(f"{where}: mã đơn vị '{code}' chỉ được gồm chữ không dấu, chữ số, '_', '-', '.'")
+        elif code in seen:
+            problems.append(f"{where}: mã đơn vị '{code}' trùng với dòng {seen[code]}")
+        seen.setdefault(code, number)
+        if not unit.name:
+            problems.append(f"{where}: đơn vị '{code}' chưa có tên")
+        if unit.kind not in plan.unit_kinds:
+            problems.append(f"{where}: loại đơn vị '{unit.kind}' không có trong kế hoạch ({', '.join(plan.unit_kinds)})")
+        for level in levels:
+            if level not in plan.levels:
+                problems.append(f"{where}: cấp học '{level}' của đơn vị '{code}' không có trong kế hoạch ({', '.join(plan.levels)})")
+        units.append(unit)
+
+    group_kind = plan.area.group_kind
+    groups = {u.code for u in units if u.kind == group_kind}
+    for number, unit in enumerate(units, start=2):
+        if unit.commune and unit.commune not in groups:
+            problems.append(f"dòng {number}: đơn vị '{unit.code}' thuộc '{unit.commune}' nhưng không có đơn vị loại '{group_kind}' nào mã này")
+    if problems:
+        shown = "\n  - ".join(problems[:50])
+        more = f"\n  … và {len(problems) - 50} lỗi khác" if len(problems) > 50 else ""
+        raise RosterError(f"Danh sách đơn vị {path} có lỗi:\n  - {shown}{more}")
+    return Roster(tuple(units), path)
