@@ -1,0 +1,80 @@
+"""The command line a PGD specialist types: Vietnamese help and errors, and each job's summary."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit.cli import main
+
+COMMANDS = ("init", "templates", "check", "aggregate", "import-tasks", "demo")
+
+
+@pytest.fixture()
+def run():
+    def invoke(*args: str):
+        return CliRunner().invoke(main, list(args), prog_name="toolkit", catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_vietnamese_help_with_an_example(run, command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert result.output.startswith(f"Cách dùng: toolkit {command} [TÙY_CHỌN]")
+    assert "Ví dụ: toolkit " in result.output
+    assert "Hiện hướng dẫn này rồi thoát." in result.output
+    # No English left from the command-line library.
+    assert not re.search(r"\b(Usage|Options|Show this message|required|default)\b", result.output)
+
+
+def test_missing_option_is_explained_in_vietnamese(run):
+    result = run("templates")
+    assert result.exit_code == 2
+    assert "Lỗi: Thiếu tùy chọn '--plan'." in result.output
+    assert "Gõ 'toolkit templates --help' để xem hướng dẫn." in result.output
+
+
+def test_unknown_option_is_explained_in_vietnamese(run):
+    result = run("check", "--plan", "bao-thang-2022", "--bogus")
+    assert result.exit_code == 2
+    assert "Lỗi: Không có tùy chọn '--bogus'." in result.output
+
+
+def test_unknown_plan_exits_with_a_vietnamese_message(run):
+    result = run("templates", "--plan", "khong-co-ke-hoach")
+    assert result.exit_code == 1
+    assert "Lỗi: Không tìm thấy kế hoạch 'khong-co-ke-hoach'" in result.output
+
+
+def test_broken_plan_names_the_file_and_key(run, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("code: x\nperiod: {kind: month, year: 2022}\n", encoding="utf-8")
+    result = run("templates", "--plan", str(plan))
+    assert result.exit_code == 1
+    assert f"Tệp kế hoạch {plan} không hợp lệ" in result.output
+    assert "period.kind: giá trị phải là một trong: 'year', 'school_year' or 'multi'" in result.output
+
+
+def test_init_creates_a_workspace_and_never_overwrites(run, tmp_path):
+    folder = tmp_path / "Báo cáo 2022"
+    first = run("init", str(folder))
+    assert first.exit_code == 0
+    assert (folder / "templates" / "bao-thang-2022" / "plan.yaml").exists()
+    assert (folder / "templates" / "bao-thang-2022" / "units.csv").exists()
+    assert (folder / "workbooks").is_dir() and (folder / "output").is_dir()
+    edited = folder / "templates" / "bao-thang-2022" / "plan.yaml"
+    edited.write_text("# my edits\n", encoding="utf-8")
+    second = run("init", str(folder))
+    assert second.exit_code == 0 and "(0 tệp mới)" in second.output
+    assert edited.read_text(encoding="utf-8") == "# my edits\n"
+
+
+def test_the_workspace_plan_is_usable_by_path(run, tmp_path):
+    run("init", str(tmp_path))
+    from toolkit.spec import load_plan
+
+    assert load_plan(tmp_path / "templates" / "bao-thang-2022").code == "bao-thang-2022"

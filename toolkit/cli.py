@@ -1,0 +1,169 @@
+"""Command line: parse arguments, call one pipeline function, print a Vietnamese summary.
+
+Example:
+    toolkit demo
+    toolkit templates --plan bao-thang-2022 --output output/bieu_mau
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from toolkit import __version__, cli_i18n, pipeline
+from toolkit.errors import ToolkitError
+from toolkit.workspace import init_workspace
+
+cli_i18n.install()
+
+PLAN_HELP = "Kế hoạch: đường dẫn tệp plan.yaml (hoặc thư mục chứa nó), hoặc tên ví dụ có sẵn như bao-thang-2022."
+ROSTER_HELP = "Danh sách đơn vị (.csv hoặc .xlsx) dùng thay cho danh sách ghi trong kế hoạch."
+OPTIONS = "[TÙY_CHỌN]"
+QUIET_HELP = "Không hiện thanh tiến trình (dùng khi chạy bằng script)."
+
+plan_option = click.option("--plan", "plan_ref", required=True, metavar="KẾ_HOẠCH", help=PLAN_HELP)
+roster_option = click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP", help=ROSTER_HELP)
+quiet_option = click.option("--quiet", is_flag=True, help=QUIET_HELP)
+
+
+def _say(text: str) -> None:
+    click.echo(text)
+
+
+def _print_check(outcome: pipeline.CheckOutcome) -> None:
+    statuses = outcome.collection.statuses
+    counts = {key: sum(1 for s in statuses if s.status == key) for key in ("da_nop", "co_loi", "chua_nop")}
+    _say(
+        f"Đơn vị phải nộp: {len(statuses)}; đã nộp hợp lệ: {counts['da_nop']}; "
+        f"nộp nhưng có lỗi: {counts['co_loi']}; chưa nộp: {counts['chua_nop']}."
+    )
+    for path in outcome.reports:
+        _say(f"  {path}")
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[TÙY_CHỌN]",
+    subcommand_metavar="LỆNH [THAM_SỐ]...",
+)
+@click.version_option(__version__, prog_name="toolkit")
+def main() -> None:
+    """Công cụ tạo biểu mẫu thu thập số liệu, kiểm tra báo cáo gửi về và tổng hợp phụ lục."""
+    if sys.platform == "win32":  # a redirected Windows console is not UTF-8 by default
+        for stream in (sys.stdout, sys.stderr):
+            stream.reconfigure(encoding="utf-8")
+
+
+@main.command(options_metavar=OPTIONS)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC")
+def init(folder: Path) -> None:
+    """Tạo thư mục làm việc (templates/, workbooks/, output/) kèm kế hoạch mẫu.
+
+    Ví dụ: toolkit init "D:/Bao cao 2022"
+    """
+    created = _run(lambda: init_workspace(folder))
+    _say(f"Đã tạo thư mục làm việc {folder} ({len(created)} tệp mới).")
+    for path in created:
+        _say(f"  {path}")
+
+
+@main.command(options_metavar=OPTIONS)
+@plan_option
+@roster_option
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("output") / "bieu_mau", show_default=True, help="Thư mục ghi các biểu mẫu.")
+@click.option("--password", default=None, metavar="MẬT_KHẨU", help="Mật khẩu bảo vệ trang tính (mặc định: không đặt mật khẩu).")
+@quiet_option
+def templates(plan_ref: str, roster: Path | None, output_dir: Path, password: str | None, quiet: bool) -> None:
+    """Tạo một biểu mẫu Excel cho mỗi trường, xã, cơ quan phải báo cáo.
+
+    Ví dụ: toolkit templates --plan bao-thang-2022 --output output/bieu_mau
+    """
+    def job():
+        plan, units = pipeline.load(plan_ref, roster)
+        return pipeline.make_templates(plan, units, output_dir, password=password, progress=not quiet)
+
+    paths = _run(job)
+    _say(f"Đã tạo {len(paths)} biểu mẫu trong {output_dir}.")
+
+
+def _check_options(command):
+    command = click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("output"), show_default=True, help="Thư mục ghi kết quả.")(command)
+    command = click.option("--workbooks", "workbooks_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("workbooks"), show_default=True, help="Thư mục chứa các tệp đơn vị gửi về.")(command)
+    return roster_option(plan_option(quiet_option(command)))
+
+
+@main.command(options_metavar=OPTIONS)
+@_check_options
+def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool) -> None:
+    """Kiểm tra các tệp gửi về: ai đã nộp, ai chưa, tệp nào có lỗi ở ô nào.
+
+    Ví dụ: toolkit check --plan bao-thang-2022 --workbooks workbooks --output output
+    """
+    def job():
+        plan, units = pipeline.load(plan_ref, roster)
+        return pipeline.check(plan, units, workbooks_dir, output_dir, progress=not quiet)
+
+    _print_check(_run(job))
+
+
+@main.command(options_metavar=OPTIONS)
+@_check_options
+@click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP", help="Mẫu Word của phụ lục (mặc định: templates/phu_luc.docx nếu có, nếu không dùng mẫu có sẵn).")
+def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool, docx_template: Path | None) -> None:
+    """Kiểm tra rồi tổng hợp các tệp gửi về thành các phụ lục (Excel, Word, HTML).
+
+    Ví dụ: toolkit aggregate --plan bao-thang-2022 --workbooks workbooks --output output
+    """
+    def job():
+        plan, units = pipeline.load(plan_ref, roster)
+        return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, progress=not quiet)
+
+    outcome = _run(job)
+    _print_check(outcome.checked)
+    _say("Các phụ lục:")
+    for path in outcome.annexes:
+        _say(f"  {path}")
+
+
+@main.command(name="import-tasks", options_metavar=OPTIONS)
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP", default=Path("plan-tasks.yaml"), show_default=True, help="Tệp YAML ghi danh sách nhiệm vụ.")
+def import_tasks(source: Path, output_path: Path) -> None:
+    """Nhập ma trận nhiệm vụ từ bảng Word (.docx), Excel (.xlsx) hoặc văn bản chép từ PDF (.txt).
+
+    Ví dụ: toolkit import-tasks phu_luc_nhiem_vu.docx --output templates/plan-tasks.yaml
+    """
+    from toolkit.tasks_import import dump_tasks_yaml, import_tasks as read_tasks
+
+    tasks = _run(lambda: read_tasks(source))
+    _run(lambda: dump_tasks_yaml(tasks, output_path))
+    count = sum(len(group["tasks"]) for group in tasks["groups"])
+    _say(f"Đã nhập {len(tasks['groups'])} nhóm, {count} nhiệm vụ vào {output_path}.")
+
+
+@main.command(options_metavar=OPTIONS)
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("output"), show_default=True, help="Thư mục ghi kết quả.")
+@quiet_option
+def demo(output_dir: Path, quiet: bool) -> None:
+    """Chạy thử toàn bộ quy trình trên ví dụ có sẵn (huyện Bảo Thắng, năm 2022).
+
+    Ví dụ: toolkit demo --output output
+    """
+    outcome = _run(lambda: pipeline.demo(output_dir, progress=not quiet))
+    _say(f"Đã tạo {len(outcome.templates)} biểu mẫu và {len(outcome.returns)} tệp báo cáo giả lập đơn vị gửi về.")
+    _print_check(outcome.aggregated.checked)
+    _say("Các phụ lục:")
+    for path in outcome.aggregated.annexes:
+        _say(f"  {path}")
+
+
+def _run(job):
+    """Run one job; a fatal, expected problem becomes a Vietnamese message and exit code 1."""
+    try:
+        return job()
+    except ToolkitError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Không đọc/ghi được {exc.filename or ''}: {exc.strerror or exc}") from None

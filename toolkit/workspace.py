@@ -1,0 +1,59 @@
+"""A PGD's working folder: `templates/` (plans, Word template), `workbooks/` (returns), `output/`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from toolkit.spec import BUNDLED
+
+REPORT_TEMPLATES = Path(__file__).resolve().parent / "report_templates"
+DOCX_TEMPLATE_NAME = "phu_luc.docx"
+EXAMPLE = "bao-thang-2022"
+
+GUIDE = """\
+THƯ MỤC LÀM VIỆC CỦA CÔNG CỤ TỔNG HỢP BÁO CÁO
+
+templates/   Kế hoạch (plan.yaml), danh sách đơn vị (units.csv) và mẫu Word của phụ lục (phu_luc.docx).
+workbooks/   Chép vào đây mọi tệp các trường, xã gửi về (qua email, Zalo, USB); không cần đổi tên tệp.
+output/      Công cụ ghi kết quả vào đây: biểu mẫu, báo cáo kiểm tra, phụ lục.
+
+Các bước:
+  1. toolkit templates --plan templates/{example} --output output/bieu_mau
+     (gửi mỗi đơn vị tệp <mã đơn vị>.xlsx của mình)
+  2. toolkit check --plan templates/{example} --workbooks workbooks --output output
+     (xem output/Kiem_tra.xlsx: ai đã nộp, ai chưa, tệp nào có lỗi ở ô nào)
+  3. toolkit aggregate --plan templates/{example} --workbooks workbooks --output output
+     (các phụ lục Phu_luc_I.docx, Phu_luc_I.xlsx… trong output/)
+"""
+
+
+def init_workspace(folder: str | Path) -> list[Path]:
+    """Create a workspace with a copy of the example plan and roster; never overwrite a file."""
+    folder = Path(folder)
+    created: list[Path] = []
+    for name in ("templates", "workbooks", "output"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    copies = [(path, folder / "templates" / EXAMPLE / path.name) for path in sorted((BUNDLED / EXAMPLE).iterdir())]
+    docx = REPORT_TEMPLATES / DOCX_TEMPLATE_NAME
+    if docx.exists():
+        copies.append((docx, folder / "templates" / DOCX_TEMPLATE_NAME))
+    for source, target in copies:
+        if source.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            created.append(target)
+    guide = folder / "HUONG_DAN.txt"
+    if not guide.exists():
+        guide.write_text(GUIDE.format(example=EXAMPLE), encoding="utf-8-sig")
+        created.append(guide)
+    return created
+
+
+def find_docx_template(plan_path: Path) -> Path | None:
+    """The Word template beside the plan or in the workspace's templates/; None: the bundled one."""
+    for folder in (plan_path.parent, plan_path.parent.parent):
+        candidate = folder / DOCX_TEMPLATE_NAME
+        if candidate.exists():
+            return candidate
+    return None
