@@ -14,8 +14,13 @@ UNIT_CODE_NAME = "MA_DON_VI"  # defined name of the cell holding the unit code
 META_SHEET = "_meta"  # hidden sheet of key/value rows (column A key, column B value)
 META_KEYS = ("plan_code", "plan_version", "unit_code", "generated_at", "toolkit_version")
 
-# Task progress inputs: one row per task, named TASK_ID__COLUMN.
-TASK_COLUMNS = ("KET_QUA", "MUC_DO", "KHO_KHAN", "DE_XUAT")
+# Task progress inputs: one row per task, named TASK_ID__COLUMN; column -> (label, required).
+TASK_COLUMNS = {
+    "KET_QUA": ("Kết quả thực hiện", True),
+    "MUC_DO": ("Mức độ", True),
+    "KHO_KHAN": ("Khó khăn, vướng mắc", False),
+    "DE_XUAT": ("Đề xuất", False),
+}
 TASK_STATUSES = ("Hoàn thành", "Đang thực hiện", "Chưa thực hiện")
 
 

@@ -189,6 +189,15 @@ class Field(Strict):
         return plan_year if self.max == PLAN_YEAR else self.max
 
 
+class TaskField(Field):
+    """A progress input of one task, made from the plan's task list (not written in the spec)."""
+
+    task_id: str  # toolkit.contract.task_id
+    column: str  # a key of toolkit.contract.TASK_COLUMNS
+    task: "Task"
+    group: "TaskGroup"
+
+
 # Indicators and annexes
 
 
@@ -296,3 +305,6 @@ def spec_hash(payload: object) -> str:
     """A short, stable hash of JSON-able content (the template version)."""
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+TaskField.model_rebuild()

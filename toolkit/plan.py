@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Union
 from pydantic import PrivateAttr, ValidationInfo, model_validator
 
 from toolkit.expressions import PLAN_YEAR, ExpressionError, Sum, Term, parse_comparison, parse_condition
-from toolkit.contract import grid_name
+from toolkit.contract import TASK_COLUMNS, TASK_STATUSES, grid_name, task_id
 from toolkit.model import (
     Agencies,
     Annex,
@@ -21,6 +21,7 @@ from toolkit.model import (
     Issuer,
     Period,
     Strict,
+    TaskField,
     TaskList,
     UnitKind,
     spec_hash,
@@ -80,8 +81,33 @@ class Plan(Strict):
         return self.period.year
 
     @cached_property
+    def task_fields(self) -> list[TaskField]:
+        """Progress inputs of every task: result, status, difficulties, proposals."""
+        made = []
+        for group_number, group in enumerate(self.tasks.groups if self.tasks else [], start=1):
+            for task_number, task in enumerate(group.tasks, start=1):
+                identifier = task_id(group_number, task_number)
+                for column, (label, required) in TASK_COLUMNS.items():
+                    made.append(
+                        TaskField(
+                            code=f"{identifier}__{column}",
+                            label=label,
+                            kind="choice" if column == "MUC_DO" else "text",
+                            reporter="",
+                            section=f"{group.numeral}. {group.title}",
+                            choices=list(TASK_STATUSES) if column == "MUC_DO" else [],
+                            required=required,
+                            task_id=identifier,
+                            column=column,
+                            task=task,
+                            group=group,
+                        )
+                    )
+        return made
+
+    @cached_property
     def field_by_code(self) -> dict[str, Field]:
-        return {f.code: f for f in self.fields}
+        return {f.code: f for f in [*self.fields, *self.task_fields]}
 
     @cached_property
     def indicator_by_code(self) -> dict[str, Indicator]:
@@ -104,10 +130,13 @@ class Plan(Strict):
     # What applies to a unit
 
     def applies(self, field: Field, unit: "Unit") -> bool:
+        if isinstance(field, TaskField):
+            return field.task_id in unit.tasks
         return field.reporter == unit.kind and (not field.levels or bool(set(field.levels) & set(unit.levels)))
 
     def fields_for(self, unit: "Unit") -> list[Field]:
-        return [f for f in self.fields if self.applies(f, unit)]
+        """What a unit fills in: its indicator fields, then the progress of its tasks."""
+        return [f for f in [*self.fields, *self.task_fields] if self.applies(f, unit)]
 
     def rows_for(self, field: Field, unit: "Unit", level: str | None = None):
         return [

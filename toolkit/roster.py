@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,12 +29,14 @@ class Unit:
     contact_name: str = ""
     phone: str = ""
     email: str = ""
+    tasks: tuple[str, ...] = ()  # ids of the plan's tasks this unit leads or coordinates
 
 
 @dataclass(frozen=True)
 class Roster:
     units: tuple[Unit, ...]
     path: Path
+    unmatched_agencies: tuple[str, ...] = ()  # Vietnamese notes: task agency texts matching no unit
 
     def __iter__(self):
         return iter(self.units)
@@ -132,4 +134,10 @@ def load_roster(path: str | Path, plan: "Plan") -> Roster:
         shown = "\n  - ".join(problems[:50])
         more = f"\n  … và {len(problems) - 50} lỗi khác" if len(problems) > 50 else ""
         raise RosterError(f"Danh sách đơn vị {path} có lỗi:\n  - {shown}{more}")
-    return Roster(tuple(units), path)
+    if not plan.tasks:
+        return Roster(tuple(units), path)
+    from toolkit.agencies import assign_tasks
+
+    assignment = assign_tasks(plan, units)
+    units = [replace(u, tasks=assignment.tasks_of(u.code)) for u in units]
+    return Roster(tuple(units), path, tuple(assignment.unmatched))
