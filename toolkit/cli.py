@@ -32,6 +32,14 @@ def _say(text: str) -> None:
     click.echo(text)
 
 
+def _load(plan_ref: str, roster: Path | None):
+    """Load plan and roster, and say which agency names in the task list matched no unit."""
+    plan, units = pipeline.load(plan_ref, roster)
+    for note in units.unmatched_agencies:
+        _say(f"Cảnh báo: {note}")
+    return plan, units
+
+
 def _print_check(outcome: pipeline.CheckOutcome) -> None:
     statuses = outcome.collection.statuses
     counts = {key: sum(1 for s in statuses if s.status == key) for key in ("da_nop", "co_loi", "chua_nop")}
@@ -81,7 +89,7 @@ def templates(plan_ref: str, roster: Path | None, output_dir: Path, password: st
     Ví dụ: toolkit templates --plan bao-thang-2022 --output output/bieu_mau
     """
     def job():
-        plan, units = pipeline.load(plan_ref, roster)
+        plan, units = _load(plan_ref, roster)
         return pipeline.make_templates(plan, units, output_dir, password=password, progress=not quiet)
 
     paths = _run(job)
@@ -102,7 +110,7 @@ def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: P
     Ví dụ: toolkit check --plan bao-thang-2022 --workbooks workbooks --output output
     """
     def job():
-        plan, units = pipeline.load(plan_ref, roster)
+        plan, units = _load(plan_ref, roster)
         return pipeline.check(plan, units, workbooks_dir, output_dir, progress=not quiet)
 
     _print_check(_run(job))
@@ -117,7 +125,7 @@ def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_di
     Ví dụ: toolkit aggregate --plan bao-thang-2022 --workbooks workbooks --output output
     """
     def job():
-        plan, units = pipeline.load(plan_ref, roster)
+        plan, units = _load(plan_ref, roster)
         return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, progress=not quiet)
 
     outcome = _run(job)
