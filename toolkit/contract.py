@@ -13,6 +13,9 @@ from toolkit.roster import Unit
 UNIT_CODE_NAME = "MA_DON_VI"  # defined name of the cell holding the unit code
 META_SHEET = "_meta"  # hidden sheet of key/value rows (column A key, column B value)
 META_KEYS = ("plan_code", "plan_version", "unit_code", "generated_at", "toolkit_version")
+# Fallback when names are lost: column A of a data sheet lists the row's input names, `|`-separated,
+# for the cells from FIRST_INPUT_COLUMN on (0-based columns).
+KEY_COLUMN, FIRST_INPUT_COLUMN = 0, 4
 
 # Task progress inputs: one row per task, named TASK_ID__COLUMN; column -> (label, required).
 TASK_COLUMNS = {

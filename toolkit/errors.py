@@ -51,7 +51,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "formula": ("error", "{label}: ô chứa công thức ({value}); phải nhập trực tiếp giá trị."),
     "bad-choice": ("error", "{label}: \"{value}\" không có trong danh sách được chọn ({choices})."),
     "bad-year": ("error", "{label}: năm {value} phải từ {low} đến {high}."),
-    "check-failed": ("error", "{label}: không thỏa điều kiện {rule} ({detail})."),
+    "out-of-range": ("error", "{label}: {value} phải từ {low} đến {high}."),
+    "choice-as-typed": ("warning", "{label}: \"{value}\" được hiểu là lựa chọn \"{choice}\"."),
+    "check-failed": ("error", "{label}: {detail} (điều kiện {rule})."),
 }
 
 

@@ -20,7 +20,7 @@ import xlsxwriter
 from tqdm import tqdm
 
 from toolkit import __version__
-from toolkit.contract import META_SHEET, UNIT_CODE_NAME, grid_name
+from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME, grid_name
 from toolkit.roster import Roster, Unit, load_roster
 from toolkit.spec import load_plan
 from toolkit.template_checks import CellMap, row_formulas, summary_formula
@@ -29,7 +29,7 @@ from toolkit.plan import Plan
 DATA_SHEET = "Số liệu"
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "_lists"
-KEY_COL, STT_COL, LABEL_COL, UNIT_COL, FIRST_INPUT_COL = 0, 1, 2, 3, 4
+KEY_COL, STT_COL, LABEL_COL, UNIT_COL, FIRST_INPUT_COL = KEY_COLUMN, 1, 2, 3, FIRST_INPUT_COLUMN
 FONT = {"font_name": "Times New Roman", "font_size": 12}
 INPUT_FILL = "#FFF2CC"  # light yellow: "type here"
 MISSING_FILL = "#F8CBAD"  # orange: still empty

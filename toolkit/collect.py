@@ -1,0 +1,181 @@
+"""A folder of returned workbooks -> each unit's accepted return, every problem, who sent what.
+
+Files are recognised by their content (hidden metadata and the MA_DON_VI cell), never by their
+name. One bad file never stops the run or touches anyone else's data; files are only read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from toolkit.checks import check_unit
+from toolkit.contract import UNIT_CODE_NAME, Issue, UnitReturn
+from toolkit.errors import render, severity
+from toolkit.plan import Plan
+from toolkit.reader import SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
+from toolkit.roster import Roster, Unit
+
+STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
+JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+
+@dataclass
+class UnitStatus:
+    unit: Unit
+    status: str  # a key of STATUS_LABELS
+    file: str = ""
+    saved_at: dt.datetime | None = None
+    errors: int = 0
+    warnings: int = 0
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class Collection:
+    returns: dict[str, UnitReturn] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    statuses: list[UnitStatus] = field(default_factory=list)
+    skipped: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class _FileResult:
+    path: Path
+    unit: Unit | None = None
+    saved_at: dt.datetime | None = None
+    issues: list[Issue] = field(default_factory=list)
+    accepted: UnitReturn | None = None
+
+
+def expected_units(plan: Plan, roster: Roster) -> list[Unit]:
+    """Units that must send a workbook: those with anything to fill (fields or tasks)."""
+    return [unit for unit in roster if plan.input_names(unit)]
+
+
+def _issue(code: str, path: Path, unit_code: str = "", **params) -> Issue:
+    return Issue(code, severity(code), render(code, **params), str(path), unit_code)
+
+
+def _is_junk(path: Path) -> bool:
+    name = path.name.lower()
+    return name.startswith(("~$", ".~lock", ".")) or name in JUNK_NAMES
+
+
+def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:
+    """Read, identify and check one file; every failure becomes an Issue of that file."""
+    result = _FileResult(path)
+    try:
+        raw = read_workbook(path)
+        if not raw.ok:
+            code, params = raw.failure
+            result.issues.append(_issue(code, path, **params))
+            return result
+        unit = _identify(plan, roster, raw, result)
+        if unit is None:
+            return result
+        checked = check_unit(plan, unit, raw)
+        result.unit, result.saved_at = unit, raw.saved_at
+        result.issues.extend(checked.issues)
+        result.accepted = UnitReturn(unit, path, checked.values, frozenset(checked.failed), raw.saved_at.isoformat() if raw.saved_at else "")
+    except Exception as exc:  # a file we did not foresee must not stop the others
+        result.issues.append(_issue("corrupt-file", path, detail=f"{type(exc).__name__}: {str(exc)[:120]}"))
+    return result
+
+
+def _identify(plan: Plan, roster: Roster, raw: RawWorkbook, result: _FileResult) -> Unit | None:
+    meta_unit = raw.meta.get("unit_code", "")
+    cell_value = raw.values.get(UNIT_CODE_NAME)
+    cell_unit = str(int(cell_value) if isinstance(cell_value, float) else cell_value or "").strip()
+    if not raw.meta and not cell_unit:
+        result.issues.append(_issue("foreign-workbook", raw.path))
+        return None
+    if raw.meta.get("plan_code") != plan.code:
+        result.issues.append(_issue("other-plan", raw.path, found=raw.meta.get("plan_code") or "không rõ", expected=plan.code))
+        return None
+    if raw.meta.get("plan_version") != plan.version:
+        found = raw.meta.get("plan_version") or "không rõ"
+        made = raw.meta.get("generated_at", "")
+        result.issues.append(_issue("outdated-template", raw.path, meta_unit, found=f"{found}, tạo lúc {made}" if made else found, expected=plan.version))
+        return None
+    if meta_unit and cell_unit and meta_unit != cell_unit:
+        result.issues.append(_issue("unit-mismatch", raw.path, meta_unit, found=cell_unit, expected=meta_unit))
+        return None
+    unit = roster.get(cell_unit or meta_unit)
+    if unit is None:
+        result.issues.append(_issue("unknown-unit", raw.path, cell_unit or meta_unit, unit=cell_unit or meta_unit))
+    return unit
+
+
+def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = True, workers: int = 2) -> Collection:
+    """Read and check every workbook under `folder` (recursively)."""
+    folder = Path(folder)
+    collection = Collection()
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    candidates = []
+    for path in files:
+        if _is_junk(path):
+            collection.skipped.append(_issue("skipped-file", path, detail="tệp tạm hoặc tệp hệ thống"))
+        elif path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            collection.skipped.append(_issue("skipped-file", path, detail=f"đuôi tệp {path.suffix or '(không có)'}"))
+        else:
+            candidates.append(path)
+
+    # python-calamine releases the GIL: threads use both cores without copying data around.
+    results: list[_FileResult] = []
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        for result in tqdm(pool.map(lambda p: _process(plan, roster, p), candidates), total=len(candidates),
+                           desc="Đọc báo cáo", unit=" tệp", disable=not progress):
+            results.append(result)
+
+    by_unit: dict[str, list[_FileResult]] = {}
+    for result in results:
+        if result.accepted is None:
+            collection.issues.extend(result.issues)
+        else:
+            by_unit.setdefault(result.unit.code, []).append(result)
+    for code, candidates_of_unit in by_unit.items():
+        # The one saved last wins; the workbook's own save time, else the file's.
+        candidates_of_unit.sort(key=lambda r: (r.saved_at or dt.datetime.min, r.path.stat().st_mtime))
+        chosen = candidates_of_unit[-1]
+        collection.returns[code] = chosen.accepted
+        collection.issues.extend(chosen.issues)
+        for other in candidates_of_unit[:-1]:
+            collection.issues.append(_issue("duplicate-file", other.path, code, unit=code, used=chosen.path.name))
+
+    collection.statuses = _statuses(plan, roster, collection, results)
+    return collection
+
+
+def _statuses(plan: Plan, roster: Roster, collection: Collection, results: list[_FileResult]) -> list[UnitStatus]:
+    statuses = []
+    rejected = {}  # units whose only files were rejected still "sent something"
+    for result in results:
+        for issue in result.issues:
+            if issue.unit and result.accepted is None:
+                rejected.setdefault(issue.unit, result.path)
+    for unit in expected_units(plan, roster):
+        accepted = collection.returns.get(unit.code)
+        own = [i for i in collection.issues if i.unit == unit.code and (accepted is None or i.file == str(accepted.file))]
+        errors = sum(1 for i in own if i.severity == "error")
+        warnings = sum(1 for i in own if i.severity == "warning")
+        if accepted is not None:
+            status = "co_loi" if errors else "da_nop"
+            statuses.append(UnitStatus(unit, status, str(accepted.file), _as_time(accepted.saved_at), errors, warnings))
+        elif unit.code in rejected:
+            statuses.append(UnitStatus(unit, "co_loi", str(rejected[unit.code]), None, errors, warnings))
+        else:
+            collection.issues.append(Issue("not-submitted", "error", render("not-submitted"), "", unit.code))
+            statuses.append(UnitStatus(unit, "chua_nop"))
+    return statuses
+
+
+def _as_time(text: str) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
