@@ -1,0 +1,183 @@
+"""Reports of a check: kiem_tra.csv (contract), Kiem_tra.xlsx (for people), feedback copies.
+
+Feedback copies are the unit's own workbook with each bad cell highlighted and commented; the
+original is copied first and never opened for writing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from toolkit.collect import STATUS_LABELS, Collection
+from toolkit.plan import Plan
+from toolkit.roster import Roster
+
+CSV_COLUMNS = ("file", "unit", "unit_name", "sheet", "cell", "field", "severity", "code", "message")
+SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+STATUS_FILLS = {"da_nop": "#C6EFCE", "co_loi": "#FFEB9C", "chua_nop": "#FFC7CE"}
+FEEDBACK_FOLDER = "phan_hoi"
+
+
+def write_check_reports(plan: Plan, roster: Roster, collection: Collection, output_dir: str | Path, *,
+                        today: dt.date | None = None) -> list[Path]:
+    """Write the three reports of a check into `output_dir`; return their paths."""
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    issues = [*collection.issues, *collection.skipped]
+    paths = [_write_csv(roster, issues, output_dir / "kiem_tra.csv"),
+             _write_board(plan, roster, collection, issues, output_dir / "Kiem_tra.xlsx", today or dt.date.today())]
+    paths.extend(_write_feedback(collection, output_dir / FEEDBACK_FOLDER))
+    return paths
+
+
+def _atomic(path: Path, write) -> Path:
+    handle, temporary = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return path
+
+
+def _write_csv(roster: Roster, issues, path: Path) -> Path:
+    def write(temporary: str) -> None:
+        # UTF-8 with BOM: Excel on Windows then shows Vietnamese correctly.
+        with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            for i in issues:
+                unit = roster.get(i.unit)
+                writer.writerow([i.file, i.unit, unit.name if unit else "", i.sheet, i.cell, i.field, i.severity, i.code, i.message])
+
+    return _atomic(path, write)
+
+
+def _days_late(deadline: dt.date | None, moment: dt.date | None) -> int | None:
+    if deadline is None or moment is None or moment <= deadline:
+        return None
+    return (moment - deadline).days
+
+
+def _write_board(plan: Plan, roster: Roster, collection: Collection, issues, path: Path, today: dt.date) -> Path:
+    deadline = plan.deadlines.submission
+
+    def write(temporary: str) -> None:
+        book = xlsxwriter.Workbook(temporary, {"strings_to_formulas": False, "strings_to_urls": False,
+                                               "default_format_properties": {"font_name": "Times New Roman", "font_size": 12}})
+        header = book.add_format({"bold": True, "border": 1, "bg_color": "#D9E1F2", "text_wrap": True, "valign": "vcenter", "align": "center"})
+        cell = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+        title = book.add_format({"bold": True, "font_size": 14})
+        fills = {k: book.add_format({"border": 1, "bg_color": v, "valign": "top"}) for k, v in STATUS_FILLS.items()}
+
+        board = book.add_worksheet("Tình trạng")
+        board.write_string(0, 0, f"TÌNH TRẠNG NỘP BÁO CÁO – {plan.document.title}"[:250], title)
+        board.write_string(1, 0, f"Hạn nộp: {deadline.strftime('%d/%m/%Y') if deadline else 'không ghi'}; tính đến ngày {today.strftime('%d/%m/%Y')}.")
+        columns = [("STT", 5), ("Mã đơn vị", 18), ("Tên đơn vị", 36), ("Thuộc", 24), ("Trạng thái", 16), ("Tệp", 30),
+                   ("Thời điểm lưu", 17), ("Số lỗi", 8), ("Số cảnh báo", 10), ("Hạn nộp", 11), ("Số ngày trễ", 9),
+                   ("Người liên hệ", 20), ("Điện thoại", 14), ("Email", 24)]
+        for col, (name, width) in enumerate(columns):
+            board.write_string(3, col, name, header)
+            board.set_column(col, col, width)
+        for row, status in enumerate(collection.statuses, start=4):
+            unit = status.unit
+            commune = roster.get(unit.commune)
+            sent = status.saved_at.date() if status.saved_at else None
+            late = _days_late(deadline, sent if status.status != "chua_nop" else today)
+            values = [row - 3, unit.code, unit.name, commune.name if commune and commune.code != unit.code else "",
+                      STATUS_LABELS[status.status], Path(status.file).name if status.file else "",
+                      status.saved_at.strftime("%d/%m/%Y %H:%M") if status.saved_at else "", status.errors, status.warnings,
+                      deadline.strftime("%d/%m/%Y") if deadline else "", late if late is not None else "",
+                      unit.contact_name, unit.phone, unit.email]
+            for col, value in enumerate(values):
+                style = fills[status.status] if col == 4 else cell
+                board.write(row, col, value, style) if isinstance(value, int) else board.write_string(row, col, str(value), style)
+        board.autofilter(3, 0, 3 + len(collection.statuses), len(columns) - 1)
+        board.freeze_panes(4, 3)
+        _landscape(board, 3)
+
+        detail = book.add_worksheet("Chi tiết lỗi")
+        columns = [("Tệp", 30), ("Mã đơn vị", 18), ("Tên đơn vị", 30), ("Trang", 12), ("Ô", 7), ("Mã ô", 24), ("Mức độ", 10), ("Nội dung", 80)]
+        for col, (name, width) in enumerate(columns):
+            detail.write_string(0, col, name, header)
+            detail.set_column(col, col, width)
+        for row, i in enumerate(issues, start=1):
+            unit = roster.get(i.unit)
+            values = [Path(i.file).name if i.file else "", i.unit, unit.name if unit else "", i.sheet, i.cell, i.field,
+                      SEVERITY_LABELS[i.severity], i.message]
+            for col, value in enumerate(values):
+                detail.write_string(row, col, value, cell)
+        detail.autofilter(0, 0, len(issues), len(columns) - 1)
+        detail.freeze_panes(1, 0)
+        _landscape(detail, 0)
+        book.close()
+
+    return _atomic(path, write)
+
+
+def _landscape(sheet, header_row: int) -> None:
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(header_row)
+
+
+def _write_feedback(collection: Collection, folder: Path) -> list[Path]:
+    """For each accepted workbook with problems: a copy with its bad cells marked."""
+    by_file: dict[str, list] = {}
+    for issue in collection.issues:
+        if issue.file and issue.cell and issue.unit in collection.returns and issue.file == str(collection.returns[issue.unit].file):
+            by_file.setdefault(issue.file, []).append(issue)
+    if not by_file:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    fills = {"error": PatternFill("solid", fgColor="FF7C80"), "warning": PatternFill("solid", fgColor="FFEB9C")}
+    for file, issues in by_file.items():
+        source = Path(file)
+        unit = issues[0].unit
+        if source.suffix.lower() not in (".xlsx", ".xlsm"):
+            written.append(_feedback_list(issues, folder / f"{unit}.xlsx"))
+            continue
+        target = folder / f"{unit}{source.suffix.lower()}"
+
+        def write(temporary: str, source=source, issues=issues) -> None:
+            shutil.copyfile(source, temporary)  # the original is only ever read
+            book = openpyxl.load_workbook(temporary, keep_vba=source.suffix.lower() == ".xlsm")
+            for issue in issues:
+                if issue.sheet in book.sheetnames:
+                    target_cell = book[issue.sheet][issue.cell]
+                    target_cell.fill = fills[issue.severity]
+                    target_cell.comment = Comment(issue.message, "Kiểm tra", width=320, height=120)
+            book.save(temporary)
+
+        written.append(_atomic(target, write))
+    return written
+
+
+def _feedback_list(issues, path: Path) -> Path:
+    """For .xls/.ods returns (which we do not rewrite): a list of the problems and their cells."""
+    def write(temporary: str) -> None:
+        book = xlsxwriter.Workbook(temporary, {"strings_to_formulas": False, "strings_to_urls": False})
+        sheet = book.add_worksheet("Phản hồi")
+        for col, name in enumerate(("Trang", "Ô", "Mã ô", "Mức độ", "Nội dung")):
+            sheet.write_string(0, col, name)
+        for row, i in enumerate(issues, start=1):
+            for col, value in enumerate((i.sheet, i.cell, i.field, SEVERITY_LABELS[i.severity], i.message)):
+                sheet.write_string(row, col, value)
+        sheet.set_column(4, 4, 90)
+        book.close()
+
+    return _atomic(path, write)
