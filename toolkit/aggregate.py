@@ -1,0 +1,114 @@
+"""Indicator results from the accepted returns: for the whole area, each commune, each level.
+
+Definitions (../shared/domain/README.md): `ratio` = 100 × Σnumerator ÷ Σdenominator over the
+reporting units in scope, never an average of unit percentages; `sum` = Σnumerator; `count` =
+eligible reporting units meeting the condition; `share` = 100 × count ÷ eligible units in the
+roster (non-reporting units count as not meeting it). A unit is left out of exactly those
+indicators whose inputs include a value that failed a check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from toolkit.contract import UnitReturn
+from toolkit.expressions import clause_holds
+from toolkit.model import Indicator
+from toolkit.plan import Plan
+from toolkit.roster import Roster, Unit
+
+
+@dataclass(frozen=True)
+class Result:
+    indicator: Indicator
+    scope: str  # 'district' | 'commune' | 'level'
+    scope_code: str  # '' for the district
+    scope_name: str
+    value: float | None  # unrounded; percent for ratio and share; None without data
+    numerator: float | None
+    denominator: float | None
+    expected: int  # units in scope
+    reported: int  # units that contributed
+    excluded: int  # units left out for a failed or missing value
+    targets: dict[str, float | None] = field(default_factory=dict)  # period code -> target
+
+    def achieved(self, period: str) -> bool | None:
+        target = self.targets.get(period)
+        if target is None or self.value is None:
+            return None
+        return self.value >= target if self.indicator.direction == ">=" else self.value <= target
+
+    def gap(self, period: str) -> float | None:
+        target = self.targets.get(period)
+        return None if target is None or self.value is None else self.value - target
+
+
+def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, list[Unit], str | None]]:
+    """(scope, code, name, member units, level) for the area, each commune, each level."""
+    found = [("district", "", plan.area.total_label, list(roster), None)]
+    for group in roster.of_kind(plan.area.group_kind) if plan.area.group_kind else []:
+        found.append(("commune", group.code, group.name, [u for u in roster if u.commune == group.code], None))
+    for level, label in plan.levels.items():
+        found.append(("level", level, label, [u for u in roster if level in u.levels], level))
+    return found
+
+
+def compute(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn]) -> list[Result]:
+    """Every indicator for every scope it is reported in (levels only with per-level targets)."""
+    results = []
+    for indicator in plan.indicators:
+        for scope, code, name, members, level in scopes(plan, roster):
+            if scope == "level" and level not in indicator.target_by_level:
+                continue
+            results.append(_one(plan, indicator, scope, code, name, members, level, returns))
+    return results
+
+
+def _usable(values: UnitReturn, names: list[str]) -> bool:
+    return all(n in values.values and n not in values.failed for n in names)
+
+
+def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, members: list[Unit],
+         level: str | None, returns: Mapping[str, UnitReturn]) -> Result:
+    in_scope = [u for u in members if plan.in_scope(indicator, u)]
+    reported = excluded = 0
+    numerator = denominator = 0.0
+    if indicator.condition is not None:
+        for unit in in_scope:
+            sent = returns.get(unit.code)
+            if sent is None:
+                continue
+            names = [c.field for c in indicator.condition.clauses if plan.applies(plan.field_by_code[c.field], unit)]
+            if any(n in sent.failed for n in names):
+                excluded += 1
+                continue
+            reported += 1
+            if all(clause_holds(c, sent.values.get(c.field), plan.plan_year) for c in indicator.condition.clauses):
+                numerator += 1
+        denominator = float(len(in_scope))
+        if indicator.rule == "share":
+            value = 100 * numerator / denominator if denominator else None
+        else:
+            value = numerator
+    else:
+        for unit in in_scope:
+            sent = returns.get(unit.code)
+            if sent is None:
+                continue
+            top = plan.sum_names(indicator.numerator_sum, unit, level) or []
+            bottom = (plan.sum_names(indicator.denominator_sum, unit, level) or []) if indicator.denominator_sum else []
+            if not _usable(sent, top + bottom):
+                excluded += 1
+                continue
+            reported += 1
+            numerator += sum(sent.values[n] for n in top)
+            denominator += sum(sent.values[n] for n in bottom)
+        if indicator.rule == "ratio":
+            value = 100 * numerator / denominator if reported and denominator else None
+        else:
+            value = numerator if reported else None
+            denominator = None
+    targets = {p.code: indicator.target_for(p.code, level) for p in plan.period.target_periods}
+    return Result(indicator, scope, code, name, value, numerator if reported or indicator.condition else None,
+                  denominator, len(in_scope), reported, excluded, targets)

@@ -1,0 +1,159 @@
+"""Phụ lục I (targets vs results) and Phụ lục II (breakdown) as writer-neutral tables (pure)."""
+
+from __future__ import annotations
+
+from toolkit.aggregate import Result
+from toolkit.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading
+from toolkit.model import Annex, Indicator
+from toolkit.numbers import NO_DATA, fmt_count_share, fmt_number, fmt_percent, fmt_ratio
+from toolkit.plan import Plan
+
+PERCENT_RULES = ("ratio", "share")
+
+
+def evaluation_period(plan: Plan) -> str:
+    """The target a result is judged against: the first target period ending in or after the plan year.
+
+    A 2022 result of a 2021-2025 / 2026-2030 plan is judged against the 2025 target.
+    """
+    periods = plan.period.target_periods
+    for period in periods:
+        if period.code.isdigit() and int(period.code) >= plan.plan_year:
+            return period.code
+    return periods[0].code
+
+
+def _unit_word(plan: Plan, indicator: Indicator) -> str:
+    kind = indicator.eligible.kind if indicator.eligible else indicator.reporter
+    return plan.unit_kinds[kind].plural if kind in plan.unit_kinds else indicator.unit
+
+
+def _decimals(indicator: Indicator) -> str:
+    return "0" + ("." + "0" * indicator.decimals if indicator.decimals else "")
+
+
+def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
+    """A result as official tables write it, keeping the number for spreadsheets."""
+    indicator, value = result.indicator, result.value
+    if value is None and indicator.rule not in ("count", "share"):
+        return Cell(NO_DATA, align="center")
+    if indicator.rule == "ratio":
+        return Cell(fmt_percent(value, indicator.decimals), value / 100, _decimals(indicator) + "%", "center")
+    if indicator.rule == "sum":
+        return Cell(fmt_number(value, 0), value, "#,##0", "center")
+    word = "" if short else _unit_word(plan, indicator)
+    # Counts read "7/14 xã", shares "60/73 trường, đạt 82,2%": text, never a date or fraction.
+    if indicator.rule == "count":
+        return Cell(fmt_ratio(result.numerator, result.denominator, word), align="center")
+    if value is None:
+        return Cell(NO_DATA, align="center")
+    text = (f"{fmt_ratio(result.numerator, result.denominator)} ({fmt_percent(value, 1)})" if short
+            else fmt_count_share(result.numerator, result.denominator, word, value, 1))
+    return Cell(text, align="center")
+
+
+def fmt_target(plan: Plan, indicator: Indicator, target: float | None) -> Cell:
+    if target is None:
+        return Cell("", align="center")
+    if indicator.rule in PERCENT_RULES:
+        return Cell(fmt_percent(target, indicator.decimals), target / 100, _decimals(indicator) + "%", "center")
+    return Cell(f"{fmt_number(target, 0)} {_unit_word(plan, indicator) if indicator.rule == 'count' else ''}".strip(), target, "#,##0", "center")
+
+
+def fmt_evaluation(plan: Plan, result: Result, period: str) -> str:
+    achieved = result.achieved(period)
+    if achieved is None:
+        return ""
+    gap = result.gap(period)
+    indicator = result.indicator
+    amount = f"{fmt_number(abs(gap), indicator.decimals)} điểm %" if indicator.rule in PERCENT_RULES else \
+        f"{fmt_number(abs(gap), 0)} {indicator.unit if indicator.rule == 'sum' else _unit_word(plan, indicator)}"
+    if achieved:
+        return f"Đạt (vượt {amount})" if gap and indicator.direction == ">=" and gap > 0 else "Đạt"
+    return f"Chưa đạt ({'thiếu' if indicator.direction == '>=' else 'vượt'} {amount})"
+
+
+def coverage(result: Result) -> str:
+    text = f"{result.reported}/{result.expected} đơn vị báo cáo"
+    return text + (f"; {result.excluded} đơn vị có số liệu lỗi, chưa tính" if result.excluded else "")
+
+
+def _indicators(plan: Plan, annex: Annex) -> list[Indicator]:
+    return [plan.indicator_by_code[c] for c in annex.indicators] if annex.indicators else list(plan.indicators)
+
+
+def targets_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable:
+    """Phụ lục I: STT | Chỉ tiêu | ĐVT | Kế hoạch (per period) | Thực hiện | Đánh giá | Ghi chú."""
+    periods = plan.period.target_periods
+    judged = evaluation_period(plan)
+    done = f"Thực hiện {plan.period.label}" if plan.period.kind != "multi" else f"Thực hiện năm {plan.plan_year}"
+    fixed = ["STT", "Chỉ tiêu", "Đơn vị tính"]
+    if len(periods) == 1:
+        header = [fixed + [periods[0].label, done, "Đánh giá", "Ghi chú"]]
+    else:
+        header = [fixed + ["Kế hoạch"] + [MERGE_LEFT] * (len(periods) - 1) + [done, "Đánh giá", "Ghi chú"],
+                  [MERGE_UP] * 3 + [p.label for p in periods] + [MERGE_UP] * 3]
+    by_key = {(r.indicator.code, r.scope, r.scope_code): r for r in results}
+    table = AnnexTable(f"Phu_luc_{annex.numeral or 'chi_tieu'}", heading(plan, annex.numeral, annex.title), header,
+                       [6, 46, 10] + [13] * len(periods) + [22, 20, 22])
+    section, number, chart = None, 0, None
+    for indicator in _indicators(plan, annex):
+        if indicator.section != section:
+            section, number = indicator.section, 0
+            table.rows.append(Row([Cell(section)], "group"))
+            chart = {"title": section, "categories": [], "series": {"Kế hoạch": [], "Thực hiện": []}}
+            table.charts.append(chart)
+        number += 1
+        district = by_key[(indicator.code, "district", "")]
+        table.rows.append(_target_row(plan, str(number), indicator.name, district, periods, judged))
+        for level in indicator.target_by_level:
+            sub = by_key.get((indicator.code, "level", level))
+            if sub:
+                table.rows.append(_target_row(plan, "", f"- {plan.levels[level]}", sub, periods, judged, "sub"))
+        target = district.targets.get(judged)
+        if indicator.rule in PERCENT_RULES and target is not None and district.value is not None:
+            chart["categories"].append(f"{number}. {indicator.name[:40]}")
+            chart["series"]["Kế hoạch"].append(round(target, 2))
+            chart["series"]["Thực hiện"].append(round(district.value, 2))
+    table.charts = [c for c in table.charts if c["categories"]]
+    table.notes.append(f"Đánh giá so với chỉ tiêu {next(p.label for p in periods if p.code == judged)}; "
+                       "tỷ lệ tính bằng tổng tử số chia tổng mẫu số của các đơn vị báo cáo.")
+    return table
+
+
+def _target_row(plan: Plan, stt: str, name: str, result: Result, periods, judged: str, kind: str = "item") -> Row:
+    indicator = result.indicator
+    cells = [Cell(stt, align="center"), Cell(name), Cell(indicator.unit, align="center")]
+    cells += [fmt_target(plan, indicator, result.targets.get(p.code)) for p in periods]
+    cells += [fmt_result(plan, result), Cell(fmt_evaluation(plan, result, judged), align="center"), Cell(coverage(result))]
+    return Row(cells, kind)
+
+
+def breakdown_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable:
+    """Phụ lục II: rows are communes (or levels), columns the annex's indicators, then the total."""
+    indicators = _indicators(plan, annex)
+    scope = "commune" if annex.by == "commune" else "level"
+    group_label = plan.unit_kinds[plan.area.group_kind].label if scope == "commune" and plan.area.group_kind else "Cấp học"
+    header = [["STT", group_label] + [f"{i.name} ({i.unit})" if i.unit else i.name for i in indicators]]
+    table = AnnexTable(f"Phu_luc_{annex.numeral or 'chi_tiet'}", heading(plan, annex.numeral, annex.title), header,
+                       [6, 28] + [max(12.0, min(18.0, 150 / max(len(indicators), 1)))] * len(indicators))
+    by_key = {(r.indicator.code, r.scope, r.scope_code): r for r in results}
+    names = {}
+    for r in results:
+        if r.scope == scope:
+            names.setdefault(r.scope_code, r.scope_name)
+    for number, (code, name) in enumerate(names.items(), start=1):
+        cells = [Cell(str(number), align="center"), Cell(name)]
+        cells += [fmt_result(plan, by_key[(i.code, scope, code)], short=True) if (i.code, scope, code) in by_key
+                  else Cell(NO_DATA, align="center") for i in indicators]
+        table.rows.append(Row(cells))
+    total = [Cell(""), Cell(plan.area.total_label)] + [fmt_result(plan, by_key[(i.code, "district", "")], short=True) for i in indicators]
+    table.rows.append(Row(total, "total"))
+    table.notes.append("Dấu – : chưa có số liệu (đơn vị chưa báo cáo hoặc số liệu lỗi).")
+    return table
+
+
+def annex_tables(plan: Plan, results: list[Result]) -> list[AnnexTable]:
+    """Tables of every indicator annex of the plan, in plan order."""
+    builders = {"targets": targets_table, "breakdown": breakdown_table}
+    return [builders[a.kind](plan, a, results) for a in plan.annexes if a.kind in builders]

@@ -1,0 +1,128 @@
+"""Annex tables as print-ready .xlsx (XlsxWriter): A4 landscape, repeated header, native charts.
+
+Nothing a school typed can become a formula or a link: strings are always written as strings.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import xlsxwriter
+
+from toolkit.document import FONT, MARGINS_MM, PAPER_A4, SIZE_TABLE, AnnexTable, header_spans
+
+MM = 1 / 25.4
+
+
+def write_annex_xlsx(table: AnnexTable, path: str | Path) -> Path:
+    """Write one annex table to `path` atomically."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+    os.close(handle)
+    try:
+        book = xlsxwriter.Workbook(temporary, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                                               "default_format_properties": {"font_name": FONT, "font_size": SIZE_TABLE}})
+        _write(book, table)
+        book.close()
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return path
+
+
+def _write(book, table: AnnexTable) -> None:
+    base = {"border": 1, "text_wrap": True, "valign": "vcenter", "font_name": FONT, "font_size": SIZE_TABLE}
+    fmt = {
+        "label": book.add_format({"bold": True, "font_size": 14, "align": "center", "font_name": FONT}),
+        "title": book.add_format({"bold": True, "font_size": 14, "align": "center", "text_wrap": True, "valign": "vcenter", "font_name": FONT}),
+        "attached": book.add_format({"italic": True, "font_size": 14, "align": "center", "text_wrap": True, "font_name": FONT}),
+        "header": book.add_format({**base, "bold": True, "align": "center"}),
+        "group": book.add_format({**base, "bold": True}),
+        "total": book.add_format({**base, "bold": True}),
+        "note": book.add_format({"italic": True, "font_name": FONT, "font_size": SIZE_TABLE}),
+    }
+    cell_formats: dict[tuple, object] = {}
+
+    def cell_format(kind: str, align: str, num_format: str):
+        key = (kind, align, num_format)
+        if key not in cell_formats:
+            cell_formats[key] = book.add_format({**base, "align": align, "num_format": num_format or "General",
+                                                 "bold": kind == "total", "italic": kind == "sub"})
+        return cell_formats[key]
+
+    sheet = book.add_worksheet(table.heading.label[:31])
+    last = len(table.widths) - 1
+    for col, width in enumerate(table.widths):
+        sheet.set_column(col, col, width)
+    total_width = sum(table.widths)
+    sheet.merge_range(0, 0, 0, last, table.heading.label, fmt["label"])
+    sheet.merge_range(1, 0, 1, last, table.heading.title, fmt["title"])
+    sheet.set_row(1, 20 * max(1, -(-len(table.heading.title) * 13 // 10 // int(total_width))))
+    sheet.merge_range(2, 0, 2, last, table.heading.attached, fmt["attached"])
+    sheet.set_row(2, 20 * max(1, -(-len(table.heading.attached) * 12 // 10 // int(total_width))))
+
+    top = 4
+    headers = table.header_rows()
+    for r, c, rows, cols, text in header_spans(headers):
+        if rows > 1 or cols > 1:
+            sheet.merge_range(top + r, c, top + r + rows - 1, c + cols - 1, text, fmt["header"])
+        else:
+            sheet.write_string(top + r, c, text, fmt["header"])
+    row = top + len(headers)
+    sheet.repeat_rows(top, row - 1)
+    sheet.freeze_panes(row, 0)
+    for item in table.rows:
+        if item.kind == "group":
+            sheet.merge_range(row, 0, row, last, item.cells[0].text, fmt["group"])
+        else:
+            for col, cell in enumerate(item.cells):
+                style = cell_format(item.kind, cell.align, cell.num_format if cell.number is not None else "")
+                if cell.number is not None:  # a plain figure stays a number the PGD can reuse
+                    sheet.write_number(row, col, cell.number, style)
+                else:
+                    sheet.write_string(row, col, cell.text, style)
+        row += 1
+    for note in table.notes:
+        row += 1
+        sheet.write_string(row, 0, note, fmt["note"])
+
+    sheet.set_paper(PAPER_A4)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=MARGINS_MM["left"] * MM, right=MARGINS_MM["right"] * MM,
+                      top=MARGINS_MM["top"] * MM, bottom=MARGINS_MM["bottom"] * MM)
+    # Page numbers centred in the header (Nghị định 30); the Word annex also hides it on page 1.
+    sheet.set_header('&C&"Times New Roman"&13&P')
+    if table.charts:
+        _charts(book, table)
+
+
+def _charts(book, table: AnnexTable) -> None:
+    """One column chart of target vs result per section, data on a sheet of its own."""
+    data = book.add_worksheet("Số liệu biểu đồ")
+    charts = book.add_worksheet("Biểu đồ")
+    row = 0
+    for number, spec in enumerate(table.charts):
+        names = list(spec["series"])
+        data.write_string(row, 0, spec["title"])
+        for i, category in enumerate(spec["categories"]):
+            data.write_string(row + 1 + i, 0, category)
+        for j, name in enumerate(names):
+            data.write_string(row, 1 + j, name)
+            for i, value in enumerate(spec["series"][name]):
+                data.write_number(row + 1 + i, 1 + j, value)
+        chart = book.add_chart({"type": "column"})
+        first, last = row + 1, row + len(spec["categories"])
+        for j, name in enumerate(names):
+            chart.add_series({"name": ["Số liệu biểu đồ", row, 1 + j], "categories": ["Số liệu biểu đồ", first, 0, last, 0],
+                              "values": ["Số liệu biểu đồ", first, 1 + j, last, 1 + j], "data_labels": {"value": True}})
+        chart.set_title({"name": spec["title"], "name_font": {"name": FONT, "size": 12}})
+        chart.set_y_axis({"name": "%", "min": 0})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 900, "height": 360})
+        charts.insert_chart(number * 19, 0, chart)
+        row = last + 2
+    data.hide()

@@ -1,0 +1,66 @@
+"""Vietnamese numbers and dates as official documents write them (Babel's CLDR data, locale vi).
+
+Decimal comma, thousands dot ("1.234", "82,1%"); figures are rounded half-up first, as reports
+round (63,345 -> 63,35), since Babel alone rounds half-to-even.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+
+LOCALE = "vi"
+NO_DATA = "–"
+
+
+def round_half_up(value: float, decimals: int) -> Decimal:
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def fmt_number(value: float | None, decimals: int = 2) -> str:
+    """1234 -> '1.234'; 82.1 -> '82,1'; trailing zeros dropped; None -> '–'."""
+    if value is None:
+        return NO_DATA
+    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
+    return format_decimal(round_half_up(value, decimals), format=pattern, locale=LOCALE)
+
+
+def fmt_percent(value: float | None, decimals: int = 2) -> str:
+    """82.1 -> '82,1%'; 100 -> '100%' (no space, as the seeds write)."""
+    return NO_DATA if value is None else fmt_number(value, decimals) + "%"
+
+
+def fmt_ratio(part: float, whole: float, unit_word: str = "") -> str:
+    """'60/73 trường'."""
+    text = f"{fmt_number(part, 0)}/{fmt_number(whole, 0)}"
+    return f"{text} {unit_word}".strip()
+
+
+def fmt_count_share(part: float, whole: float, unit_word: str, percent: float | None, decimals: int = 1) -> str:
+    """'60/73 trường, đạt 82,2%'."""
+    return f"{fmt_ratio(part, whole, unit_word)}, đạt {fmt_percent(percent, decimals)}"
+
+
+def _two(number: int) -> str:
+    return f"{number:02d}"
+
+
+def fmt_date_long(date: dt.date | None, year: int | None = None) -> str:
+    """'ngày 29 tháng 4 năm 2022'; days below 10 and months 1-2 get a leading zero (Nghị định 30).
+
+    A missing date (an unsigned draft) leaves blanks to fill by hand: 'ngày    tháng    năm 2022'.
+    """
+    if date is None:
+        return f"ngày      tháng      năm {year or '     '}"
+    month = _two(date.month) if date.month < 3 else str(date.month)
+    return f"ngày {_two(date.day)} tháng {month} năm {date.year}"
+
+
+def fmt_date_short(date: dt.date | None) -> str:
+    """'29/4/2022', '05/02/2022'."""
+    if date is None:
+        return ""
+    month = _two(date.month) if date.month < 3 else str(date.month)
+    return f"{_two(date.day)}/{month}/{date.year}"
