@@ -1,7 +1,7 @@
-"""The self-check of a template: the spec's checks as Excel formulas over the input cells.
+"""The rules a template enforces while a clerk types: data validation and the self-check formulas.
 
-Pure: it maps a field's checks to formula strings (no workbook), so it is tested with `==`.
-These formulas only guide the filler while typing; the reader re-checks every value itself.
+Pure: it maps a field to XlsxWriter validation dicts and Excel formula strings (no workbook), so it
+is tested with `==`. These rules only guide the filler; the reader re-checks every value itself.
 """
 
 from __future__ import annotations
@@ -10,15 +10,19 @@ from dataclasses import dataclass
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from toolkit.expressions import Sum
+from toolkit.expressions import PLAN_YEAR, Condition, Sum
+from toolkit.model import Field
 from toolkit.plan import Plan
 from toolkit.roster import Unit
 
 EXCEL_OPS = {"<=": "<=", ">=": ">=", "<": "<", ">": ">", "=": "=", "!=": "<>"}
+TEXT_LIMIT = 4000  # characters in a free-text input; a task report fits, a pasted document does not
+INLINE_LIST_LIMIT = 255  # Excel calls a file damaged when an inline dropdown list is longer
+DONE = "Đã nhập đầy đủ, không phát hiện lỗi."
 
 
 class CellMap:
-    """Where each named input cell is on the data sheet."""
+    """Where each named input cell is on one sheet."""
 
     def __init__(self, sheet: str):
         self.sheet = sheet
@@ -29,6 +33,9 @@ class CellMap:
 
     def __contains__(self, name: str) -> bool:
         return name in self._cells
+
+    def __iter__(self):
+        return iter(self._cells)
 
     def position(self, name: str) -> tuple[int, int]:
         return self._cells[name]
@@ -43,6 +50,55 @@ class CellMap:
         return f"'{self.sheet}'!{self.ref(name)}"
 
 
+# Data validation
+
+
+def is_number(field: Field) -> bool:
+    """Whether a field's inputs take numbers (every grid cell is a whole number)."""
+    return field.kind in ("integer", "year", "grid")
+
+
+def fits_inline(choices: list[str]) -> bool:
+    """Whether a dropdown can list its choices inside the rule (else: a range on a hidden sheet)."""
+    return len(",".join(choices)) <= INLINE_LIST_LIMIT and not any("," in c or '"' in c for c in choices)
+
+
+def _number_words(field: Field, plan_year: int) -> str:
+    low = field.min if field.min is not None else 0
+    high = field.max_value(plan_year)
+    if field.kind == "year":
+        return f"năm (4 chữ số) từ {low} đến {high}" if high is not None else f"năm (4 chữ số) từ {low} trở đi"
+    return f"số nguyên từ {low} đến {high}" if high is not None else f"số nguyên từ {low} trở lên"
+
+
+def validation_rule(field: Field, plan_year: int, list_range: str | None = None) -> dict:
+    """XlsxWriter data validation of one input, with Vietnamese prompt and error messages.
+
+    `list_range` is the sheet range holding a choice field's labels when they cannot be inline.
+    """
+    messages = {"error_title": "Giá trị không hợp lệ", "error_type": "stop"}
+    if is_number(field):
+        low = field.min if field.min is not None else 0
+        high = field.max_value(plan_year)
+        what = _number_words(field, plan_year)
+        unit = f" (đơn vị tính: {field.unit})" if field.unit else ""
+        bounds = {"criteria": "between", "minimum": low, "maximum": high} if high is not None else {"criteria": ">=", "value": low}
+        return {"validate": "integer", **bounds, "input_title": "Nhập số", "input_message": f"Nhập {what}{unit}."[:255],
+                **messages, "error_message": f"Ô này chỉ nhận {what}; không nhập chữ, dấu chấm hay dấu phẩy."[:255]}
+    if field.kind == "choice":
+        source = field.choices if list_range is None else list_range
+        return {"validate": "list", "source": source, "input_title": "Chọn trong danh sách",
+                "input_message": "Bấm vào mũi tên bên phải ô để chọn.", **messages,
+                "error_message": ("Chỉ được chọn một trong: " + "; ".join(field.choices) + ".")[:255]}
+    # Free text: any text, bounded so that a paste cannot bloat the file.
+    return {"validate": "length", "criteria": "<=", "value": TEXT_LIMIT, "input_title": "Nhập nội dung",
+            "input_message": f"Ghi ngắn gọn, tối đa {TEXT_LIMIT} ký tự.", **messages,
+            "error_message": f"Nội dung dài quá {TEXT_LIMIT} ký tự."}
+
+
+# Self-check formulas
+
+
 @dataclass(frozen=True)
 class Flag:
     formula: str  # Excel formula without '=', TRUE when the cell should be flagged
@@ -54,11 +110,13 @@ def _text(value: str) -> str:
 
 
 def _blank(ref: str) -> str:
+    # LibreOffice rewrites Excel's "blanks" rule to this; a space typed by mistake counts as blank.
     return f"LEN(TRIM({ref}))=0"
 
 
-def _type_problem(field, ref: str, plan_year: int) -> str | None:
-    if field.kind in ("integer", "year"):
+def _type_problem(field: Field, ref: str, plan_year: int) -> str | None:
+    """TRUE when a typed value has the wrong type or range (pasted values skip validation)."""
+    if is_number(field):
         low = field.min if field.min is not None else 0
         high = field.max_value(plan_year)
         bounds = [f"{ref}<>INT({ref})", f"{ref}<{low}"] + ([f"{ref}>{high}"] if high is not None else [])
@@ -78,28 +136,39 @@ def _comparison(left: list[str], left_const: int, op: str, right: list[str], rig
     """TRUE when every cell involved holds a number and the comparison fails."""
     involved = list(dict.fromkeys(left + right))
     if not involved or any(n not in cells for n in involved):
-        return None  # a cell of another sheet or unit: the reader checks it
+        return None  # a cell of another sheet: the reader checks it
     refs = ",".join(cells.ref(n) for n in involved)
     holds = f"{_sum(left, left_const, cells)}{EXCEL_OPS[op]}{_sum(right, right_const, cells)}"
     return f"IF(COUNT({refs})={len(involved)},NOT({holds}),FALSE)"
 
 
-def _condition(plan: Plan, unit: Unit, condition, cells: CellMap) -> str | None:
+def _condition(plan: Plan, condition: Condition, cells: CellMap) -> str | None:
+    """TRUE when a required_if condition holds; never while the cells it reads are blank."""
     clauses = []
     for clause in condition.clauses:
         if clause.field not in cells:
             return None
         ref = cells.ref(clause.field)
-        values = [_text(v) for v in clause.values]
+        numeric = is_number(plan.field_by_code[clause.field])
+        values = [str(plan.plan_year) if v == PLAN_YEAR else v for v in clause.values]
+        literals = values if numeric and all(v.isdigit() for v in values) else [_text(v) for v in values]
         if clause.op == "!=":
-            clauses.append(f"AND(LEN({ref})>0,{','.join(f'{ref}<>{v}' for v in values)})")
-        else:
-            clauses.append(f"OR({','.join(f'{ref}={v}' for v in values)})")
+            clauses.append(f"AND(LEN({ref})>0,{','.join(f'{ref}<>{v}' for v in literals)})")
+        else:  # '=' or 'in'; a blank cell equals 0 in Excel, hence the LEN guard
+            clauses.append(f"AND(LEN({ref})>0,OR({','.join(f'{ref}={v}' for v in literals)}))")
     return clauses[0] if len(clauses) == 1 else f"AND({','.join(clauses)})"
 
 
-def row_formulas(plan: Plan, unit: Unit, field, names: list[str], cells: CellMap, grid_row=None) -> dict[str, tuple[Flag | None, Flag | None]]:
-    """For each input of one sheet row: (flag when still missing, flag when invalid)."""
+def _any(formulas: list[str]) -> str:
+    return formulas[0] if len(formulas) == 1 else f"OR({','.join(formulas)})"
+
+
+def row_flags(plan: Plan, unit: Unit, field: Field, names: list[str], cells: CellMap,
+              grid_row: str | None = None) -> dict[str, tuple[Flag | None, Flag | None]]:
+    """For each input of one sheet row: (flag when still missing, flag when invalid).
+
+    `grid_row` is the row key when the inputs are one row of a grid (its checks compare columns).
+    """
     problems: dict[str, list[str]] = {name: [] for name in names}
     for name in names:
         problem = _type_problem(field, cells.ref(name), plan.plan_year)
@@ -107,27 +176,27 @@ def row_formulas(plan: Plan, unit: Unit, field, names: list[str], cells: CellMap
             problems[name].append(problem)
 
     for check in field.parsed_checks:
-        if grid_row is not None:  # grid checks compare this row's columns
-            def row_names(side: Sum) -> list[str]:
-                return [f"{field.code}__{grid_row.key}__{term.field}" for term in side.terms]
+        if grid_row is not None:
+            def in_row(side: Sum) -> list[str]:
+                return [f"{field.code}__{grid_row}__{term.field}" for term in side.terms]
 
-            left, right = row_names(check.left), row_names(check.right)
+            left, right = in_row(check.left), in_row(check.right)
             formula = _comparison(left, check.left.constant, check.op, right, check.right.constant, cells)
-            for name in left:
-                if formula and name in problems:
+            for name in left if formula else ():
+                if name in problems:
                     problems[name].append(formula)
             continue
         left = [field.code] if check.left is None else plan.sum_names(check.left, unit)
         right = plan.sum_names(check.right, unit)
         if left is None or right is None:
-            continue
+            continue  # a field of the check does not apply to this unit
         left_const = 0 if check.left is None else check.left.constant
         formula = _comparison(left, left_const, check.op, right, check.right.constant, cells)
         if formula:
             problems[field.code].append(formula)
 
-    result = {}
-    condition = field.parsed_required_if and _condition(plan, unit, field.parsed_required_if, cells)
+    condition = field.parsed_required_if and _condition(plan, field.parsed_required_if, cells)
+    flags = {}
     for name in names:
         ref = cells.ref(name)
         if field.required:
@@ -136,18 +205,16 @@ def row_formulas(plan: Plan, unit: Unit, field, names: list[str], cells: CellMap
             missing = Flag(f"AND({condition},{_blank(ref)})", 0)
         else:
             missing = None
-        checks = problems[name]
-        invalid = Flag(checks[0] if len(checks) == 1 else f"OR({','.join(checks)})", 0) if checks else None
-        result[name] = (missing, invalid)
-    return result
+        invalid = Flag(_any(problems[name]), 0) if problems[name] else None
+        flags[name] = (missing, invalid)
+    return flags
 
 
-def summary_formula(missing_refs, invalid_refs, missing_col: int, invalid_col: int, first_row: int, last_row: int) -> tuple[str, str]:
-    """The one cell telling the filler how many inputs are missing or inconsistent."""
-    missing = f"SUM({xl_rowcol_to_cell(first_row, missing_col)}:{xl_rowcol_to_cell(last_row, missing_col)})"
-    invalid = f"SUM({xl_rowcol_to_cell(first_row, invalid_col)}:{xl_rowcol_to_cell(last_row, invalid_col)})"
-    done = "Đã nhập đầy đủ, không phát hiện lỗi."
-    formula = f'=IF(AND({missing}=0,{invalid}=0),"{done}","Còn "&{missing}&" ô chưa nhập, "&{invalid}&" ô chưa hợp lệ.")'
-    initially_missing = sum(count for _, _, count in missing_refs)
-    initial = done if initially_missing == 0 else f"Còn {initially_missing} ô chưa nhập, 0 ô chưa hợp lệ."
+def summary_formula(missing_range: str, invalid_range: str, initially_missing: int) -> tuple[str, str]:
+    """The one cell telling the filler how many inputs are missing or inconsistent, and its
+    value in the empty template (LibreOffice shows a cached value until an input changes)."""
+    missing, invalid = f"SUM({missing_range})", f"SUM({invalid_range})"
+    formula = (f'=IF(AND({missing}=0,{invalid}=0),{_text(DONE)},'
+               f'"Còn "&{missing}&" ô chưa nhập, "&{invalid}&" ô chưa hợp lệ.")')
+    initial = DONE if initially_missing == 0 else f"Còn {initially_missing} ô chưa nhập, 0 ô chưa hợp lệ."
     return formula, initial

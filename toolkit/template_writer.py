@@ -1,10 +1,10 @@
 """Data-collection templates: one protected, self-checking .xlsx per unit.
 
 Contract (read back by `toolkit.reader`): every input cell has a workbook-scoped defined name
-(`plan.input_names(unit)`), the unit code cell is `MA_DON_VI`, the hidden sheet `_meta` holds
-the plan code, template version, unit and generation time, and column A of the data sheet
-(hidden) holds the names of the input cells of its row, `|`-separated from column E on, so a
-reader can still find values in a file whose names were lost.
+(`plan.input_names(unit)`), the unit code cell is `MA_DON_VI`, the hidden sheet `_meta` holds the
+plan code, template version, unit and generation time, and column A (hidden) of each sheet holds
+the names of the input cells of its row, `|`-separated, from column E on, so a reader can still
+find values in a file whose names were lost.
 """
 
 from __future__ import annotations
@@ -13,103 +13,144 @@ import datetime as dt
 import math
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+import dataclasses
 from pathlib import Path
+from typing import Callable, Iterable
 
 import xlsxwriter
 from tqdm import tqdm
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 from toolkit import __version__
-from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME, grid_name
-from toolkit.roster import Roster, Unit, load_roster
-from toolkit.spec import load_plan
-from toolkit.template_checks import CellMap, row_formulas, summary_formula
+from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME
+from toolkit.errors import ToolkitError
+from toolkit.model import Field
 from toolkit.plan import Plan
+from toolkit.roster import Roster, Unit
+from toolkit.template_checks import fits_inline
+from toolkit.template_data_sheet import Status, row_height, write_data_sheet
 
-DATA_SHEET = "Số liệu"
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "_lists"
-KEY_COL, STT_COL, LABEL_COL, UNIT_COL, FIRST_INPUT_COL = KEY_COLUMN, 1, 2, 3, FIRST_INPUT_COLUMN
 FONT = {"font_name": "Times New Roman", "font_size": 12}
 INPUT_FILL = "#FFF2CC"  # light yellow: "type here"
 MISSING_FILL = "#F8CBAD"  # orange: still empty
 INVALID_FILL = "#FF7C80"  # red: breaks a check
 MM = 1 / 25.4  # inches per millimetre (XlsxWriter margins are in inches)
+SMALL_BATCH = 50  # below this many units, starting worker processes costs more than it saves
+
+# Sheets holding inputs, after the instructions, in tab order: (takes a field?, writer). A field
+# goes on the first sheet that takes it; a sheet nobody's fields go on is not written. A dedicated
+# task-progress sheet belongs before the data sheet, which takes everything else.
+InputSheet = tuple[Callable[[Field], bool], Callable[["Template", list[Field]], Status]]
+INPUT_SHEETS: list[InputSheet] = [
+    (lambda field: True, write_data_sheet),
+]
+
+
+class PlainFormulaSheet(Worksheet):
+    """A worksheet that stores formulas exactly as written.
+
+    XlsxWriter runs ~100 regular expressions over every formula to prefix newer Excel functions
+    with `_xlfn.`; our formulas use only classic functions, and that scan took two thirds of the
+    time to write a template.
+    """
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        return formula[1:] if formula.startswith("=") else formula
 
 
 def _formats(book: xlsxwriter.Workbook) -> dict:
-    base = {"valign": "vcenter", "text_wrap": True, "border": 1}
+    box = {"valign": "vcenter", "text_wrap": True, "border": 1}
     return {
-        "title": book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter", "text_wrap": True}),
-        "italic": book.add_format({"italic": True, "align": "center", "text_wrap": True}),
-        "header": book.add_format({**base, "bold": True, "align": "center", "bg_color": "#D9E1F2"}),
-        "section": book.add_format({**base, "bold": True, "bg_color": "#EDEDED"}),
-        "cell": book.add_format(base),
-        "center": book.add_format({**base, "align": "center"}),
-        "input": book.add_format({**base, "locked": False, "bg_color": INPUT_FILL}),
-        "input_text": book.add_format({**base, "locked": False, "bg_color": INPUT_FILL, "num_format": "@"}),
-        "note": book.add_format({**base, "locked": False}),
-        "label": book.add_format({"bold": True, "valign": "top"}),
+        "title": book.add_format({"bold": True, "font_size": 13, "align": "center", "valign": "vcenter", "text_wrap": True}),
+        "italic": book.add_format({"italic": True, "align": "center", "valign": "vcenter", "text_wrap": True}),
+        "identity": book.add_format({"bold": True, "valign": "vcenter"}),
+        "status": book.add_format({"bold": True, "font_color": "#C00000", "valign": "vcenter", "text_wrap": True}),
+        "header": book.add_format({**box, "bold": True, "align": "center", "bg_color": "#D9E1F2"}),
+        "section": book.add_format({**box, "bold": True, "bg_color": "#EDEDED"}),
+        "grid_label": book.add_format({**box, "bold": True}),
+        "cell": book.add_format(box),
+        "center": book.add_format({**box, "align": "center"}),
+        "input": book.add_format({**box, "locked": False, "bg_color": INPUT_FILL, "align": "right"}),
+        "input_text": book.add_format({**box, "locked": False, "bg_color": INPUT_FILL, "num_format": "@"}),
+        "note": book.add_format({**box, "locked": False}),
+        "label": book.add_format({"bold": True, "valign": "top", "text_wrap": True}),
         "value": book.add_format({"valign": "top", "text_wrap": True}),
-        "summary": book.add_format({"bold": True, "font_color": "#C00000", "text_wrap": True}),
         "missing": book.add_format({"bg_color": MISSING_FILL}),
         "invalid": book.add_format({"bg_color": INVALID_FILL, "bold": True}),
     }
 
 
-def _height(text: str, width: float) -> float:
-    """Row height (points) for text wrapped in a column `width` characters wide.
+@dataclasses.dataclass
+class Template:
+    """One workbook being written, and what its sheet writers share."""
 
-    Spreadsheet programs do not grow rows for wrapped text written by a library.
-    """
-    lines = sum(max(1, math.ceil(len(part) * 1.1 / width)) for part in str(text).split("\n"))
-    return 16.5 * lines
+    book: xlsxwriter.Workbook
+    plan: Plan
+    roster: Roster
+    unit: Unit
+    password: str
+    formats: dict = dataclasses.field(default_factory=dict)
+    _lists: dict[str, str] = dataclasses.field(default_factory=dict)
+    _lists_sheet: Worksheet | None = None
+
+    def choice_range(self, field: Field) -> str | None:
+        """A range on the hidden lists sheet for a dropdown too long to be inline, else None."""
+        if field.kind != "choice" or fits_inline(field.choices):
+            return None
+        if field.code not in self._lists:
+            if self._lists_sheet is None:
+                self._lists_sheet = self.book.add_worksheet(LISTS_SHEET)
+            column = xl_col_to_name(len(self._lists))
+            for row, choice in enumerate(field.choices):
+                self._lists_sheet.write_string(row, len(self._lists), choice)
+            self._lists[field.code] = f"='{LISTS_SHEET}'!${column}$1:${column}${len(field.choices)}"
+        return self._lists[field.code]
+
+    def plan_line(self) -> str:
+        return f"{self.plan.document.type} {self.plan.document.title} – {self.plan.period.label}"
+
+    def deadline_text(self) -> str:
+        deadline = self.plan.deadlines.submission
+        return deadline.strftime("%d/%m/%Y") if deadline else f"theo hướng dẫn của {self.plan.collector}"
+
+    def protect(self, sheet: Worksheet, *, allow_resize: bool = False) -> None:
+        """Lock every cell but the inputs; rows cannot be inserted or deleted."""
+        options = {"format_columns": True, "format_rows": True} if allow_resize else {}
+        sheet.protect(self.password, options)
+
+    @staticmethod
+    def print_setup(sheet: Worksheet, *, header_row: int | None = None, portrait: bool = True) -> None:
+        """A4, one page wide, margins of Nghị định 30/2020, page numbers, repeated header."""
+        sheet.set_paper(9)
+        sheet.set_portrait() if portrait else sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.set_margins(left=30 * MM, right=15 * MM, top=20 * MM, bottom=20 * MM)
+        sheet.set_footer('&C&"Times New Roman,Regular"Trang &P/&N')
+        if header_row is not None:
+            sheet.repeat_rows(header_row)
 
 
-def _validation(field, plan: Plan, lists: dict[str, str]) -> dict | None:
-    """Data validation of one input, with Vietnamese prompts and errors."""
-    if field.kind in ("integer", "year"):
-        low = field.min if field.min is not None else 0
-        high = field.max_value(plan.plan_year)
-        rule = {"validate": "integer", "criteria": "between", "minimum": low, "maximum": high if high is not None else 10**9}
-        what = f"năm từ {low} đến {high}" if field.kind == "year" else (f"số nguyên từ {low} đến {high}" if high is not None else f"số nguyên từ {low} trở lên")
-        return {**rule, "input_title": "Nhập số", "input_message": f"Nhập {what}."[:255],
-                "error_title": "Giá trị không hợp lệ", "error_message": f"Ô này chỉ nhận {what}."[:255], "error_type": "stop"}
-    if field.kind == "choice":
-        return {"validate": "list", "source": lists[field.code], "input_title": "Chọn trong danh sách",
-                "input_message": "Bấm mũi tên để chọn một giá trị.", "error_title": "Giá trị không hợp lệ",
-                "error_message": "Chỉ được chọn một giá trị trong danh sách: " + "; ".join(field.choices)[:200], "error_type": "stop"}
-    return None
-
-
-def _unit_rows(plan: Plan, unit: Unit) -> list[tuple]:
-    """The data sheet's rows for a unit: ('section', text) | ('field', field, stt) | ('grid_head', field) | ('grid_row', field, row, stt)."""
-    rows, section, number = [], None, 0
-    for field in plan.fields_for(unit):
-        if field.section != section:
-            section, number = field.section, 0
-            rows.append(("section", section))
-        number += 1
-        if field.kind == "grid":
-            rows.append(("grid_head", field, str(number)))
-            rows.extend(("grid_row", field, row, f"{number}.{i}") for i, row in enumerate(plan.rows_for(field, unit), start=1))
-        else:
-            rows.append(("field", field, str(number)))
-    return rows
+# One template
 
 
 def write_template(plan: Plan, roster: Roster, unit: Unit, path: str | Path, *, password: str | None = None,
                    generated_at: dt.datetime | None = None) -> Path:
-    """Write one unit's template to `path` (atomically)."""
+    """Write one unit's template to `path`, atomically (a temporary file, then a rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     generated_at = (generated_at or dt.datetime.now()).replace(microsecond=0)
     handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
     os.close(handle)
-    book = xlsxwriter.Workbook(temporary, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                           "default_format_properties": FONT})
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+               "default_format_properties": FONT}
+    book = xlsxwriter.Workbook(temporary, options)
+    book.worksheet_class = PlainFormulaSheet
     try:
-        _write_book(book, plan, roster, unit, password or "", generated_at)
+        _write_book(Template(book, plan, roster, unit, password or ""), generated_at)
         book.close()
         os.replace(temporary, path)
     finally:
@@ -118,229 +159,163 @@ def write_template(plan: Plan, roster: Roster, unit: Unit, path: str | Path, *, 
     return path
 
 
-def _write_book(book, plan: Plan, roster: Roster, unit: Unit, password: str, generated_at: dt.datetime) -> None:
-    fmt = _formats(book)
+def _write_book(template: Template, generated_at: dt.datetime) -> None:
+    book, plan, unit = template.book, template.plan, template.unit
+    template.formats = _formats(book)
     guide = book.add_worksheet(GUIDE_SHEET)
-    data = book.add_worksheet(DATA_SHEET)
-    lists_sheet = book.add_worksheet(LISTS_SHEET)
-    meta = book.add_worksheet(META_SHEET)
+    statuses = []
+    remaining = plan.fields_for(unit)
+    for takes, write in INPUT_SHEETS:
+        mine = [f for f in remaining if takes(f)]
+        remaining = [f for f in remaining if f not in mine]
+        if mine:
+            statuses.append(write(template, mine))
+    _write_guide(template, guide, statuses)
+    if template._lists_sheet is not None:
+        template._lists_sheet.hide()
+        template.protect(template._lists_sheet)
+    _write_meta(template, generated_at)
+    book.set_properties({"title": f"Biểu mẫu báo cáo – {unit.name}", "subject": template.plan_line(),
+                         "author": plan.collector, "comments": f"{plan.code} {plan.version} {unit.code}"})
+    guide.activate()
 
-    # Dropdown sources live on a hidden sheet: inline lists over 255 characters break Excel.
-    lists = {}
-    for column, field in enumerate(f for f in plan.fields_for(unit) if f.kind == "choice"):
-        if field.code in lists:
-            continue
-        for row, choice in enumerate(field.choices):
-            lists_sheet.write_string(row, column, choice)
-        letter = xlsxwriter.utility.xl_col_to_name(column)
-        lists[field.code] = f"='{LISTS_SHEET}'!${letter}$1:${letter}${len(field.choices)}"
 
-    rows = _unit_rows(plan, unit)
-    width = max([len(r[1].columns) for r in rows if r[0] == "grid_head"] + [1])
-    note_col = FIRST_INPUT_COL + width
-    missing_col, invalid_col = note_col + 1, note_col + 2
-    top = 4  # 0-based row of the table header
-
-    # Pass 1: where every named cell is, so checks can refer to cells on this sheet.
-    cells = CellMap(DATA_SHEET)
-    r = top + 1
-    for kind, field, *rest in rows:
-        if kind == "field":
-            cells.add(field.code, r, FIRST_INPUT_COL)
-        elif kind == "grid_row":
-            for i, column in enumerate(field.columns):
-                cells.add(grid_name(field.code, rest[0].key, column.key), r, FIRST_INPUT_COL + i)
-        r += 1
-
-    # Data sheet
-    data.set_column(KEY_COL, KEY_COL, 30, None, {"hidden": True})
-    data.set_column(STT_COL, STT_COL, 6)
-    data.set_column(LABEL_COL, LABEL_COL, 48)
-    data.set_column(UNIT_COL, UNIT_COL, 10)
-    data.set_column(FIRST_INPUT_COL, FIRST_INPUT_COL + width - 1, 14)
-    data.set_column(note_col, note_col, 22)
-    data.set_column(missing_col, invalid_col, 6, None, {"hidden": True})
-    table_width = 6 + 48 + 10 + 14 * width + 22
-    data.merge_range(0, STT_COL, 0, note_col, f"SỐ LIỆU BÁO CÁO – {unit.name.upper()}", fmt["title"])
-    subtitle = f"{plan.document.type} {plan.document.title} – {plan.period.label}"
-    data.merge_range(1, STT_COL, 1, note_col, subtitle, fmt["italic"])
-    data.set_row(0, _height(unit.name, table_width / 1.3))
-    data.set_row(1, _height(subtitle, table_width))
-    data.set_row(2, 20)
-    summary_cell = (2, STT_COL)
-    headers = ["STT", "Nội dung", "Đơn vị tính", "Số liệu"] + [""] * (width - 1) + ["Ghi chú"]
-    for offset, text in enumerate(headers):
-        data.write_string(top, STT_COL + offset, text, fmt["header"])
-    if width > 1:
-        data.merge_range(top, FIRST_INPUT_COL, top, FIRST_INPUT_COL + width - 1, "Số liệu", fmt["header"])
-    data.write_string(top, KEY_COL, "MA_O")
-
-    missing_refs, invalid_refs = [], []
-    r = top + 1
-    for kind, field, *rest in rows:
-        if kind == "section":
-            data.merge_range(r, STT_COL, r, note_col, field, fmt["section"])
-        elif kind == "grid_head":
-            data.write_string(r, STT_COL, rest[0], fmt["center"])
-            data.write_string(r, LABEL_COL, field.label, fmt["section"])
-            data.set_row(r, max(_height(field.label, 48), *(_height(c.label, 14) for c in field.columns)))
-            data.write_string(r, UNIT_COL, field.unit, fmt["center"])
-            for i in range(width):
-                label = field.columns[i].label if i < len(field.columns) else ""
-                data.write_string(r, FIRST_INPUT_COL + i, label, fmt["header"])
-            data.write_blank(r, note_col, None, fmt["cell"])
-        else:
-            names = [field.code] if kind == "field" else [grid_name(field.code, rest[0].key, c.key) for c in field.columns]
-            fields = [field] * len(names)
-            data.write_string(r, KEY_COL, "|".join(names))
-            data.write_string(r, STT_COL, rest[-1], fmt["center"])
-            label = field.label if kind == "field" else f"{rest[0].label}"
-            data.write_string(r, LABEL_COL, label, fmt["cell"])
-            data.set_row(r, _height(label, 48))
-            data.write_string(r, UNIT_COL, field.unit, fmt["center"])
-            for i in range(width):
-                if i >= len(names):
-                    data.write_blank(r, FIRST_INPUT_COL + i, None, fmt["cell"])
-                    continue
-                name = names[i]
-                cell_format = fmt["input_text"] if field.kind == "text" else fmt["input"]
-                data.write_blank(r, FIRST_INPUT_COL + i, None, cell_format)
-                book.define_name(name, f"={cells.absolute(name)}")
-                validation = _validation(fields[i], plan, lists)
-                if validation:
-                    data.data_validation(r, FIRST_INPUT_COL + i, r, FIRST_INPUT_COL + i, validation)
-            data.write_blank(r, note_col, None, fmt["note"])
-            checks = row_formulas(plan, unit, field, names, cells, grid_row=rest[0] if kind == "grid_row" else None)
-            for name, (missing, invalid) in checks.items():
-                row, col = cells.position(name)
-                if missing:
-                    data.conditional_format(row, col, row, col, {"type": "formula", "criteria": f"={missing.formula}", "format": fmt["missing"]})
-                if invalid:
-                    data.conditional_format(row, col, row, col, {"type": "formula", "criteria": f"={invalid.formula}", "format": fmt["invalid"]})
-            # Per-row counts for the summary; cached values are those of the empty template
-            # (LibreOffice shows cached values until a cell changes).
-            missing_terms = [m for m, _ in checks.values() if m]
-            invalid_terms = [i for _, i in checks.values() if i]
-            data.write_formula(r, missing_col, "=" + ("+".join(f"IF({m.formula},1,0)" for m in missing_terms) or "0"),
-                               None, sum(m.initially for m in missing_terms))
-            data.write_formula(r, invalid_col, "=" + ("+".join(f"IF({i.formula},1,0)" for i in invalid_terms) or "0"), None, 0)
-            missing_refs.append((r, missing_col, sum(m.initially for m in missing_terms)))
-            invalid_refs.append((r, invalid_col))
-        r += 1
-    last = r - 1
-    formula, initial = summary_formula(missing_refs, invalid_refs, missing_col, invalid_col, top + 1, last)
-    data.merge_range(summary_cell[0], STT_COL, summary_cell[0], note_col, "", fmt["summary"])
-    data.write_formula(summary_cell[0], STT_COL, formula, fmt["summary"], initial)
-    data.freeze_panes(top + 1, 0)
-    _print_setup(data, top, portrait=width <= 3)
-    data.protect(password, {"autofilter": False})
-
-    _write_guide(book, guide, fmt, plan, roster, unit, initial, summary_cell, password)
-    for sheet in (lists_sheet, meta):
-        sheet.hide()
-    lists_sheet.protect(password)
-    values = {"plan_code": plan.code, "plan_version": plan.version, "unit_code": unit.code,
+def _write_meta(template: Template, generated_at: dt.datetime) -> None:
+    """The hidden sheet and document properties that identify a returned file."""
+    meta = template.book.add_worksheet(META_SHEET)
+    values = {"plan_code": template.plan.code, "plan_version": template.plan.version, "unit_code": template.unit.code,
               "generated_at": generated_at.isoformat(), "toolkit_version": __version__}
     for row, (key, value) in enumerate(values.items()):
         meta.write_string(row, 0, key)
         meta.write_string(row, 1, value)
-        book.set_custom_property(key, value)
-    meta.protect(password)
-    book.set_properties({"title": f"Biểu mẫu báo cáo – {unit.name}", "subject": plan.document.title,
-                         "author": plan.collector, "comments": f"{plan.code} {plan.version}"})
-    guide.activate()
+        template.book.set_custom_property(key, value)
+    meta.hide()
+    template.protect(meta)
 
 
-def _write_guide(book, sheet, fmt, plan: Plan, roster: Roster, unit: Unit, initial: str, summary_cell, password: str) -> None:
-    sheet.set_column(0, 0, 26)
-    sheet.set_column(1, 1, 70)
-    sheet.merge_range(0, 0, 0, 1, "BIỂU MẪU BÁO CÁO SỐ LIỆU", fmt["title"])
-    subtitle = f"{plan.document.type} {plan.document.title} – {plan.period.label}"
-    sheet.merge_range(1, 0, 1, 1, subtitle, fmt["italic"])
-    sheet.set_row(1, _height(subtitle, 96))
-    commune = roster.get(unit.commune)
-    deadline = plan.deadlines.submission
+def _write_guide(template: Template, sheet: Worksheet, statuses: list[Status]) -> None:
+    """Instructions, the unit's identity and the self-check status; all locked.
+
+    Labels span B:D so that values sit in column E, where a reader looks for the unit code
+    named in column A when the workbook lost its defined names.
+    """
+    plan, unit, fmt = template.plan, template.unit, template.formats
+    value_col = FIRST_INPUT_COLUMN
+    sheet.set_column(KEY_COLUMN, KEY_COLUMN, 12, None, {"hidden": True})
+    sheet.set_column(1, value_col - 1, 8)
+    sheet.set_column(value_col, value_col, 68)
+    line_width = 24 + 68
+
+    def whole_line(row: int, text: str, style: str) -> None:
+        sheet.merge_range(row, 1, row, value_col, text, fmt[style])
+        sheet.set_row(row, row_height(text, line_width))
+
+    def pair(row: int, label: str, value: str, value_style: str = "value") -> None:
+        sheet.merge_range(row, 1, row, value_col - 1, label, fmt["label"])
+        sheet.write_string(row, value_col, value, fmt[value_style])
+        sheet.set_row(row, row_height(value, 68))
+
+    whole_line(0, "BIỂU MẪU BÁO CÁO SỐ LIỆU", "title")
+    whole_line(1, template.plan_line(), "italic")
+    commune = template.roster.get(unit.commune) if unit.commune else None
     identity = [
         ("Mã đơn vị", unit.code),
         ("Tên đơn vị", unit.name),
         ("Thuộc", commune.name if commune and commune.code != unit.code else ""),
-        ("Cấp học", ", ".join(plan.levels.get(level, level) for level in unit.levels if level in plan.levels)),
-        ("Hạn gửi báo cáo", deadline.strftime("%d/%m/%Y") if deadline else "Theo hướng dẫn của cơ quan nhận"),
+        ("Cấp học", ", ".join(plan.levels.get(level, level) for level in unit.levels)),
+        ("Kỳ báo cáo", plan.period.label),
+        ("Hạn gửi báo cáo", template.deadline_text()),
         ("Gửi về", plan.collector),
     ]
     for row, (label, value) in enumerate(identity, start=3):
-        sheet.write_string(row, 0, label, fmt["label"])
-        sheet.write_string(row, 1, value, fmt["value"])
-        sheet.set_row(row, _height(value, 70))
-    book.define_name(UNIT_CODE_NAME, f"='{GUIDE_SHEET}'!$B$4")
-    sheet.write_string(10, 0, "Tình trạng biểu mẫu", fmt["label"])
-    cell = xlsxwriter.utility.xl_rowcol_to_cell(summary_cell[0], summary_cell[1], row_abs=True, col_abs=True)
-    sheet.write_formula(10, 1, f"='{DATA_SHEET}'!{cell}", fmt["summary"], initial)
+        pair(row, label, value)
+    sheet.write_string(3, KEY_COLUMN, UNIT_CODE_NAME)
+    template.book.define_name(UNIT_CODE_NAME, f"='{GUIDE_SHEET}'!$E$4")
+
+    row = 3 + len(identity) + 1
+    for status in statuses:
+        label = "Tình trạng biểu mẫu" if len(statuses) == 1 else f"Tình trạng trang “{status.sheet}”"
+        sheet.merge_range(row, 1, row, value_col - 1, label, fmt["label"])
+        sheet.write_formula(row, value_col, f"='{status.sheet}'!{status.cell}", fmt["status"], status.initial)
+        row += 1
+    sheet_names = ", ".join(f"“{s.sheet}”" for s in statuses)
     steps = [
-        "Cách nhập số liệu:",
-        f"1. Mở trang \"{DATA_SHEET}\"; chỉ nhập vào các ô màu vàng. Các ô khác đã được khóa.",
-        "2. Ô số: nhập số nguyên, không nhập dấu chấm, dấu phẩy hay chữ. Ô có mũi tên: chọn trong danh sách.",
-        "3. Ô tô màu cam là ô còn trống; ô tô màu đỏ là số liệu chưa hợp lý (ví dụ số đạt chuẩn lớn hơn tổng số).",
-        "4. Dòng tình trạng ở trên cho biết còn bao nhiêu ô chưa nhập, chưa hợp lệ; sửa đến khi báo \"Đã nhập đầy đủ\".",
-        "5. Không đổi tên trang, không xóa dòng; có thể ghi chú ở cột \"Ghi chú\".",
-        f"6. Lưu tệp (giữ định dạng .xlsx) và gửi về {plan.collector} trước hạn.",
+        "Cách nhập số liệu",
+        f"1. Mở trang {sheet_names}; chỉ nhập vào các ô nền vàng. Các ô khác đã được khóa.",
+        "2. Ô số: nhập số nguyên (không âm), không gõ dấu chấm, dấu phẩy, khoảng trắng hay chữ. "
+        "Ô có mũi tên: bấm mũi tên và chọn một giá trị trong danh sách.",
+        "3. Ô nền cam là ô còn trống; ô nền đỏ là số liệu chưa hợp lý (ví dụ số đạt chuẩn lớn hơn tổng số). "
+        "Có thể ghi giải thích ở cột “Ghi chú”.",
+        "4. Dòng “Tình trạng” ở trên và ở đầu trang số liệu cho biết còn bao nhiêu ô chưa nhập, chưa hợp lệ; "
+        "sửa đến khi báo “Đã nhập đầy đủ, không phát hiện lỗi”.",
+        "5. Không đổi tên trang, không chèn hay xóa dòng, cột; không sao chép số liệu sang biểu mẫu khác.",
+        f"6. Lưu tệp (giữ nguyên định dạng .xlsx và tên tệp {unit.code}.xlsx) và gửi về {plan.collector} "
+        f"trước ngày {template.deadline_text()}.",
     ]
-    for row, text in enumerate(steps, start=12):
-        sheet.merge_range(row, 0, row, 1, text, fmt["label"] if row == 12 else fmt["value"])
-        sheet.set_row(row, _height(text, 96))
-    _print_setup(sheet, None, portrait=True)
-    sheet.protect(password)
-
-
-def _print_setup(sheet, header_row: int | None, *, portrait: bool) -> None:
-    """A4, fits one page wide, margins of Nghị định 30/2020, page numbers, repeated header."""
-    sheet.set_paper(9)
-    sheet.set_portrait() if portrait else sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=30 * MM, right=15 * MM, top=20 * MM, bottom=20 * MM)
-    sheet.set_footer("&C&\"Times New Roman\"Trang &P/&N")
-    if header_row is not None:
-        sheet.repeat_rows(header_row)
+    row += 1
+    for number, text in enumerate(steps):
+        whole_line(row + number, text, "label" if number == 0 else "value")
+    template.print_setup(sheet, portrait=True)
+    template.protect(sheet)
 
 
 # Many templates
 
 
 def write_templates(plan: Plan, roster: Roster, output_dir: str | Path, *, password: str | None = None,
-                    units=None, progress: bool = True, workers: int | None = None) -> list[Path]:
-    """Write `<unit code>.xlsx` for every unit that has anything to fill, using both cores."""
+                    units: Iterable[Unit | str] | None = None, progress: bool = True,
+                    workers: int | None = None) -> list[Path]:
+    """Write `<unit code>.xlsx` into `output_dir` for every unit with anything to fill.
+
+    Args:
+        units: only these units (Unit objects or codes); default: the whole roster.
+        workers: processes to use; default: up to two (the PGD laptop has two cores).
+    """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    todo = [u for u in (units or roster) if plan.input_names(u)]
+    todo = [u for u in _chosen(roster, units) if plan.input_names(u)]
     generated_at = dt.datetime.now().replace(microsecond=0)
-    workers = workers or min(2, os.cpu_count() or 1)
-    bar = tqdm(total=len(todo), desc="Tạo biểu mẫu", unit=" tệp", disable=not progress)
+    workers = max(1, workers or min(2, os.cpu_count() or 1))
     paths: list[Path] = []
-    if workers <= 1 or len(todo) < 50:
-        for unit in todo:
-            paths.append(write_template(plan, roster, unit, output_dir / f"{unit.code}.xlsx", password=password, generated_at=generated_at))
-            bar.update()
-    else:
-        # Workers load the plan and roster themselves: cheaper than pickling them per task.
-        chunks = [todo[i::workers * 4] for i in range(workers * 4)]
-        with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(str(plan.path), str(roster.path))) as pool:
-            jobs = [pool.submit(_worker_write, [u.code for u in chunk], str(output_dir), password, generated_at) for chunk in chunks if chunk]
-            for job in jobs:
-                written = job.result()
-                paths.extend(Path(p) for p in written)
-                bar.update(len(written))
-    bar.close()
+    with tqdm(total=len(todo), desc="Tạo biểu mẫu", unit=" tệp", disable=not progress) as bar:
+        if workers == 1 or len(todo) < SMALL_BATCH:
+            for unit in todo:
+                paths.append(write_template(plan, roster, unit, output_dir / f"{unit.code}.xlsx",
+                                            password=password, generated_at=generated_at))
+                bar.update()
+        else:
+            # Each worker receives the plan and roster once; chunks keep the progress bar moving.
+            size = max(1, min(25, math.ceil(len(todo) / (workers * 4))))
+            chunks = [[u.code for u in todo[i:i + size]] for i in range(0, len(todo), size)]
+            with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(plan, roster)) as pool:
+                jobs = [pool.submit(_worker_write, chunk, str(output_dir), password, generated_at) for chunk in chunks]
+                for job in as_completed(jobs):
+                    written = job.result()
+                    paths.extend(Path(p) for p in written)
+                    bar.update(len(written))
     return sorted(paths)
+
+
+def _chosen(roster: Roster, units: Iterable[Unit | str] | None) -> list[Unit]:
+    if units is None:
+        return list(roster)
+    chosen = []
+    for unit in units:
+        found = roster.get(unit) if isinstance(unit, str) else unit
+        if found is None:
+            raise ToolkitError(f"Không có đơn vị mã '{unit}' trong danh sách đơn vị.")
+        chosen.append(found)
+    return chosen
 
 
 _worker_state: dict = {}
 
 
-def _worker_init(plan_path: str, roster_path: str) -> None:
-    plan = load_plan(plan_path)
-    _worker_state.update(plan=plan, roster=load_roster(roster_path, plan))
+def _worker_init(plan: Plan, roster: Roster) -> None:
+    _worker_state.update(plan=plan, roster=roster)
 
 
-def _worker_write(codes: list[str], output_dir: str, password, generated_at) -> list[str]:
+def _worker_write(codes: list[str], output_dir: str, password: str | None, generated_at: dt.datetime) -> list[str]:
     plan, roster = _worker_state["plan"], _worker_state["roster"]
-    return [str(write_template(plan, roster, roster.get(code), Path(output_dir) / f"{code}.xlsx", password=password, generated_at=generated_at)) for code in codes]
+    return [str(write_template(plan, roster, roster.get(code), Path(output_dir) / f"{code}.xlsx",
+                               password=password, generated_at=generated_at)) for code in codes]

@@ -1,0 +1,189 @@
+"""The data sheet of a template: a unit's fields under their sections, one input row each.
+
+Columns: A (hidden) the row's input names, `|`-separated (the reader's fallback when names are
+lost) | STT | Nội dung | Đơn vị tính | Số liệu (one column, or one per grid column) | Ghi chú |
+two hidden helper columns counting, per row, the inputs still missing and those breaking a check.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, grid_name
+from toolkit.model import Field
+from toolkit.template_checks import CellMap, row_flags, summary_formula, validation_rule
+
+DATA_SHEET = "Số liệu"
+STT_COL, LABEL_COL, UNIT_COL = 1, 2, 3
+WIDTHS = {"stt": 6, "label": 50, "unit": 12, "input": 14, "note": 24}
+HEADER_ROW = 4  # 0-based; rows above: title, plan, identity, status
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the data sheet below the header."""
+
+    kind: str  # 'section' | 'field' | 'grid_head' | 'grid_row'
+    text: str  # section heading, or the row's label
+    stt: str = ""
+    field: Field | None = None
+    names: tuple[str, ...] = ()  # the row's inputs, left to right
+    grid_row: str | None = None  # row key, for a grid row
+
+
+@dataclass(frozen=True)
+class Status:
+    """A sheet's self-check summary cell, for the instructions sheet to show."""
+
+    sheet: str
+    cell: str  # absolute A1
+    initial: str  # its value in the empty template
+
+
+def layout(plan, unit, fields: list[Field]) -> list[Row]:
+    """The data sheet's rows: section headings, then each field (a grid: a head and its rows)."""
+    rows, section, number = [], None, 0
+    for field in fields:
+        if field.section != section:
+            section, number = field.section, 0
+            rows.append(Row("section", section))
+        number += 1
+        if field.kind != "grid":
+            rows.append(Row("field", field.label, str(number), field, (field.code,)))
+            continue
+        rows.append(Row("grid_head", field.label, str(number), field))
+        for i, row in enumerate(plan.rows_for(field, unit), start=1):
+            names = tuple(grid_name(field.code, row.key, column.key) for column in field.columns)
+            rows.append(Row("grid_row", row.label, f"{number}.{i}", field, names, row.key))
+    return rows
+
+
+def row_height(text: str, width: float) -> float:
+    """Row height (points) for text wrapped in a column `width` characters wide.
+
+    Excel does not grow rows for wrapped text a library wrote; without this, labels are cut.
+    """
+    lines = sum(max(1, math.ceil(len(part) * 1.1 / width)) for part in str(text).split("\n"))
+    return 16.5 * lines
+
+
+def write_data_sheet(template, fields: list[Field]) -> Status:
+    """Write the data sheet for `fields`; define the names of its inputs and validate them."""
+    plan, unit, fmt = template.plan, template.unit, template.formats
+    sheet = template.book.add_worksheet(DATA_SHEET)
+    rows = layout(plan, unit, fields)
+    width = max([len(r.field.columns) for r in rows if r.kind == "grid_head"] + [1])
+    note_col = FIRST_INPUT_COLUMN + width
+    missing_col, invalid_col = note_col + 1, note_col + 2
+
+    # Where every input is, first: a check on one row may read cells of rows below it.
+    cells = CellMap(DATA_SHEET)
+    for index, row in enumerate(rows, start=HEADER_ROW + 1):
+        for offset, name in enumerate(row.names):
+            cells.add(name, index, FIRST_INPUT_COLUMN + offset)
+
+    sheet.set_column(KEY_COLUMN, KEY_COLUMN, 30, None, {"hidden": True})
+    sheet.set_column(STT_COL, STT_COL, WIDTHS["stt"])
+    sheet.set_column(LABEL_COL, LABEL_COL, WIDTHS["label"])
+    sheet.set_column(UNIT_COL, UNIT_COL, WIDTHS["unit"])
+    sheet.set_column(FIRST_INPUT_COLUMN, FIRST_INPUT_COLUMN + width - 1, WIDTHS["input"])
+    sheet.set_column(note_col, note_col, WIDTHS["note"])
+    sheet.set_column(missing_col, invalid_col, 8, None, {"hidden": True})
+    page_width = sum(WIDTHS.values()) + WIDTHS["input"] * (width - 1)
+
+    _write_heading(template, sheet, note_col, page_width)
+    headers = ["STT", "Nội dung", "Đơn vị tính", "Số liệu"] + [""] * (width - 1) + ["Ghi chú"]
+    for offset, text in enumerate(headers):
+        sheet.write_string(HEADER_ROW, STT_COL + offset, text, fmt["header"])
+    if width > 1:
+        sheet.merge_range(HEADER_ROW, FIRST_INPUT_COLUMN, HEADER_ROW, note_col - 1, "Số liệu", fmt["header"])
+    sheet.set_row(HEADER_ROW, 20)
+
+    initially_missing = 0
+    for index, row in enumerate(rows, start=HEADER_ROW + 1):
+        if row.kind == "section":
+            sheet.merge_range(index, STT_COL, index, note_col, row.text, fmt["section"])
+            continue
+        sheet.write_string(index, STT_COL, row.stt, fmt["center"])
+        sheet.write_string(index, UNIT_COL, row.field.unit, fmt["center"])
+        if row.kind == "grid_head":
+            _write_grid_head(sheet, fmt, index, row.field, width, note_col)
+            continue
+        sheet.write_string(index, KEY_COLUMN, "|".join(row.names))
+        sheet.write_string(index, LABEL_COL, row.text, fmt["cell"])
+        sheet.set_row(index, row_height(row.text, WIDTHS["label"]))
+        for offset in range(len(row.names), width):
+            sheet.write_blank(index, FIRST_INPUT_COLUMN + offset, None, fmt["cell"])
+        sheet.write_blank(index, note_col, None, fmt["note"])
+        initially_missing += _write_inputs(template, sheet, row, cells, (missing_col, invalid_col))
+    last = HEADER_ROW + len(rows)
+
+    status = _status_range(missing_col, last), _status_range(invalid_col, last)
+    formula, initial = summary_formula(*status, initially_missing)
+    sheet.merge_range(3, STT_COL, 3, note_col, "", fmt["status"])
+    sheet.write_formula(3, STT_COL, formula, fmt["status"], initial)
+    sheet.set_row(3, 20)
+    sheet.freeze_panes(HEADER_ROW + 1, 0)
+    template.print_setup(sheet, header_row=HEADER_ROW, portrait=width <= 3)
+    template.protect(sheet, allow_resize=True)
+    return Status(DATA_SHEET, xl_rowcol_to_cell(3, STT_COL, row_abs=True, col_abs=True), initial)
+
+
+def _status_range(col: int, last_row: int) -> str:
+    first = xl_rowcol_to_cell(HEADER_ROW + 1, col, row_abs=True, col_abs=True)
+    return f"{first}:{xl_rowcol_to_cell(last_row, col, row_abs=True, col_abs=True)}"
+
+
+def _write_heading(template, sheet, note_col: int, page_width: int) -> None:
+    """Title, plan, and the unit's identity line, all locked."""
+    plan, unit, fmt = template.plan, template.unit, template.formats
+    title = f"SỐ LIỆU BÁO CÁO – {unit.name.upper()}"
+    sheet.merge_range(0, STT_COL, 0, note_col, title, fmt["title"])
+    sheet.set_row(0, row_height(title, page_width / 1.3))
+    subtitle = template.plan_line()
+    sheet.merge_range(1, STT_COL, 1, note_col, subtitle, fmt["italic"])
+    sheet.set_row(1, row_height(subtitle, page_width))
+    identity = f"Mã đơn vị: {unit.code}"
+    deadline = template.deadline_text()
+    sheet.merge_range(2, STT_COL, 2, note_col, f"{identity}   –   Hạn gửi báo cáo: {deadline}", fmt["identity"])
+
+
+def _write_grid_head(sheet, fmt, index: int, field: Field, width: int, note_col: int) -> None:
+    sheet.write_string(index, LABEL_COL, field.label, fmt["grid_label"])
+    for offset in range(width):
+        label = field.columns[offset].label if offset < len(field.columns) else ""
+        sheet.write_string(index, FIRST_INPUT_COLUMN + offset, label, fmt["header"])
+    sheet.write_blank(index, note_col, None, fmt["cell"])
+    heights = [row_height(field.label, WIDTHS["label"])] + [row_height(c.label, WIDTHS["input"]) for c in field.columns]
+    sheet.set_row(index, max(heights))
+
+
+def _write_inputs(template, sheet, row: Row, cells: CellMap, helper_cols: tuple[int, int]) -> int:
+    """Write one row's named, validated, self-checked inputs; return how many start out missing."""
+    field, fmt = row.field, template.formats
+    for name in row.names:
+        at_row, at_col = cells.position(name)
+        sheet.write_blank(at_row, at_col, None, fmt["input_text"] if field.kind == "text" else fmt["input"])
+        template.book.define_name(name, f"={cells.absolute(name)}")
+        rule = validation_rule(field, template.plan.plan_year, template.choice_range(field))
+        sheet.data_validation(at_row, at_col, at_row, at_col, rule)
+
+    flags = row_flags(template.plan, template.unit, field, list(row.names), cells, row.grid_row)
+    for name, (missing, invalid) in flags.items():
+        at_row, at_col = cells.position(name)
+        for flag, look in ((missing, "missing"), (invalid, "invalid")):
+            if flag:
+                sheet.conditional_format(at_row, at_col, at_row, at_col,
+                                         {"type": "formula", "criteria": f"={flag.formula}", "format": fmt[look]})
+    # Per-row counts for the status cell, cached as in the empty template (see summary_formula).
+    index = cells.position(row.names[0])[0]
+    missing = [m for m, _ in flags.values() if m]
+    invalid = [i for _, i in flags.values() if i]
+    initially = sum(m.initially for m in missing)
+    for col, found, cached in ((helper_cols[0], missing, initially), (helper_cols[1], invalid, 0)):
+        formula = "+".join(f"IF({flag.formula},1,0)" for flag in found) or "0"
+        sheet.write_formula(index, col, f"={formula}", None, cached)
+    return initially
