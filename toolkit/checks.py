@@ -2,7 +2,7 @@
 
 Values are taken as typed: a formula in an input cell is an error, never its cached result.
 A name whose value is missing or fails a check is in `failed`; aggregation leaves the unit out
-of exactly the indicators that use such a name.
+of exactly the indicators that use such a name, and everything else it sent still counts.
 """
 
 from __future__ import annotations
@@ -11,132 +11,154 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from toolkit.contract import Issue
+from toolkit.contract import Issue, grid_name
 from toolkit.errors import render, severity
-from toolkit.expressions import clause_holds, compare
+from toolkit.expressions import Comparison, clause_holds, compare
+from toolkit.model import Field, TaskField
 from toolkit.plan import Plan
 from toolkit.reader import RawWorkbook
 from toolkit.roster import Unit
 
-OP_WORDS = {"<=": "không được lớn hơn", ">=": "không được nhỏ hơn", "<": "phải nhỏ hơn", ">": "phải lớn hơn", "=": "phải bằng", "!=": "phải khác"}
-_THOUSANDS = re.compile(r"^\d{1,3}([. ]\d{3})+$")  # 1.234 / 1 234, as Vietnamese write thousands
+RELATIONS = {
+    "<=": "phải nhỏ hơn hoặc bằng",
+    ">=": "phải lớn hơn hoặc bằng",
+    "<": "phải nhỏ hơn",
+    ">": "phải lớn hơn",
+    "=": "phải bằng",
+    "!=": "phải khác",
+}
+_THOUSANDS = re.compile(r"^-?\d{1,3}([. ]\d{3})+$")  # 1.234 and 1 234: how Vietnamese write thousands
+_WHOLE = re.compile(r"^-?\d+$")
+_DECIMAL = re.compile(r"^-?\d+[.,]\d+$")  # 1,5 (Vietnamese) or 1.5: a fraction, never a count
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckedUnit:
-    values: dict[str, object] = field(default_factory=dict)
-    failed: set[str] = field(default_factory=set)
+    """One unit's values after checking: clean values, names that failed, and why."""
+
+    values: dict[str, object] = field(default_factory=dict)  # name -> int or str; blanks and failures absent
+    failed: frozenset[str] = frozenset()
     issues: list[Issue] = field(default_factory=list)
 
 
-def input_cells(plan: Plan, unit: Unit) -> list[tuple[str, object, str]]:
-    """(defined name, field, Vietnamese label) of every input a unit's template has."""
+def input_cells(plan: Plan, unit: Unit) -> list[tuple[str, Field, str]]:
+    """(defined name, field, Vietnamese label) of every input of the unit's template, in order."""
     cells = []
-    for f in plan.fields_for(unit):
-        if f.kind == "grid":
-            for row in plan.rows_for(f, unit):
-                cells.extend((f"{f.code}__{row.key}__{c.key}", f, f"{f.label} – {row.label} – {c.label}") for c in f.columns)
-        elif hasattr(f, "task"):
-            cells.append((f.code, f, f"Nhiệm vụ {f.group.numeral}.{f.task.tt or '–'}: {f.label}"))
+    for spec_field in plan.fields_for(unit):
+        if spec_field.kind == "grid":
+            for row in plan.rows_for(spec_field, unit):
+                for column in spec_field.columns:
+                    label = f"{spec_field.label} – {row.label} – {column.label}"
+                    cells.append((grid_name(spec_field.code, row.key, column.key), spec_field, label))
+        elif isinstance(spec_field, TaskField):
+            number = f"{spec_field.group.numeral}.{spec_field.task.tt}" if spec_field.task.tt else spec_field.group.numeral
+            cells.append((spec_field.code, spec_field, f"Nhiệm vụ {number} – {spec_field.label}"))
         else:
-            cells.append((f.code, f, f.label))
+            cells.append((spec_field.code, spec_field, spec_field.label))
     return cells
 
 
 def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
-    """Type, range, choice, required and cross-field checks of every input of the unit."""
-    result = CheckedUnit()
+    """Required, type, range, choice and cross-field checks of every input of the unit."""
     cells = input_cells(plan, unit)
     labels = {name: label for name, _, label in cells}
+    values: dict[str, object] = {}
+    failed: set[str] = set()
+    issues: list[Issue] = []
 
     def report(code: str, name: str, **params) -> None:
         ref = raw.names.get(name)
-        result.issues.append(
-            Issue(code, severity(code), render(code, label=labels.get(name, name), **params), str(raw.path), unit.code,
-                  ref.sheet if ref else "", ref.a1 if ref else "", name)
-        )
+        message = render(code, label=labels.get(name, name), **params)
+        issues.append(Issue(code, severity(code), message, str(raw.path), unit.code,
+                            ref.sheet if ref else "", ref.a1 if ref else "", name))
 
-    blank = []
+    blanks = []
     for name, spec_field, _ in cells:
         if name not in raw.names:
             report("missing-name", name, field=name)
-            result.failed.add(name)
-            continue
-        if name in raw.formulas:
+            failed.add(name)
+        elif name in raw.formulas:
             report("formula", name, value="công thức")
-            result.failed.add(name)
-            continue
-        value = raw.values.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            blank.append((name, spec_field))
-            continue
-        clean = _typed(plan, spec_field, name, value, report)
-        if clean is None:
-            result.failed.add(name)
+            failed.add(name)
+        elif _is_blank(raw.values.get(name)):
+            blanks.append((name, spec_field))
         else:
-            result.values[name] = clean
+            clean = _clean(plan, spec_field, name, raw.values[name], report)
+            if clean is None:
+                failed.add(name)
+            else:
+                values[name] = clean
 
-    for name, spec_field in blank:
+    for name, spec_field in blanks:
         condition = spec_field.parsed_required_if
         needed = spec_field.required or (
-            condition is not None and all(clause_holds(c, result.values.get(c.field), plan.plan_year) for c in condition.clauses)
+            condition is not None and all(clause_holds(c, values.get(c.field), plan.plan_year) for c in condition.clauses)
         )
         if needed:
             report("required", name)
-            result.failed.add(name)
-    _cross_checks(plan, unit, cells, labels, result, report)
-    return result
+            failed.add(name)
+
+    for check, left, right, at in _comparisons(plan, unit):
+        if all(name in values for name in left + right) and not _holds(check, left, right, values):
+            _report_broken(check, left, right, at, values, labels, report)
+            failed.update(left + right)  # which side is wrong is anyone's guess
+    return CheckedUnit(values, frozenset(failed), issues)
 
 
-def _typed(plan: Plan, spec_field, name: str, value: object, report):
+# One value
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _clean(plan: Plan, spec_field: Field, name: str, value: object, report) -> object | None:
     """The clean value of one cell, or None after reporting why it is not acceptable."""
-    kind = spec_field.kind
-    if kind == "text":
+    if spec_field.kind == "text":
         return _text(value)
-    if kind == "choice":
-        text = _text(value)
+    if spec_field.kind == "choice":
+        text = " ".join(_text(value).split())
         if text in spec_field.choices:
             return text
-        folded = {" ".join(c.split()).casefold(): c for c in spec_field.choices}
-        match = folded.get(" ".join(text.split()).casefold())
-        if match:
-            report("choice-as-typed", name, value=text, choice=match)
-            return match
-        report("bad-choice", name, value=text, choices="; ".join(spec_field.choices))
+        report("bad-choice", name, value=_text(value), choices="; ".join(spec_field.choices))
         return None
     number = _number(value)
     if number is None:
         report("not-a-number", name, value=_text(value))
         return None
-    if isinstance(value, str):
-        report("number-as-text", name, value=value, number=f"{number:g}")
     if number != int(number):
-        report("not-integer", name, value=f"{number:g}")
+        report("not-integer", name, value=_text(value))
         return None
     number = int(number)
+    if isinstance(value, str):
+        report("number-as-text", name, value=value, number=number)
     low = spec_field.min if spec_field.min is not None else 0
     high = spec_field.max_value(plan.plan_year)
     if number < 0 and low >= 0:
         report("negative", name, value=number)
         return None
     if number < low or (high is not None and number > high):
-        report("bad-year" if kind == "year" else "out-of-range", name, value=number, low=low, high=high if high is not None else "∞")
+        code = "bad-year" if spec_field.kind == "year" else "out-of-range"
+        report(code, name, value=number, low=low, high=high if high is not None else "không giới hạn")
         return None
     return number
 
 
 def _number(value: object) -> float | None:
+    """A number as typed, including numbers typed as text ("1.234", " 56 ", "1 234", "1,5")."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         return float(value)
     if not isinstance(value, str):
-        return None
-    text = value.strip().replace("\u00a0", " ")
+        return None  # a date or time in a number cell
+    text = unicodedata.normalize("NFC", value).replace("\u00a0", " ").strip()
     if _THOUSANDS.match(text):
         return float(re.sub(r"[. ]", "", text))
-    if re.fullmatch(r"-?\d+", text):
+    if _WHOLE.match(text):
         return float(text)
+    if _DECIMAL.match(text):
+        return float(text.replace(",", "."))
     return None
 
 
@@ -146,39 +168,49 @@ def _text(value: object) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _cross_checks(plan: Plan, unit: Unit, cells, labels: dict[str, str], result: CheckedUnit, report) -> None:
-    """The spec's `checks`: each compares sums of this unit's values."""
+# Cross-field checks
+
+
+def _comparisons(plan: Plan, unit: Unit) -> list[tuple[Comparison, list[str], list[str], str]]:
+    """Every check of the spec as (check, left names, right names, reported name) for this unit."""
+    found = []
     for spec_field in plan.fields_for(unit):
         for check in spec_field.parsed_checks:
-            if spec_field.kind == "grid":
+            if spec_field.kind == "grid":  # terms are columns, compared row by row
                 for row in plan.rows_for(spec_field, unit):
-                    names = lambda side: [f"{spec_field.code}__{row.key}__{t.field}" for t in side.terms]  # noqa: E731
-                    _compare(check, names(check.left), names(check.right), names(check.left)[0], labels, result, report)
+                    left = [grid_name(spec_field.code, row.key, t.field) for t in check.left.terms]
+                    right = [grid_name(spec_field.code, row.key, t.field) for t in check.right.terms]
+                    found.append((check, left, right, left[0]))
                 continue
             left = [spec_field.code] if check.left is None else plan.sum_names(check.left, unit)
             right = plan.sum_names(check.right, unit)
             if left is not None and right is not None:
-                _compare(check, left, right, spec_field.code, labels, result, report)
+                found.append((check, left, right, spec_field.code))
+    return found
 
 
-def _compare(check, left: list[str], right: list[str], at: str, labels, result: CheckedUnit, report) -> None:
-    involved = left + right
-    if any(name not in result.values for name in involved):
-        return  # a missing or bad value was reported already
-    left_value = sum(result.values[n] for n in left) + (check.left.constant if check.left else 0)
-    right_value = sum(result.values[n] for n in right) + check.right.constant
-    if compare(left_value, check.op, right_value):
-        return
+def _side_value(names: list[str], constant: int, values: dict[str, object]) -> int:
+    return sum(values[n] for n in names) + constant
+
+
+def _holds(check: Comparison, left: list[str], right: list[str], values: dict[str, object]) -> bool:
+    left_value = _side_value(left, check.left.constant if check.left else 0, values)
+    return compare(left_value, check.op, _side_value(right, check.right.constant, values))
+
+
+def _report_broken(check: Comparison, left, right, at: str, values, labels: dict[str, str], report) -> None:
+    """`<label of at>: 130 phải nhỏ hơn hoặc bằng <label of the other side> (125)`."""
+    row_prefix = at.rsplit("__", 1)[0] + "__" if "__" in at else None
+
     def describe(names: list[str]) -> str:
-        # Within the reported cell's own table row, the column label is enough.
-        prefix = at.rsplit("__", 1)[0] + "__" if "__" in at else None
-        parts = [labels.get(n, n).rsplit(" – ", 1)[-1] if prefix and n.startswith(prefix) else labels.get(n, n) for n in names]
+        # Within the reported cell's own grid row, the column label is enough.
+        parts = [labels[n].rsplit(" – ", 1)[-1] if row_prefix and n.startswith(row_prefix) else labels.get(n, n) for n in names]
         return parts[0] if len(parts) == 1 else "tổng " + " + ".join(parts)
 
-    own = left == [at]
-    detail = (f"{left_value}" if own else f"{describe(left)} = {left_value}") + f" {OP_WORDS[check.op]} {describe(right)} ({right_value})"
-    report("check-failed", at, rule=check.text, detail=detail)
-    result.failed.update(involved)
+    left_value = _side_value(left, check.left.constant if check.left else 0, values)
+    right_value = _side_value(right, check.right.constant, values)
+    value = str(left_value) if left == [at] else f"{describe(left)} = {left_value}"
+    report("check-broken", at, value=value, relation=RELATIONS[check.op], other=describe(right) or "0", other_value=right_value)
 
 
 __all__ = ["CheckedUnit", "check_unit", "input_cells"]

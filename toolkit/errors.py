@@ -52,8 +52,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad-choice": ("error", "{label}: \"{value}\" không có trong danh sách được chọn ({choices})."),
     "bad-year": ("error", "{label}: năm {value} phải từ {low} đến {high}."),
     "out-of-range": ("error", "{label}: {value} phải từ {low} đến {high}."),
-    "choice-as-typed": ("warning", "{label}: \"{value}\" được hiểu là lựa chọn \"{choice}\"."),
-    "check-failed": ("error", "{label}: {detail} (điều kiện {rule})."),
+    "check-failed": ("error", "{label}: không thỏa điều kiện {rule} ({detail})."),
+    "check-broken": ("error", "{label}: {value} {relation} {other} ({other_value})."),
 }
 
 
