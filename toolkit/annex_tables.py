@@ -28,19 +28,15 @@ def _unit_word(plan: Plan, indicator: Indicator) -> str:
     return plan.unit_kinds[kind].plural if kind in plan.unit_kinds else indicator.unit
 
 
-def _decimals(indicator: Indicator) -> str:
-    return "0" + ("." + "0" * indicator.decimals if indicator.decimals else "")
-
-
 def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
     """A result as official tables write it, keeping the number for spreadsheets."""
     indicator, value = result.indicator, result.value
     if value is None and indicator.rule not in ("count", "share"):
         return Cell(NO_DATA, align="center")
     if indicator.rule == "ratio":
-        return Cell(fmt_percent(value, indicator.decimals), value / 100, _decimals(indicator) + "%", "center")
+        return Cell(fmt_percent(value, indicator.decimals), "center")
     if indicator.rule == "sum":
-        return Cell(fmt_number(value, 0), value, "#,##0", "center")
+        return Cell(fmt_number(value, 0), "center")
     word = "" if short else _unit_word(plan, indicator)
     # Counts read "7/14 xã", shares "60/73 trường, đạt 82,2%": text, never a date or fraction.
     if indicator.rule == "count":
@@ -56,8 +52,8 @@ def fmt_target(plan: Plan, indicator: Indicator, target: float | None) -> Cell:
     if target is None:
         return Cell("", align="center")
     if indicator.rule in PERCENT_RULES:
-        return Cell(fmt_percent(target, indicator.decimals), target / 100, _decimals(indicator) + "%", "center")
-    return Cell(f"{fmt_number(target, 0)} {_unit_word(plan, indicator) if indicator.rule == 'count' else ''}".strip(), target, "#,##0", "center")
+        return Cell(fmt_percent(target, indicator.decimals), "center")
+    return Cell(f"{fmt_number(target, 0)} {_unit_word(plan, indicator) if indicator.rule == 'count' else ''}".strip(), "center")
 
 
 def fmt_evaluation(plan: Plan, result: Result, period: str) -> str:
@@ -95,7 +91,7 @@ def targets_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable
                   [MERGE_UP] * 3 + [p.label for p in periods] + [MERGE_UP] * 3]
     by_key = {(r.indicator.code, r.scope, r.scope_code): r for r in results}
     table = AnnexTable(f"Phu_luc_{annex.numeral or 'chi_tieu'}", heading(plan, annex.numeral, annex.title), header,
-                       [6, 46, 10] + [13] * len(periods) + [22, 20, 22])
+                       [7, 46, 10] + [13] * len(periods) + [22, 20, 22])
     section, number, chart = None, 0, None
     for indicator in _indicators(plan, annex):
         if indicator.section != section:
@@ -136,7 +132,7 @@ def breakdown_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTab
     group_label = plan.unit_kinds[plan.area.group_kind].label if scope == "commune" and plan.area.group_kind else "Cấp học"
     header = [["STT", group_label] + [f"{i.name} ({i.unit})" if i.unit else i.name for i in indicators]]
     table = AnnexTable(f"Phu_luc_{annex.numeral or 'chi_tiet'}", heading(plan, annex.numeral, annex.title), header,
-                       [6, 28] + [max(12.0, min(18.0, 150 / max(len(indicators), 1)))] * len(indicators))
+                       [7, 28] + [max(12.0, min(18.0, 150 / max(len(indicators), 1)))] * len(indicators))
     by_key = {(r.indicator.code, r.scope, r.scope_code): r for r in results}
     names = {}
     for r in results:

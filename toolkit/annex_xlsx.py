@@ -16,6 +16,12 @@ from toolkit.document import FONT, MARGINS_MM, PAPER_A4, SIZE_TABLE, AnnexTable,
 MM = 1 / 25.4
 
 
+def _height(text: str, width: float) -> float:
+    """Row height (points) for text wrapped in a column `width` characters wide; spreadsheet
+    programs do not grow rows for wrapped text a library wrote."""
+    return 15.5 * max(1, -(-int(len(text) * 1.15) // max(int(width), 1)))
+
+
 def write_annex_xlsx(table: AnnexTable, path: str | Path) -> Path:
     """Write one annex table to `path` atomically."""
     path = Path(path)
@@ -46,12 +52,10 @@ def _write(book, table: AnnexTable) -> None:
     }
     cell_formats: dict[tuple, object] = {}
 
-    def cell_format(kind: str, align: str, num_format: str):
-        key = (kind, align, num_format)
-        if key not in cell_formats:
-            cell_formats[key] = book.add_format({**base, "align": align, "num_format": num_format or "General",
-                                                 "bold": kind == "total", "italic": kind == "sub"})
-        return cell_formats[key]
+    def cell_format(kind: str, align: str):
+        if (kind, align) not in cell_formats:
+            cell_formats[(kind, align)] = book.add_format({**base, "align": align, "bold": kind == "total", "italic": kind == "sub"})
+        return cell_formats[(kind, align)]
 
     sheet = book.add_worksheet(table.heading.label[:31])
     last = len(table.widths) - 1
@@ -60,12 +64,14 @@ def _write(book, table: AnnexTable) -> None:
     total_width = sum(table.widths)
     sheet.merge_range(0, 0, 0, last, table.heading.label, fmt["label"])
     sheet.merge_range(1, 0, 1, last, table.heading.title, fmt["title"])
-    sheet.set_row(1, 20 * max(1, -(-len(table.heading.title) * 13 // 10 // int(total_width))))
+    sheet.set_row(1, _height(table.heading.title, total_width / 1.3))
     sheet.merge_range(2, 0, 2, last, table.heading.attached, fmt["attached"])
-    sheet.set_row(2, 20 * max(1, -(-len(table.heading.attached) * 12 // 10 // int(total_width))))
+    sheet.set_row(2, _height(table.heading.attached, total_width / 1.2))
 
     top = 4
     headers = table.header_rows()
+    for r, header_row in enumerate(headers):
+        sheet.set_row(top + r, max(_height(text or "", table.widths[c]) for c, text in enumerate(header_row) if text != "^"))
     for r, c, rows, cols, text in header_spans(headers):
         if rows > 1 or cols > 1:
             sheet.merge_range(top + r, c, top + r + rows - 1, c + cols - 1, text, fmt["header"])
@@ -77,13 +83,11 @@ def _write(book, table: AnnexTable) -> None:
     for item in table.rows:
         if item.kind == "group":
             sheet.merge_range(row, 0, row, last, item.cells[0].text, fmt["group"])
+            sheet.set_row(row, _height(item.cells[0].text, total_width))
         else:
             for col, cell in enumerate(item.cells):
-                style = cell_format(item.kind, cell.align, cell.num_format if cell.number is not None else "")
-                if cell.number is not None:  # a plain figure stays a number the PGD can reuse
-                    sheet.write_number(row, col, cell.number, style)
-                else:
-                    sheet.write_string(row, col, cell.text, style)
+                sheet.write_string(row, col, cell.text, cell_format(item.kind, cell.align))
+            sheet.set_row(row, max(_height(cell.text, table.widths[col]) for col, cell in enumerate(item.cells)))
         row += 1
     for note in table.notes:
         row += 1

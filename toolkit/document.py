@@ -52,9 +52,10 @@ MERGE_UP = "^"  # a header cell merged into the cell above
 
 @dataclass
 class Cell:
+    """One table cell; figures are already Vietnamese text ("82,1%"): annexes are for printing,
+    the raw numbers are in ket_qua.csv."""
+
     text: str
-    number: float | None = None  # kept as a number in .xlsx (with `num_format`)
-    num_format: str = ""
     align: str = "left"  # 'left' | 'center' | 'right'
 
 

@@ -1,0 +1,106 @@
+"""Annex tables as Word documents, rendered from a template the user can edit in Word (docxtpl).
+
+The template (report_templates/phu_luc.docx, or the workspace's templates/phu_luc.docx) holds
+the page setup and heading; the table is built with python-docx and inserted as a subdocument.
+Text goes into runs as text: nothing a school typed can become a field or markup.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docxtpl import DocxTemplate
+
+from toolkit.document import FONT, MARGINS_MM, AnnexTable, header_spans
+
+BUNDLED_TEMPLATE = Path(__file__).resolve().parent / "report_templates" / "phu_luc.docx"
+ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+TABLE_SIZE = 12
+PAGE_WIDTH_MM = 297 - MARGINS_MM["left"] - MARGINS_MM["right"]
+
+
+def _text(cell, text: str, *, bold=False, italic=False, align="left") -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = ALIGN[align]
+    paragraph.paragraph_format.space_after = Pt(0)
+    run = paragraph.add_run(text)
+    run.font.name, run.font.size, run.font.bold, run.font.italic = FONT, Pt(TABLE_SIZE), bold, italic
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+
+
+def _borders(table) -> None:
+    properties = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
+            element.set(qn(key), value)
+        borders.append(element)
+    properties.append(borders)
+
+
+def _repeat_as_header(row) -> None:
+    """Mark a row 'repeat as header row at the top of each page' (w:tblHeader)."""
+    properties = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:tblHeader")
+    element.set(qn("w:val"), "true")
+    properties.append(element)
+
+
+def build_table(document, table: AnnexTable):
+    headers = table.header_rows()
+    columns = len(table.widths)
+    grid = document.add_table(rows=len(headers) + len(table.rows), cols=columns)
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    _borders(grid)
+    # Word and LibreOffice honour column widths only from the table grid with a fixed layout.
+    widths = [Mm(w * PAGE_WIDTH_MM / sum(table.widths)) for w in table.widths]
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    grid._tbl.tblPr.append(layout)
+    for column, width in zip(grid._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        column.set(qn("w:w"), str(width.twips))
+    for row in grid.rows:
+        for index, cell in enumerate(row.cells):
+            cell.width = widths[index]
+    for r, c, rowspan, colspan, text in header_spans(headers):
+        cell = grid.cell(r, c)
+        if rowspan > 1 or colspan > 1:
+            cell = cell.merge(grid.cell(r + rowspan - 1, c + colspan - 1))
+        _text(cell, text, bold=True, align="center")
+    for r in range(len(headers)):
+        _repeat_as_header(grid.rows[r])
+    for offset, item in enumerate(table.rows, start=len(headers)):
+        if item.kind == "group":
+            merged = grid.cell(offset, 0).merge(grid.cell(offset, columns - 1))
+            _text(merged, item.cells[0].text, bold=True)
+            continue
+        for c, cell in enumerate(item.cells[:columns]):
+            _text(grid.cell(offset, c), cell.text, bold=item.kind == "total", italic=item.kind == "sub", align=cell.align)
+    return grid
+
+
+def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | None = None) -> Path:
+    """Render one annex into a .docx at `path` (atomically)."""
+    path = Path(path)
+    document = DocxTemplate(str(template or BUNDLED_TEMPLATE))
+    subdocument = document.new_subdoc()
+    build_table(subdocument, table)
+    document.render({"heading": table.heading, "table": subdocument, "notes": table.notes}, autoescape=True)
+    handle, temporary = tempfile.mkstemp(suffix=".docx", dir=path.parent)
+    os.close(handle)
+    try:
+        document.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return path

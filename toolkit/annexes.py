@@ -1,0 +1,71 @@
+"""Write every output of an aggregation: ket_qua.csv and each annex as .xlsx, .docx and .html."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.aggregate import Result
+from toolkit.annex_tables import annex_tables
+from toolkit.annex_xlsx import write_annex_xlsx
+from toolkit.plan import Plan
+from toolkit.roster import Roster
+
+RESULT_COLUMNS = ["indicator", "scope", "scope_code", "value", "numerator", "denominator", "target", "achieved",
+                  "expected", "reported", "excluded", "indicator_name", "scope_name", "unit", "rule"]
+
+
+def results_frame(plan: Plan, results: list[Result]) -> pd.DataFrame:
+    """The tidy long table of results (one row per indicator and scope), as a province rolls up."""
+    from toolkit.annex_tables import evaluation_period
+
+    judged = evaluation_period(plan)
+    periods = plan.period.target_periods
+    rows = []
+    for r in results:
+        row = {"indicator": r.indicator.code, "scope": r.scope, "scope_code": r.scope_code, "value": r.value,
+               "numerator": r.numerator, "denominator": r.denominator, "target": r.targets.get(judged),
+               "achieved": r.achieved(judged), "expected": r.expected, "reported": r.reported, "excluded": r.excluded,
+               "indicator_name": r.indicator.name, "scope_name": r.scope_name, "unit": r.indicator.unit, "rule": r.indicator.rule}
+        if len(periods) > 1:
+            row.update({f"target_{p.code}": r.targets.get(p.code) for p in periods})
+        rows.append(row)
+    extra = [f"target_{p.code}" for p in periods] if len(periods) > 1 else []
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS + extra)
+
+
+def _atomic_text(path: Path, write) -> Path:
+    handle, temporary = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return path
+
+
+def write_results_csv(plan: Plan, results: list[Result], path: Path) -> Path:
+    """ket_qua.csv (contract): values unrounded, percent for ratio and share; UTF-8 with BOM."""
+    frame = results_frame(plan, results)
+    return _atomic_text(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig", float_format="%r"))
+
+
+def write_annexes(plan: Plan, roster: Roster, results: list[Result], output_dir: str | Path, *,
+                  docx_template: Path | None = None) -> list[Path]:
+    """ket_qua.csv, then each annex of the plan in every format; return the paths written."""
+    from toolkit.annex_docx import write_annex_docx
+    from toolkit.annex_html import write_annex_html
+
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = [write_results_csv(plan, results, output_dir / "ket_qua.csv")]
+    for table in annex_tables(plan, results):
+        written.append(write_annex_xlsx(table, output_dir / f"{table.stem}.xlsx"))
+        written.append(write_annex_docx(table, output_dir / f"{table.stem}.docx", template=docx_template))
+        written.append(write_annex_html(table, output_dir / f"{table.stem}.html"))
+    return written
