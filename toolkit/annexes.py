@@ -52,7 +52,7 @@ def _atomic_text(path: Path, write) -> Path:
 def write_results_csv(plan: Plan, results: list[Result], path: Path) -> Path:
     """ket_qua.csv (contract): values unrounded, percent for ratio and share; UTF-8 with BOM."""
     frame = results_frame(plan, results)
-    return _atomic_text(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig", float_format="%r"))
+    return _atomic_text(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig"))
 
 
 def write_annexes(plan: Plan, roster: Roster, results: list[Result], output_dir: str | Path, *,
