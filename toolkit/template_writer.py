@@ -221,7 +221,7 @@ def _write_guide(template: Template, sheet: Worksheet, statuses: list[Status]) -
     identity = [
         ("Mã đơn vị", unit.code),
         ("Tên đơn vị", unit.name),
-        ("Thuộc", commune.name if commune and commune.code != unit.code else ""),
+        ("Địa bàn", f"{commune.name}, {plan.area.name}" if commune and commune.code != unit.code else plan.area.name),
         ("Cấp học", ", ".join(plan.levels.get(level, level) for level in unit.levels)),
         ("Kỳ báo cáo", plan.period.label),
         ("Hạn gửi báo cáo", template.deadline_text()),

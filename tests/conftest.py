@@ -1,0 +1,31 @@
+"""Shared fixtures: the bundled example plan, its roster, and the real LibreOffice program."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from toolkit.roster import load_roster
+from toolkit.spec import load_plan
+
+
+@pytest.fixture(scope="session")
+def plan():
+    """The bundled bao-thang-2022 plan."""
+    return load_plan("bao-thang-2022")
+
+
+@pytest.fixture(scope="session")
+def roster(plan):
+    """The bundled plan's 98 units."""
+    return load_roster(plan.roster_path, plan)
+
+
+@pytest.fixture(scope="session")
+def soffice():
+    """Path of LibreOffice's `soffice`; skips the test when LibreOffice is not installed."""
+    path = shutil.which("soffice")
+    if path is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return path

@@ -1,0 +1,117 @@
+"""Fill workbooks in the real LibreOffice Calc through UNO, as a clerk typing would.
+
+Run with a Python that has LibreOffice's `uno` module (Debian: /usr/bin/python3 with the
+python3-uno package), not the project's Python:
+
+    python3 lo_fill.py job.json
+
+job.json: {"soffice": path, "profile": folder, "fills": [{"template": path, "values": {name: value},
+"read": ["Sheet!A1", ...], "save": {"xlsx": path, "ods": path}}]}. Values are written into the cells
+of the defined names; numbers with setValue, text with setString. Prints, as JSON, "fills": for each
+fill the text of the `read` cells right after loading and after the values were entered (LibreOffice
+recalculates the formulas that depend on an edited cell, as it does while a user types), and
+"messages": what LibreOffice wrote to its stdout/stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+import time
+import uuid
+
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.connection import NoConnectException
+
+FILTERS = {"xlsx": "Calc MS Excel 2007 XML", "ods": "calc8"}
+
+
+def props(**values) -> tuple:
+    found = []
+    for name, value in values.items():
+        prop = PropertyValue()
+        prop.Name, prop.Value = name, value
+        found.append(prop)
+    return tuple(found)
+
+
+def connect(soffice: str, profile: str, log):
+    pipe = f"lo_fill_{uuid.uuid4().hex}"
+    office = subprocess.Popen(
+        [soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+         f"-env:UserInstallation={pathlib.Path(profile).resolve().as_uri()}",
+         f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+        stdout=log, stderr=log)
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            break
+        except NoConnectException:
+            if time.monotonic() > deadline or office.poll() is not None:
+                office.kill()
+                raise SystemExit("LibreOffice did not start")
+            time.sleep(0.2)
+    desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+    return office, desktop
+
+
+def read(doc, addresses: list[str]) -> dict[str, str]:
+    found = {}
+    for address in addresses:
+        sheet, cell = address.rsplit("!", 1)
+        found[address] = doc.Sheets.getByName(sheet).getCellRangeByName(cell).getString()
+    return found
+
+
+def fill(desktop, job: dict) -> dict:
+    url = uno.systemPathToFileUrl(str(pathlib.Path(job["template"]).resolve()))
+    doc = desktop.loadComponentFromURL(url, "_blank", 0, props(Hidden=True))
+    try:
+        before = read(doc, job.get("read", []))
+        for name, value in job["values"].items():
+            cell = doc.NamedRanges.getByName(name).getReferredCells().getCellByPosition(0, 0)
+            if isinstance(value, (int, float)):
+                cell.setValue(value)
+            else:
+                cell.setString(value)
+        after = read(doc, job.get("read", []))
+        for kind, path in job.get("save", {}).items():
+            target = uno.systemPathToFileUrl(str(pathlib.Path(path).resolve()))
+            doc.storeToURL(target, props(FilterName=FILTERS[kind], Overwrite=True))
+    finally:
+        doc.close(True)
+    return {"before": before, "after": after}
+
+
+def main() -> None:
+    job = json.loads(pathlib.Path(sys.argv[1]).read_text(encoding="utf-8"))
+    log_path = pathlib.Path(sys.argv[1]).with_suffix(".log")
+    with log_path.open("wb") as log:
+        results = run(job, log)
+    messages = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    print(json.dumps({"fills": results, "messages": messages}, ensure_ascii=False))
+
+
+def run(job: dict, log) -> list[dict]:
+    office, desktop = connect(job["soffice"], job["profile"], log)
+    try:
+        return [fill(desktop, one) for one in job["fills"]]
+    finally:
+        try:
+            desktop.terminate()
+        except Exception:  # the bridge goes away with the office; nothing left to do
+            pass
+        try:
+            office.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            office.kill()
+
+
+if __name__ == "__main__":
+    main()
