@@ -1,0 +1,131 @@
+"""The annexes as officials print and sign them: Nghị định 30 format, Vietnamese numbers, safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from toolkit.aggregate import compute
+from toolkit.annex_tables import annex_tables
+from toolkit.annexes import write_annexes
+from toolkit.contract import UnitReturn
+from toolkit.document import attached_line
+from toolkit.numbers import fmt_count_share, fmt_date_long, fmt_number, fmt_percent
+from toolkit.roster import load_roster
+from toolkit.spec import load_plan
+
+HOSTILE = '=HYPERLINK("http://x","bấm")'
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """Annexes of the example from a few hand-made returns; one school name is hostile."""
+    folder = tmp_path_factory.mktemp("annexes")
+    plan = load_plan("bao-thang-2022")
+    source = (Path(plan.roster_path)).read_text(encoding="utf-8")
+    (folder / "units.csv").write_text(source.replace("UBND xã Sơn Hà", HOSTILE.replace('"', '""').join('""')), encoding="utf-8")
+    roster = load_roster(folder / "units.csv", plan)
+    returns = {
+        "XA_SON_HA": UnitReturn(roster.get("XA_SON_HA"), Path("a.xlsx"), {"RL_5": 98, "DS_5": 100}),
+        "MN_SON_HA_1": UnitReturn(roster.get("MN_SON_HA_1"), Path("b.xlsx"), {"GV__MN__TONG": 40, "GV__MN__DAT_CHUAN": 33}),
+    }
+    results = compute(plan, roster, returns)
+    paths = write_annexes(plan, roster, results, folder / "Phụ lục")  # a folder name with diacritics
+    return plan, {p.name: p for p in paths}, annex_tables(plan, results)
+
+
+def test_vietnamese_number_and_date_conventions():
+    assert fmt_number(1234567, 0) == "1.234.567"
+    assert fmt_percent(82.1, 2) == "82,1%" and fmt_percent(100, 2) == "100%"
+    assert fmt_number(63.345, 2) == "63,35"  # half-up, as reports round (Babel alone gives 63,34)
+    assert fmt_count_share(60, 73, "trường", 60 / 73 * 100) == "60/73 trường, đạt 82,2%"
+    assert fmt_date_long(dt.date(2022, 4, 29)) == "ngày 29 tháng 4 năm 2022"
+    assert fmt_date_long(dt.date(2022, 2, 5)) == "ngày 05 tháng 02 năm 2022"
+
+
+def test_attached_line_comes_from_the_plan_metadata(outputs):
+    plan, _, _ = outputs
+    assert attached_line(plan) == (
+        "(Kèm theo Kế hoạch số        /KH-UBND ngày      tháng      năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    )
+    signed = plan.model_copy(update={"document": plan.document.model_copy(update={"number": "85", "date": dt.date(2022, 4, 29)})})
+    assert attached_line(signed) == "(Kèm theo Kế hoạch số 85/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+
+
+def test_xlsx_annex_is_print_ready(outputs):
+    _, paths, _ = outputs
+    sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
+    assert [sheet["A1"].value, sheet["A2"].value] == ["Phụ lục I", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU PHÁT TRIỂN GIÁO DỤC HUYỆN BẢO THẮNG NĂM 2022"]
+    assert sheet["A3"].value.startswith("(Kèm theo Kế hoạch số") and sheet["A3"].font.i
+    assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    # One page wide (1 is the file format's default, so it may be omitted), as many pages tall as needed
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)
+    assert sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$5:$6"  # header and (1)(2)… rows repeat on every page
+    header = [c.value for c in sheet[5]]
+    assert header == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch năm 2022", "Thực hiện năm 2022", "Đánh giá", "Ghi chú"]
+    assert [c.value for c in sheet[6]] == [f"({i})" for i in range(1, 8)]
+    fonts = {c.font.name for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row) for c in row if c.value}
+    assert fonts == {"Times New Roman"}
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=7) if row[1].value}
+    five = rows["Tỷ lệ trẻ 5 tuổi ra lớp"]
+    assert [five[3].value, five[4].value, five[5].value] == ["99,9%", "98%", "Chưa đạt (thiếu 1,9 điểm %)"]  # 98/100
+    assert five[6].value == "1/14 đơn vị báo cáo"
+    assert rows["- Mầm non"][4].value == "82,5%"  # 33/40, the per-level sub-row
+    assert rows["Số trường đạt chuẩn quốc gia"][4].value == "0/73 trường, đạt 0%"
+    assert "Biểu đồ" in openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).sheetnames
+
+
+def test_school_text_never_becomes_a_formula_or_markup(outputs):
+    _, paths, _ = outputs
+    sheet = openpyxl.load_workbook(paths["Phu_luc_II.xlsx"]).worksheets[0]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == HOSTILE]
+    assert cells and all(c.data_type == "s" for c in cells)
+    html = paths["Phu_luc_II.html"].read_text(encoding="utf-8")
+    assert "=HYPERLINK(&#34;http://x&#34;,&#34;bấm&#34;)" in html and HOSTILE not in html
+
+
+def test_docx_annex_is_landscape_times_new_roman_with_a_repeated_header(outputs):
+    _, paths, _ = outputs
+    document = docx.Document(paths["Phu_luc_I.docx"])
+    section = document.sections[0]
+    assert section.page_width > section.page_height  # landscape A4
+    assert round(section.page_width.mm) == 297 and round(section.left_margin.mm) == 30 and round(section.right_margin.mm) == 15
+    assert section.different_first_page_header_footer  # no page number on page 1
+    texts = [p.text for p in document.paragraphs if p.text.strip()]
+    assert texts[:2] == ["Phụ lục I", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU PHÁT TRIỂN GIÁO DỤC HUYỆN BẢO THẮNG NĂM 2022"]
+    assert texts[2].startswith("(Kèm theo Kế hoạch số")
+    table = document.tables[0]
+    assert table.rows[0]._tr.trPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
+    assert [c.text for c in table.rows[1].cells] == [f"({i})" for i in range(1, 8)]
+    runs = [r for row in table.rows for c in row.cells for p in c.paragraphs for r in p.runs]
+    assert {r.font.name for r in runs} == {"Times New Roman"}
+    assert any(r.text == "99,9%" for r in runs)
+
+
+@pytest.mark.libreoffice
+def test_annexes_open_in_libreoffice_and_render_to_pdf(outputs, tmp_path):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    _, paths, _ = outputs
+    for name in ("Phu_luc_I.xlsx", "Phu_luc_I.docx", "Phu_luc_II.docx"):
+        target = tmp_path / name.replace(".", "_")
+        target.mkdir()
+        completed = subprocess.run(
+            [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+             "--convert-to", "pdf", "--outdir", str(target), str(paths[name])],
+            capture_output=True, timeout=180, text=True,
+        )
+        pdf = next(target.glob("*.pdf"), None)
+        assert pdf is not None, completed.stderr
+        pages = re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes())
+        assert len(pages) >= 1, name
