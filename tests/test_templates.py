@@ -179,21 +179,29 @@ def test_dropdown_integer_and_year_rules(books):
 # Identity, self-check, print setup, text safety
 
 
+def guide_pairs(path) -> dict[str, str]:
+    """Label -> value of the instructions sheet's identity and status rows (cached values)."""
+    guide = openpyxl.load_workbook(path, data_only=True)["Hướng dẫn"]
+    return {row[1]: row[4] for row in guide.iter_rows(min_row=3, max_row=15, values_only=True) if row[1] and row[4]}
+
+
 def test_instructions_show_identity_deadline_and_status(folder):
-    guide = openpyxl.load_workbook(folder / f"{COMBINED_SCHOOL}.xlsx", data_only=True)["Hướng dẫn"]
-    rows = {row[1]: row[4] for row in guide.iter_rows(min_row=4, max_row=13, values_only=True) if row[1]}
-    assert rows == {
+    assert guide_pairs(folder / f"{COMBINED_SCHOOL}.xlsx") == {
         "Mã đơn vị": COMBINED_SCHOOL,
         "Tên đơn vị": "Trường TH&THCS xã Bản Cầm",
-        "Địa bàn": "UBND xã Bản Cầm, huyện Bảo Thắng",
+        "Loại đơn vị": "Trường",
         "Cấp học": "Tiểu học, Trung học cơ sở",
+        "Địa bàn": "UBND xã Bản Cầm, huyện Bảo Thắng",
         "Kỳ báo cáo": "năm 2022",
         "Hạn gửi báo cáo": "10/12/2022",
         "Gửi về": "Phòng Giáo dục và Đào tạo huyện Bảo Thắng",
         # 55 inputs, all required but the year of recognition (required only when recognised).
         "Tình trạng biểu mẫu": "Còn 54 ô chưa nhập, 0 ô chưa hợp lệ.",
     }
-    assert "Đề án số 05 - ĐA/HU" in guide["B2"].value
+    commune = guide_pairs(folder / f"{COMMUNE}.xlsx")
+    assert (commune["Loại đơn vị"], commune["Địa bàn"], "Cấp học" in commune) == ("Xã, thị trấn", "huyện Bảo Thắng", False)
+    guide = openpyxl.load_workbook(folder / f"{COMMUNE}.xlsx")["Hướng dẫn"]
+    assert "Đề án số 05 - ĐA/HU" in guide["B2"].value and guide["E4"].protection.locked
 
 
 def test_status_cell_caches_the_empty_templates_count(folder):

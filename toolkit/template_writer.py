@@ -95,18 +95,18 @@ class Template:
     password: str
     formats: dict = dataclasses.field(default_factory=dict)
     _lists: dict[str, str] = dataclasses.field(default_factory=dict)
-    _lists_sheet: Worksheet | None = None
+    lists_sheet: Worksheet | None = None
 
     def choice_range(self, field: Field) -> str | None:
         """A range on the hidden lists sheet for a dropdown too long to be inline, else None."""
         if field.kind != "choice" or fits_inline(field.choices):
             return None
         if field.code not in self._lists:
-            if self._lists_sheet is None:
-                self._lists_sheet = self.book.add_worksheet(LISTS_SHEET)
+            if self.lists_sheet is None:
+                self.lists_sheet = self.book.add_worksheet(LISTS_SHEET)
             column = xl_col_to_name(len(self._lists))
             for row, choice in enumerate(field.choices):
-                self._lists_sheet.write_string(row, len(self._lists), choice)
+                self.lists_sheet.write_string(row, len(self._lists), choice)
             self._lists[field.code] = f"='{LISTS_SHEET}'!${column}$1:${column}${len(field.choices)}"
         return self._lists[field.code]
 
@@ -167,13 +167,13 @@ def _write_book(template: Template, generated_at: dt.datetime) -> None:
     remaining = plan.fields_for(unit)
     for takes, write in INPUT_SHEETS:
         mine = [f for f in remaining if takes(f)]
-        remaining = [f for f in remaining if f not in mine]
+        remaining = [f for f in remaining if not takes(f)]
         if mine:
             statuses.append(write(template, mine))
     _write_guide(template, guide, statuses)
-    if template._lists_sheet is not None:
-        template._lists_sheet.hide()
-        template.protect(template._lists_sheet)
+    if template.lists_sheet is not None:
+        template.lists_sheet.hide()
+        template.protect(template.lists_sheet)
     _write_meta(template, generated_at)
     book.set_properties({"title": f"Biểu mẫu báo cáo – {unit.name}", "subject": template.plan_line(),
                          "author": plan.collector, "comments": f"{plan.code} {plan.version} {unit.code}"})
@@ -218,11 +218,15 @@ def _write_guide(template: Template, sheet: Worksheet, statuses: list[Status]) -
     whole_line(0, "BIỂU MẪU BÁO CÁO SỐ LIỆU", "title")
     whole_line(1, template.plan_line(), "italic")
     commune = template.roster.get(unit.commune) if unit.commune else None
+    kind = plan.unit_kinds[unit.kind].label
+    # A commune's pseudo-level ("Xã, thị trấn") repeats its kind; only schools have real levels.
+    levels = [plan.levels.get(level, level) for level in unit.levels if plan.levels.get(level, level) != kind]
     identity = [
         ("Mã đơn vị", unit.code),
         ("Tên đơn vị", unit.name),
+        ("Loại đơn vị", kind),
+        *([("Cấp học", ", ".join(levels))] if levels else []),
         ("Địa bàn", f"{commune.name}, {plan.area.name}" if commune and commune.code != unit.code else plan.area.name),
-        ("Cấp học", ", ".join(plan.levels.get(level, level) for level in unit.levels)),
         ("Kỳ báo cáo", plan.period.label),
         ("Hạn gửi báo cáo", template.deadline_text()),
         ("Gửi về", plan.collector),
