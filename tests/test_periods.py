@@ -1,0 +1,49 @@
+"""Plans whose targets are per period (seed 001), per school year (seed 002) or per level (seed 000)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import yaml
+
+from toolkit.aggregate import compute
+from toolkit.annexes import write_annexes
+from toolkit.contract import UnitReturn
+from toolkit.roster import load_roster
+from toolkit.spec import BUNDLED, load_plan
+
+
+def annexes_of(plan, returns_values: dict, folder: Path) -> dict:
+    roster = load_roster(plan.roster_path, plan)
+    returns = {code: UnitReturn(roster.get(code), Path("x.xlsx"), values) for code, values in returns_values.items()}
+    return {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, returns), folder)}
+
+
+def test_two_target_periods_get_two_plan_columns_and_are_in_the_results(tmp_path):
+    plan = load_plan("chi-lang-2021-2030")
+    values = {"MN_DONG_MO": {"CHUAN_QG": "Mức độ 1"}, "TH_DONG_MO": {"CHUAN_QG": "Mức độ 2"}, "TT_DONG_MO": {"RL_5": 99, "DS_5": 100}}
+    paths = annexes_of(plan, values, tmp_path)
+    sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
+    assert sheet["A3"].value == "(Kèm theo Kế hoạch số 141/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Chi Lăng)"
+    assert [c.value for c in sheet[5]][:6] == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch", None, "Thực hiện năm 2022"]
+    assert [c.value for c in sheet[6]][3:5] == ["Giai đoạn 2021-2025", "Giai đoạn 2026-2030"]
+    assert "D5:E5" in {str(r) for r in sheet.merged_cells.ranges}
+    rows = {row[1].value: [c.value for c in row] for row in sheet.iter_rows(min_row=8) if row[1].value}
+    # 2 of 15 schools recognised; targets 33 (2025) and 38 (2030); judged against 2025
+    assert rows["Số trường đạt chuẩn quốc gia"][3:7] == ["33 trường", "38 trường", "2/15 trường", "Chưa đạt (thiếu 31 trường)"]
+    assert rows["Tỷ lệ huy động trẻ 5 tuổi ra lớp"][3:7] == ["100%", "100%", "99%", "Chưa đạt (thiếu 1 điểm %)"]
+    with paths["ket_qua.csv"].open(encoding="utf-8-sig") as handle:
+        result = next(r for r in csv.DictReader(handle) if r["indicator"] == "TRUONG_CQG" and r["scope"] == "district")
+    assert (result["target_2025"], result["target_2030"], result["target"]) == ("33.0", "38.0", "33.0")
+
+
+def test_school_year_plan_heads_its_columns_with_the_school_year(tmp_path):
+    data = yaml.safe_load((BUNDLED / "bao-thang-2022" / "plan.yaml").read_text(encoding="utf-8"))
+    data["period"] = {"kind": "school_year", "year": 2022}
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "units.csv").write_bytes((BUNDLED / "bao-thang-2022" / "units.csv").read_bytes())
+    paths = annexes_of(load_plan(tmp_path / "plan.yaml"), {}, tmp_path / "out")
+    header = [c.value for c in openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0][5]]
+    assert header[3:5] == ["Kế hoạch năm học 2022-2023", "Thực hiện năm học 2022-2023"]
