@@ -19,7 +19,7 @@ from toolkit.template_checks import CellMap, row_flags, summary_formula, validat
 DATA_SHEET = "Số liệu"
 STT_COL, LABEL_COL, UNIT_COL = 1, 2, 3
 WIDTHS = {"stt": 6, "label": 50, "unit": 12, "input": 14, "note": 24}
-HEADER_ROW = 4  # 0-based; rows above: title, plan, identity, status
+IDENTITY_ROW, STATUS_ROW, HEADER_ROW = 2, 3, 4  # 0-based; above them: the title and the plan
 
 
 @dataclass(frozen=True)
@@ -129,13 +129,13 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
 
     status = _status_range(missing_col, last), _status_range(invalid_col, last)
     formula, initial = summary_formula(*status, initially_missing)
-    sheet.merge_range(3, STT_COL, 3, note_col, "", fmt["status"])
-    sheet.write_formula(3, STT_COL, formula, fmt["status"], initial)
-    sheet.set_row(3, 20)
+    sheet.merge_range(STATUS_ROW, STT_COL, STATUS_ROW, note_col, "", fmt["status"])
+    sheet.write_formula(STATUS_ROW, STT_COL, formula, fmt["status"], initial)
+    sheet.set_row(STATUS_ROW, 20)
     sheet.freeze_panes(HEADER_ROW + 1, 0)
     template.print_setup(sheet, header_row=HEADER_ROW, portrait=width <= 3)
     template.protect(sheet, allow_resize=True)
-    return Status(DATA_SHEET, xl_rowcol_to_cell(3, STT_COL, row_abs=True, col_abs=True), initial)
+    return Status(DATA_SHEET, xl_rowcol_to_cell(STATUS_ROW, STT_COL, row_abs=True, col_abs=True), initial)
 
 
 def _status_range(col: int, last_row: int) -> str:
@@ -145,16 +145,15 @@ def _status_range(col: int, last_row: int) -> str:
 
 def _write_heading(template, sheet, note_col: int, page_width: int) -> None:
     """Title, plan, and the unit's identity line, all locked."""
-    plan, unit, fmt = template.plan, template.unit, template.formats
+    unit, fmt = template.unit, template.formats
     title = f"SỐ LIỆU BÁO CÁO – {unit.name.upper()}"
     sheet.merge_range(0, STT_COL, 0, note_col, title, fmt["title"])
     sheet.set_row(0, row_height(title, page_width / 1.3))
     subtitle = template.plan_line()
     sheet.merge_range(1, STT_COL, 1, note_col, subtitle, fmt["italic"])
     sheet.set_row(1, row_height(subtitle, page_width))
-    identity = f"Mã đơn vị: {unit.code}"
-    deadline = template.deadline_text()
-    sheet.merge_range(2, STT_COL, 2, note_col, f"{identity}   –   Hạn gửi báo cáo: {deadline}", fmt["identity"])
+    identity = f"Mã đơn vị: {unit.code}   –   Hạn gửi báo cáo: {template.deadline_text()}"
+    sheet.merge_range(IDENTITY_ROW, STT_COL, IDENTITY_ROW, note_col, identity, fmt["identity"])
 
 
 def _write_grid_head(sheet, fmt, index: int, field: Field, width: int, note_col: int) -> None:

@@ -9,12 +9,12 @@ find values in a file whose names were lost.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
-import dataclasses
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -42,8 +42,8 @@ MM = 1 / 25.4  # inches per millimetre (XlsxWriter margins are in inches)
 SMALL_BATCH = 50  # below this many units, starting worker processes costs more than it saves
 
 # Sheets holding inputs, after the instructions, in tab order: (takes a field?, writer). A field
-# goes on the first sheet that takes it; a sheet nobody's fields go on is not written. A dedicated
-# task-progress sheet belongs before the data sheet, which takes everything else.
+# goes on the first sheet that takes it; a sheet that takes none of a unit's fields is not written.
+# A dedicated task-progress sheet belongs before the data sheet, which takes everything else.
 InputSheet = tuple[Callable[[Field], bool], Callable[["Template", list[Field]], Status]]
 INPUT_SHEETS: list[InputSheet] = [
     (lambda field: True, write_data_sheet),
