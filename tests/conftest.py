@@ -29,3 +29,10 @@ def soffice():
     if path is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     return path
+
+
+@pytest.fixture(scope="session")
+def lo_profile(tmp_path_factory):
+    """One LibreOffice user profile for the test session (pass as -env:UserInstallation=<uri>):
+    creating a profile costs seconds, and runs with separate profiles cannot collide."""
+    return tmp_path_factory.mktemp("lo_profile")

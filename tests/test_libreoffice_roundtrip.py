@@ -55,12 +55,6 @@ def python_with_uno() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def lo_profile(tmp_path_factory):
-    """One LibreOffice user profile for the whole module: only the first start pays for creating it."""
-    return tmp_path_factory.mktemp("lo_profile")
-
-
-@pytest.fixture(scope="module")
 def filled(plan, roster, soffice, lo_profile, tmp_path_factory):
     """Fill one template twice in LibreOffice (good values, bad values) and save both as .xlsx and .ods."""
     python = python_with_uno()

@@ -12,6 +12,7 @@ import pytest
 import toolkit
 from toolkit.errors import ToolkitError
 from toolkit.model import Field
+from toolkit.plan import Plan
 from toolkit.template_checks import CellMap, fits_inline, row_flags, summary_formula, validation_rule
 from toolkit.template_writer import write_template, write_templates
 
@@ -264,6 +265,21 @@ def test_chosen_units_by_code_in_process(plan, roster, tmp_path):
     assert [p.name for p in paths] == ["MN_BAN_CAM_1.xlsx"]  # the agency has nothing to fill
     with pytest.raises(ToolkitError, match="Không có đơn vị mã 'KHONG_CO'"):
         write_templates(plan, roster, tmp_path, units=["KHONG_CO"], progress=False)
+
+
+def test_choices_with_commas_come_from_a_hidden_locked_list(plan, roster, tmp_path):
+    # An inline dropdown separates choices by commas: such labels must come from a range.
+    data = plan.model_dump(mode="json")
+    choices = ["Có", "Không", "Có, một số ngày"]
+    data["fields"] = [dict(f, choices=choices) if f["code"] == "TH_2BUOI" else f for f in data["fields"]]
+    variant = Plan.model_validate(data, context={"path": str(plan.path)})
+    path = write_template(variant, roster, roster.get(COMBINED_SCHOOL), tmp_path / "x.xlsx")
+    book = openpyxl.load_workbook(path)
+    rule = validations_by_cell(book["Số liệu"])[names_of(book)["TH_2BUOI"][1]]
+    assert (rule.type, rule.formula1) == ("list", "'_lists'!$A$1:$A$3")
+    lists = book["_lists"]
+    assert [c.value for c in lists["A"]] == choices
+    assert (lists.sheet_state, lists.protection.sheet, lists["A1"].protection.locked) == ("hidden", True, True)
 
 
 # The pure rules

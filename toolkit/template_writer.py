@@ -254,7 +254,7 @@ def _write_guide(template: Template, sheet: Worksheet, statuses: list[Status]) -
         "sửa đến khi báo “Đã nhập đầy đủ, không phát hiện lỗi”.",
         "5. Không đổi tên trang, không chèn hay xóa dòng, cột; không sao chép số liệu sang biểu mẫu khác.",
         f"6. Lưu tệp (giữ nguyên định dạng .xlsx và tên tệp {unit.code}.xlsx) và gửi về {plan.collector} "
-        f"trước ngày {template.deadline_text()}.",
+        + (f"trước ngày {template.deadline_text()}." if plan.deadlines.submission else "đúng hạn."),
     ]
     row += 1
     for number, text in enumerate(steps):
