@@ -55,7 +55,7 @@ def connect(soffice: str, profile: str, log):
         except NoConnectException:
             if time.monotonic() > deadline or office.poll() is not None:
                 office.kill()
-                raise SystemExit("LibreOffice did not start")
+                raise SystemExit("LibreOffice did not start") from None
             time.sleep(0.2)
     desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
     return office, desktop

@@ -298,8 +298,10 @@ def test_validation_rules():
     year = validation_rule(field(kind="year", min=1990, max="plan year"), 2022)
     assert (year["criteria"], year["minimum"], year["maximum"]) == ("between", 1990, 2022)
     assert validation_rule(field(kind="choice", choices=["Có", "Không"]), 2022)["source"] == ["Có", "Không"]
-    assert validation_rule(field(kind="choice", choices=["Có, đủ", "Không"]), 2022, "='_lists'!$A$1:$A$2")["source"] == "='_lists'!$A$1:$A$2"
-    assert (fits_inline(["Có", "Không"]), fits_inline(["Có, đủ", "Không"]), fits_inline(["x" * 200, "y" * 60])) == (True, False, False)
+    from_list = validation_rule(field(kind="choice", choices=["Có, đủ", "Không"]), 2022, "='_lists'!$A$1:$A$2")
+    assert from_list["source"] == "='_lists'!$A$1:$A$2"
+    inline = [fits_inline(["Có", "Không"]), fits_inline(["Có, đủ", "Không"]), fits_inline(["x" * 200, "y" * 60])]
+    assert inline == [True, False, False]
 
 
 def test_check_formulas_of_a_grid_row(plan, roster):

@@ -82,7 +82,10 @@ def validation_rule(field: Field, plan_year: int, list_range: str | None = None)
         high = field.max_value(plan_year)
         what = _number_words(field, plan_year)
         unit = f" (đơn vị tính: {field.unit})" if field.unit else ""
-        bounds = {"criteria": "between", "minimum": low, "maximum": high} if high is not None else {"criteria": ">=", "value": low}
+        if high is None:
+            bounds = {"criteria": ">=", "value": low}
+        else:
+            bounds = {"criteria": "between", "minimum": low, "maximum": high}
         return {"validate": "integer", **bounds, "input_title": "Nhập số", "input_message": f"Nhập {what}{unit}."[:255],
                 **messages, "error_message": f"Ô này chỉ nhận {what}; không nhập chữ, dấu chấm hay dấu phẩy."[:255]}
     if field.kind == "choice":
