@@ -122,9 +122,9 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
     candidates = []
     for path in files:
         if _is_junk(path):
-            collection.skipped.append(_issue("skipped-file", path, detail="tệp tạm hoặc tệp hệ thống"))
+            collection.skipped.append(_issue("skipped-file", path, detail=f"{path.name}: tệp tạm hoặc tệp hệ thống"))
         elif path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-            collection.skipped.append(_issue("skipped-file", path, detail=f"đuôi tệp {path.suffix or '(không có)'}"))
+            collection.skipped.append(_issue("skipped-file", path, detail=f"{path.name}: đuôi tệp {path.suffix or '(không có)'}"))
         else:
             candidates.append(path)
 
@@ -155,17 +155,23 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
 
 
 def _statuses(plan: Plan, roster: Roster, collection: Collection, results: list[_FileResult]) -> list[UnitStatus]:
-    statuses = []
-    rejected = {}  # units whose only files were rejected still "sent something"
+    """One row per expected unit: sent and clean, sent with errors, or nothing yet."""
+    counted: dict[str, list[Issue]] = {}  # unit -> issues of the file that decides its status
+    rejected: dict[str, Path] = {}  # units whose only files were rejected still sent something
     for result in results:
         for issue in result.issues:
-            if issue.unit and result.accepted is None:
+            if issue.unit and result.accepted is None and issue.unit not in collection.returns:
                 rejected.setdefault(issue.unit, result.path)
+    for issue in collection.issues:
+        accepted = collection.returns.get(issue.unit)
+        if issue.unit and (accepted is None or issue.file == str(accepted.file)):
+            counted.setdefault(issue.unit, []).append(issue)
+    statuses = []
     for unit in expected_units(plan, roster):
-        accepted = collection.returns.get(unit.code)
-        own = [i for i in collection.issues if i.unit == unit.code and (accepted is None or i.file == str(accepted.file))]
+        own = counted.get(unit.code, [])
         errors = sum(1 for i in own if i.severity == "error")
-        warnings = sum(1 for i in own if i.severity == "warning")
+        warnings = len(own) - errors
+        accepted = collection.returns.get(unit.code)
         if accepted is not None:
             status = "co_loi" if errors else "da_nop"
             statuses.append(UnitStatus(unit, status, str(accepted.file), _as_time(accepted.saved_at), errors, warnings))

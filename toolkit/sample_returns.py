@@ -6,15 +6,18 @@ Values satisfy every check of the spec (so that what the demo reports as wrong i
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
+import re
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 import openpyxl
 
-from toolkit.contract import TASK_STATUSES
+from toolkit.contract import TASK_STATUSES, grid_name
 from toolkit.expressions import clause_holds
 from toolkit.plan import Plan
 from toolkit.roster import Roster, Unit
@@ -59,10 +62,13 @@ def sample_values(plan: Plan, unit: Unit, rng: random.Random) -> dict[str, objec
         caps = {c.left.terms[0].field: c.right.terms[0].field for c in field.parsed_checks if c.op in ("<=", "<")}
         for row in plan.rows_for(field, unit):
             for column in field.columns:
-                name = f"{field.code}__{row.key}__{column.key}"
-                if column.key in caps:
+                name = grid_name(field.code, row.key, column.key)
+                if column.key == "DTTS":  # ethnic minority share is a trait of the commune, not of a class
+                    centre = random.Random(unit.commune).uniform(0.2, 0.95)
+                    values[name] = int(values[grid_name(field.code, row.key, caps[column.key])] * min(1.0, centre * rng.uniform(0.9, 1.1)))
+                elif column.key in caps:
                     low, high = SHARE.get(column.key, (0.5, 1.0))
-                    values[name] = int(values[f"{field.code}__{row.key}__{caps[column.key]}"] * rng.uniform(low, high))
+                    values[name] = int(values[grid_name(field.code, row.key, caps[column.key])] * rng.uniform(low, high))
                 else:
                     low, high = BASE.get(column.key, (10, 60))
                     values[name] = rng.randint(low * (2 if field.code == "HS" else 1), high * (2 if field.code == "HS" else 1))
@@ -94,7 +100,12 @@ def _single(plan: Plan, unit: Unit, field, values: dict, rng: random.Random):
         if not all(clause_holds(c, values[c.field], plan.plan_year) for c in clauses):
             return None
     if field.kind == "year":
-        return plan.plan_year if rng.random() < 0.08 else rng.randint(max(field.min or 2000, 2008), plan.plan_year)
+        return plan.plan_year if rng.random() < 0.08 else rng.randint(max(field.min or 2005, 2005), plan.plan_year)
+    if field.code == "NS_TONG":  # staff: every teacher and manager, plus a few employees
+        teachers = [n for n in values if n.startswith("GV__") and n.endswith("__TONG")]
+        if "CBQL_TONG" not in values:
+            return _WAIT
+        return sum(values[n] for n in teachers) + values["CBQL_TONG"] + rng.randint(2, 6)
     caps, floors = [], []
     for check in field.parsed_checks:
         left = [field.code] if check.left is None else plan.sum_names(check.left, unit)
@@ -137,15 +148,23 @@ def fill_workbook(template_path: str | Path, values: dict[str, object], out_path
 
 
 def make_returns(plan: Plan, roster: Roster, templates_dir: str | Path, out_dir: str | Path, *, seed: int = 2022,
-                 mistakes: bool = True) -> list[Path]:
-    """A realistic folder of returns; with `mistakes`, the problems PGDs meet every year."""
+                 mistakes: bool = True, missing: tuple[str, ...] | None = None) -> list[Path]:
+    """A realistic folder of returns from `<unit code>.xlsx` templates; deterministic for a seed.
+
+    With `mistakes`, the problems PGDs meet every year are planted: a number typed as text, a
+    value breaking a check, a blank required cell, a choice typed by hand, an older second copy,
+    a file renamed to the school's name, a lock file and Thumbs.db. `missing` units send nothing
+    (by default, with mistakes, 4 units picked by the seed).
+    """
     rng = random.Random(seed)
     templates_dir, out_dir = Path(templates_dir), Path(out_dir)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     units = [u for u in roster if (templates_dir / f"{u.code}.xlsx").exists()]
-    silent = set(rng.sample([u.code for u in units], 4)) if mistakes else set()
+    if missing is None:
+        missing = tuple(rng.sample([u.code for u in units], 4)) if mistakes else ()
+    silent = set(missing)
     schools = [u for u in units if u.kind == "truong" and u.code not in silent]
     communes = [u for u in units if u.kind == plan.area.group_kind and u.code not in silent]
     planted = {}
@@ -161,7 +180,7 @@ def make_returns(plan: Plan, roster: Roster, templates_dir: str | Path, out_dir:
         mistake = planted.get(unit.code)
         target = out_dir / f"{unit.code}.xlsx"
         if mistake == "text_number" and "DS_15_60" in values:
-            values["DS_15_60"] = f"{values['DS_15_60']:,}".replace(",", ".")  # "4.512", typed as text
+            values["DS_15_60"] = f"{max(values['DS_15_60'], 1000):,}".replace(",", ".")  # "4.512", typed as text
         elif mistake == "bad_check":
             level = next(level for level in ("TH", "THCS", "MN") if f"GV__{level}__TONG" in values)
             values[f"GV__{level}__DAT_CHUAN"] = values[f"GV__{level}__TONG"] + 3
@@ -186,19 +205,14 @@ def make_returns(plan: Plan, roster: Roster, templates_dir: str | Path, out_dir:
 
 def _age(path: Path, *, days: int) -> None:
     """Make a workbook look saved `days` ago, in its own properties and on disk."""
-    import datetime as dt
-    import zipfile
-
     moment = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     temporary = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "docProps/core.xml":
-                import re
-
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]+(<)", rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]+(<)", rb"\g<1>" + stamp + rb"\g<2>", data)
             target.writestr(item, data)
     os.replace(temporary, path)
     os.utime(path, (moment.timestamp(), moment.timestamp()))
