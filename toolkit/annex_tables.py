@@ -82,7 +82,7 @@ def targets_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable
     """Phụ lục I: STT | Chỉ tiêu | ĐVT | Kế hoạch (per period) | Thực hiện | Đánh giá | Ghi chú."""
     periods = plan.period.target_periods
     judged = evaluation_period(plan)
-    done = f"Thực hiện {plan.period.label}" if plan.period.kind != "multi" else f"Thực hiện năm {plan.plan_year}"
+    done = f"Thực hiện {plan.period.label}"
     fixed = ["STT", "Chỉ tiêu", "Đơn vị tính"]
     if len(periods) == 1:
         header = [fixed + [periods[0].label, done, "Đánh giá", "Ghi chú"]]

@@ -99,9 +99,7 @@ class Period(Strict):
     def label(self) -> str:
         if self.kind == "school_year":
             return f"năm học {self.year}-{self.year + 1}"
-        if self.kind == "multi":
-            return "giai đoạn " + ", ".join(t.label for t in self.target_periods)
-        return f"năm {self.year}"
+        return f"năm {self.year}"  # a multi-period plan reports on one year at a time
 
     @property
     def target_periods(self) -> list[TargetPeriod]:
