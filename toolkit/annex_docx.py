@@ -7,8 +7,6 @@ Text goes into runs as text: nothing a school typed can become a field or markup
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -19,6 +17,7 @@ from docx.shared import Mm, Pt
 from docxtpl import DocxTemplate
 
 from toolkit.document import FONT, MARGINS_MM, AnnexTable, header_spans
+from toolkit.files import atomic_write
 
 BUNDLED_TEMPLATE = Path(__file__).resolve().parent / "report_templates" / "phu_luc.docx"
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
@@ -90,17 +89,8 @@ def build_table(document, table: AnnexTable):
 
 def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | None = None) -> Path:
     """Render one annex into a .docx at `path` (atomically)."""
-    path = Path(path)
     document = DocxTemplate(str(template or BUNDLED_TEMPLATE))
     subdocument = document.new_subdoc()
     build_table(subdocument, table)
     document.render({"heading": table.heading, "table": subdocument, "notes": table.notes}, autoescape=True)
-    handle, temporary = tempfile.mkstemp(suffix=".docx", dir=path.parent)
-    os.close(handle)
-    try:
-        document.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return path
+    return atomic_write(path, document.save)

@@ -7,6 +7,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from toolkit.document import AnnexTable, header_spans
+from toolkit.files import atomic_write
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
@@ -20,8 +21,5 @@ def render_annex_html(table: AnnexTable) -> str:
 
 
 def write_annex_html(table: AnnexTable, path: str | Path) -> Path:
-    from toolkit.annexes import _atomic_text
-
-    path = Path(path)
     text = render_annex_html(table)
-    return _atomic_text(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
+    return atomic_write(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))

@@ -5,13 +5,19 @@ Nothing a school typed can become a formula or a link: strings are always writte
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import xlsxwriter
 
-from toolkit.document import FONT, MARGINS_MM, PAPER_A4, SIZE_TABLE, AnnexTable, header_spans
+from toolkit.document import (
+    FONT,
+    MARGINS_MM,
+    PAPER_A4,
+    SIZE_TABLE,
+    AnnexTable,
+    header_spans,
+)
+from toolkit.files import atomic_write
 
 MM = 1 / 25.4
 
@@ -24,19 +30,13 @@ def _height(text: str, width: float) -> float:
 
 def write_annex_xlsx(table: AnnexTable, path: str | Path) -> Path:
     """Write one annex table to `path` atomically."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
+    def write(temporary: str) -> None:
         book = xlsxwriter.Workbook(temporary, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                                                "default_format_properties": {"font_name": FONT, "font_size": SIZE_TABLE}})
         _write(book, table)
         book.close()
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return path
+
+    return atomic_write(path, write)
 
 
 def _write(book, table: AnnexTable) -> None:

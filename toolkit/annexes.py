@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +9,7 @@ import pandas as pd
 from toolkit.aggregate import Result
 from toolkit.annex_tables import annex_tables
 from toolkit.annex_xlsx import write_annex_xlsx
+from toolkit.files import atomic_write
 from toolkit.plan import Plan
 from toolkit.roster import Roster
 
@@ -37,22 +36,10 @@ def results_frame(plan: Plan, results: list[Result]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=RESULT_COLUMNS + extra)
 
 
-def _atomic_text(path: Path, write) -> Path:
-    handle, temporary = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return path
-
-
 def write_results_csv(plan: Plan, results: list[Result], path: Path) -> Path:
     """ket_qua.csv (contract): values unrounded, percent for ratio and share; UTF-8 with BOM."""
     frame = results_frame(plan, results)
-    return _atomic_text(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig"))
+    return atomic_write(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig"))
 
 
 def write_annexes(plan: Plan, roster: Roster, results: list[Result], output_dir: str | Path, *,

@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import math
 import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable, Iterable
@@ -26,6 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from toolkit import __version__
 from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME
 from toolkit.errors import ToolkitError
+from toolkit.files import atomic_write
 from toolkit.model import Field
 from toolkit.plan import Plan
 from toolkit.roster import Roster, Unit
@@ -140,23 +140,17 @@ class Template:
 def write_template(plan: Plan, roster: Roster, unit: Unit, path: str | Path, *, password: str | None = None,
                    generated_at: dt.datetime | None = None) -> Path:
     """Write one unit's template to `path`, atomically (a temporary file, then a rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     generated_at = (generated_at or dt.datetime.now()).replace(microsecond=0)
-    handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(handle)
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                "default_format_properties": FONT}
-    book = xlsxwriter.Workbook(temporary, options)
-    book.worksheet_class = PlainFormulaSheet
-    try:
+
+    def write(temporary: str) -> None:
+        book = xlsxwriter.Workbook(temporary, options)
+        book.worksheet_class = PlainFormulaSheet
         _write_book(Template(book, plan, roster, unit, password or ""), generated_at)
         book.close()
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return path
+
+    return atomic_write(path, write)
 
 
 def _write_book(template: Template, generated_at: dt.datetime) -> None:
