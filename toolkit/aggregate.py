@@ -15,6 +15,7 @@ from typing import Mapping
 from toolkit.contract import UnitReturn
 from toolkit.expressions import clause_holds
 from toolkit.model import Indicator
+from toolkit.numbers import round_half_up
 from toolkit.plan import Plan
 from toolkit.roster import Roster, Unit
 
@@ -34,10 +35,12 @@ class Result:
     targets: dict[str, float | None] = field(default_factory=dict)  # period code -> target
 
     def achieved(self, period: str) -> bool | None:
+        """Judged on the value rounded as the annex shows it, so "99,9%" against 99,9% is achieved."""
         target = self.targets.get(period)
         if target is None or self.value is None:
             return None
-        return self.value >= target if self.indicator.direction == ">=" else self.value <= target
+        shown = float(round_half_up(self.value, self.indicator.decimals))
+        return shown >= target if self.indicator.direction == ">=" else shown <= target
 
     def gap(self, period: str) -> float | None:
         target = self.targets.get(period)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from toolkit.aggregate import Result
 from toolkit.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading
 from toolkit.model import Annex, Indicator
-from toolkit.numbers import NO_DATA, fmt_count_share, fmt_number, fmt_percent, fmt_ratio
+from toolkit.numbers import (
+    NO_DATA,
+    fmt_count_share,
+    fmt_number,
+    fmt_percent,
+    fmt_ratio,
+    round_half_up,
+)
 from toolkit.plan import Plan
 
 PERCENT_RULES = ("ratio", "share")
@@ -62,10 +69,13 @@ def fmt_evaluation(plan: Plan, result: Result, period: str) -> str:
         return ""
     gap = result.gap(period)
     indicator = result.indicator
-    amount = f"{fmt_number(abs(gap), indicator.decimals)} điểm %" if indicator.rule in PERCENT_RULES else \
+    decimals = indicator.decimals if indicator.rule in PERCENT_RULES else 0
+    amount = f"{fmt_number(abs(gap), decimals)} điểm %" if indicator.rule in PERCENT_RULES else \
         f"{fmt_number(abs(gap), 0)} {indicator.unit if indicator.rule == 'sum' else _unit_word(plan, indicator)}"
     if achieved:
-        return f"Đạt (vượt {amount})" if gap and indicator.direction == ">=" and gap > 0 else "Đạt"
+        # A margin that rounds to nothing is not worth "vượt 0 điểm %".
+        ahead = gap > 0 and round_half_up(gap, decimals) > 0
+        return f"Đạt (vượt {amount})" if ahead and indicator.direction == ">=" else "Đạt"
     return f"Chưa đạt ({'thiếu' if indicator.direction == '>=' else 'vượt'} {amount})"
 
 

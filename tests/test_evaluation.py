@@ -1,0 +1,46 @@
+"""The Đánh giá column judges the figure the annex shows, so it never contradicts it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+
+from toolkit.aggregate import compute
+from toolkit.annexes import write_annexes
+from toolkit.contract import UnitReturn
+
+
+def district_row(paths: dict, name: str) -> list:
+    sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
+    return next([c.value for c in row] for row in sheet.iter_rows(min_row=7) if row[1].value == name)
+
+
+def annexes_for(plan, roster, values: dict, folder: Path) -> dict:
+    returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), v) for code, v in values.items()}
+    return {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, returns), folder)}
+
+
+def test_a_result_shown_equal_to_its_target_is_achieved(plan, roster, tmp_path):
+    # 29969 / 30000 = 99.8967% is shown as "99,9%" (2 decimals, half-up), the target is 99,9%:
+    # the annex must not print "99,9%" next to "Chưa đạt (thiếu 0 điểm %)".
+    paths = annexes_for(plan, roster, {"XA_SON_HA": {"RL_5": 29969, "DS_5": 30000}}, tmp_path)
+    row = district_row(paths, "Tỷ lệ trẻ 5 tuổi ra lớp")
+    assert row[3:6] == ["99,9%", "99,9%", "Đạt"]
+    with paths["ket_qua.csv"].open(encoding="utf-8-sig") as handle:
+        result = next(r for r in csv.DictReader(handle) if (r["indicator"], r["scope"]) == ("PC_5T_HUY_DONG", "district"))
+    assert result["achieved"] == "True" and float(result["value"]) < 99.9  # the value itself stays unrounded
+
+
+def test_a_shortfall_is_never_shown_as_zero(plan, roster, tmp_path):
+    # 29968 / 30000 = 99.8933% is shown as "99,89%": short of 99,9% by 0,01 point once rounded
+    paths = annexes_for(plan, roster, {"XA_SON_HA": {"RL_5": 29968, "DS_5": 30000}}, tmp_path)
+    row = district_row(paths, "Tỷ lệ trẻ 5 tuổi ra lớp")
+    assert row[4:6] == ["99,89%", "Chưa đạt (thiếu 0,01 điểm %)"]
+
+
+def test_a_lead_that_rounds_to_nothing_is_just_achieved(plan, roster, tmp_path):
+    # 29971 / 30000 = 99.9033% is shown as "99,9%": achieved, but not "vượt 0 điểm %"
+    paths = annexes_for(plan, roster, {"XA_SON_HA": {"RL_5": 29971, "DS_5": 30000}}, tmp_path)
+    assert district_row(paths, "Tỷ lệ trẻ 5 tuổi ra lớp")[4:6] == ["99,9%", "Đạt"]
