@@ -141,7 +141,7 @@ def test_missing_key_is_named(tmp_path, example_data):
 
 def test_wrong_kind_lists_the_allowed_ones(tmp_path, example_data):
     field(example_data, "PH_TAM")["kind"] = "number"
-    assert "fields[21] (PH_TAM).kind: giá trị phải là một trong: 'integer', 'choice', 'year', 'text' or 'grid'" in load_error(
+    assert "fields[21] (PH_TAM).kind: giá trị phải là một trong: 'integer', 'choice', 'year', 'text' hoặc 'grid'" in load_error(
         tmp_path, example_data
     )
 

@@ -60,7 +60,8 @@ def _vietnamese(error: dict) -> str:
     if kind == "value_error":
         return str(error["ctx"]["error"])
     if kind == "literal_error":
-        return f"giá trị phải là một trong: {error['ctx']['expected']}"
+        expected = str(error["ctx"]["expected"]).replace(" or ", " hoặc ")  # pydantic joins with English "or"
+        return f"giá trị phải là một trong: {expected}"
     return _PYDANTIC_VI.get(kind, error["msg"])
 
 
