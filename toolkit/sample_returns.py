@@ -194,7 +194,7 @@ def make_returns(plan: Plan, roster: Roster, templates_dir: str | Path, out_dir:
             # An earlier draft sent the week before, then the corrected file.
             older = dict(values, PH_TONG=1)
             draft = fill_workbook(templates_dir / f"{unit.code}.xlsx", older, out_dir / f"{unit.code} (1).xlsx")
-            _age(draft, days=7)
+            set_saved_at(draft, dt.datetime.now() - dt.timedelta(days=7))
             written.append(draft)
         written.append(fill_workbook(templates_dir / f"{unit.code}.xlsx", values, target))
     if mistakes:
@@ -203,10 +203,10 @@ def make_returns(plan: Plan, roster: Roster, templates_dir: str | Path, out_dir:
     return written
 
 
-def _age(path: Path, *, days: int) -> None:
-    """Make a workbook look saved `days` ago, in its own properties and on disk."""
-    moment = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+def set_saved_at(path: Path, moment: dt.datetime) -> Path:
+    """Make a workbook look last saved at `moment`, in its own properties and on disk."""
+    moment = moment if moment.tzinfo else moment.astimezone()
+    stamp = moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     temporary = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
@@ -216,3 +216,4 @@ def _age(path: Path, *, days: int) -> None:
             target.writestr(item, data)
     os.replace(temporary, path)
     os.utime(path, (moment.timestamp(), moment.timestamp()))
+    return path
