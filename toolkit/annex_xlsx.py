@@ -5,6 +5,7 @@ Nothing a school typed can become a formula or a link: strings are always writte
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import xlsxwriter
@@ -35,8 +36,23 @@ def write_annex_xlsx(table: AnnexTable, path: str | Path) -> Path:
                                                "default_format_properties": {"font_name": FONT, "font_size": SIZE_TABLE}})
         _write(book, table)
         book.close()
+        _no_page_number_on_first_page(temporary)
 
     return atomic_write(path, write)
+
+
+def _no_page_number_on_first_page(path: str) -> None:
+    """Mark the annex sheet's header 'different first page' (Nghị định 30: page 1 is unnumbered).
+
+    XlsxWriter has no option for it; the first-page header is then simply absent, hence empty.
+    """
+    with zipfile.ZipFile(path) as source:
+        parts = [(item, source.read(item)) for item in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item, data in parts:
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<headerFooter>", b'<headerFooter differentFirst="1">', 1)
+            target.writestr(item, data)
 
 
 def _write(book, table: AnnexTable) -> None:
@@ -98,7 +114,7 @@ def _write(book, table: AnnexTable) -> None:
     sheet.fit_to_pages(1, 0)
     sheet.set_margins(left=MARGINS_MM["left"] * MM, right=MARGINS_MM["right"] * MM,
                       top=MARGINS_MM["top"] * MM, bottom=MARGINS_MM["bottom"] * MM)
-    # Page numbers centred in the header (Nghị định 30); the Word annex also hides it on page 1.
+    # Page numbers centred in the header (Nghị định 30), hidden on page 1 once the file is closed.
     sheet.set_header('&C&"Times New Roman"&13&P')
     if table.charts:
         _charts(book, table)
