@@ -83,8 +83,9 @@ def _write_board(plan: Plan, roster: Roster, collection: Collection, issues, pat
         fills = {k: book.add_format({"border": 1, "bg_color": v, "valign": "top"}) for k, v in STATUS_FILLS.items()}
 
         board = book.add_worksheet("Tình trạng")
-        board.write_string(0, 0, f"TÌNH TRẠNG NỘP BÁO CÁO – {plan.document.title}"[:250], title)
-        board.write_string(1, 0, f"Hạn nộp: {deadline.strftime('%d/%m/%Y') if deadline else 'không ghi'}; tính đến ngày {today.strftime('%d/%m/%Y')}.")
+        board.write_string(0, 0, f"TÌNH TRẠNG NỘP BÁO CÁO SỐ LIỆU {plan.period.label.upper()}", title)
+        board.write_string(1, 0, f"Hạn nộp: {deadline.strftime('%d/%m/%Y') if deadline else 'không ghi'}; "
+                                 f"tính đến ngày {today.strftime('%d/%m/%Y')}. Nơi nhận: {plan.collector}.")
         columns = [("STT", 5), ("Mã đơn vị", 18), ("Tên đơn vị", 36), ("Thuộc", 24), ("Trạng thái", 16), ("Tệp", 30),
                    ("Thời điểm lưu", 17), ("Số lỗi", 8), ("Số cảnh báo", 10), ("Hạn nộp", 11), ("Số ngày trễ", 9),
                    ("Người liên hệ", 20), ("Điện thoại", 14), ("Email", 24)]
@@ -103,7 +104,7 @@ def _write_board(plan: Plan, roster: Roster, collection: Collection, issues, pat
                       unit.contact_name, unit.phone, unit.email]
             for col, value in enumerate(values):
                 style = fills[status.status] if col == 4 else cell
-                board.write(row, col, value, style) if isinstance(value, int) else board.write_string(row, col, str(value), style)
+                _write(board, row, col, value, style)
         board.autofilter(3, 0, 3 + len(collection.statuses), len(columns) - 1)
         board.freeze_panes(4, 3)
         _landscape(board, 3)
@@ -118,13 +119,23 @@ def _write_board(plan: Plan, roster: Roster, collection: Collection, issues, pat
             values = [Path(i.file).name if i.file else "", i.unit, unit.name if unit else "", i.sheet, i.cell, i.field,
                       SEVERITY_LABELS[i.severity], i.message]
             for col, value in enumerate(values):
-                detail.write_string(row, col, value, cell)
+                _write(detail, row, col, value, cell)
         detail.autofilter(0, 0, len(issues), len(columns) - 1)
         detail.freeze_panes(1, 0)
         _landscape(detail, 0)
         book.close()
 
     return _atomic(path, write)
+
+
+def _write(sheet, row: int, col: int, value: object, style) -> None:
+    """Numbers as numbers, text always as text (nothing a unit typed becomes a formula), blanks blank."""
+    if isinstance(value, int):
+        sheet.write_number(row, col, value, style)
+    elif value in ("", None):
+        sheet.write_blank(row, col, None, style)
+    else:
+        sheet.write_string(row, col, str(value), style)
 
 
 def _landscape(sheet, header_row: int) -> None:
@@ -140,11 +151,16 @@ def _write_feedback(collection: Collection, folder: Path) -> list[Path]:
     for issue in collection.issues:
         if issue.file and issue.cell and issue.unit in collection.returns and issue.file == str(collection.returns[issue.unit].file):
             by_file.setdefault(issue.file, []).append(issue)
+    # A unit that fixed its file must not find last round's feedback still waiting for it.
+    for code, accepted in collection.returns.items():
+        if str(accepted.file) not in by_file:
+            for stale in (folder / f"{code}.xlsx", folder / f"{code}.xlsm"):
+                stale.unlink(missing_ok=True)
     if not by_file:
         return []
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    fills = {"error": PatternFill("solid", fgColor="FF7C80"), "warning": PatternFill("solid", fgColor="FFEB9C")}
+    fills = {"error": PatternFill("solid", fgColor="FFFF7C80"), "warning": PatternFill("solid", fgColor="FFFFEB9C")}
     for file, issues in by_file.items():
         source = Path(file)
         unit = issues[0].unit

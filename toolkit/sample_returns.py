@@ -132,6 +132,7 @@ def _single(plan: Plan, unit: Unit, field, values: dict, rng: random.Random):
 def fill_workbook(template_path: str | Path, values: dict[str, object], out_path: str | Path) -> Path:
     """A copy of a template with values written into its named cells (as a clerk would)."""
     out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
     book = openpyxl.load_workbook(template_path)
     for name, value in values.items():
         for sheet, cell in book.defined_names[name].destinations:
