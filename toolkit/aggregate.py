@@ -58,11 +58,17 @@ def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, list[Unit], 
 
 
 def compute(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn]) -> list[Result]:
-    """Every indicator for every scope it is reported in (levels only with per-level targets)."""
+    """Every indicator for every scope it is reported in.
+
+    Levels only for indicators with per-level targets (those levels) or shown in an annex broken
+    down by level (every level).
+    """
+    by_level = {code for annex in plan.annexes if annex.kind == "breakdown" and annex.by == "level"
+                for code in (annex.indicators or plan.indicator_by_code)}
     results = []
     for indicator in plan.indicators:
         for scope, code, name, members, level in scopes(plan, roster):
-            if scope == "level" and level not in indicator.target_by_level:
+            if scope == "level" and level not in indicator.target_by_level and indicator.code not in by_level:
                 continue
             results.append(_one(plan, indicator, scope, code, name, members, level, returns))
     return results

@@ -135,6 +135,15 @@ def _target_row(plan: Plan, stt: str, name: str, result: Result, periods, judged
     return Row(cells, kind)
 
 
+def place_name(name: str) -> str:
+    """'UBND xã Xuân Quang' -> 'Xã Xuân Quang': a commune row names the place, not its committee."""
+    for prefix in ("UBND ", "Ủy ban nhân dân ", "Uỷ ban nhân dân "):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            rest = name[len(prefix):]
+            return rest[0].upper() + rest[1:]
+    return name
+
+
 def breakdown_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable:
     """Phụ lục II: rows are communes (or levels), columns the annex's indicators, then the total."""
     indicators = _indicators(plan, annex)
@@ -144,10 +153,14 @@ def breakdown_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTab
     table = AnnexTable(f"Phu_luc_{annex.numeral or 'chi_tiet'}", heading(plan, annex.numeral, annex.title), header,
                        [8, 28] + [max(12.0, min(18.0, 150 / max(len(indicators), 1)))] * len(indicators))
     by_key = {(r.indicator.code, r.scope, r.scope_code): r for r in results}
-    names = {}
+    names, expected = {}, {}
     for r in results:
         if r.scope == scope:
-            names.setdefault(r.scope_code, r.scope_name)
+            names.setdefault(r.scope_code, place_name(r.scope_name) if scope == "commune" else r.scope_name)
+            if r.indicator in indicators:
+                expected[r.scope_code] = expected.get(r.scope_code, 0) + r.expected
+    if scope == "level":  # a level no unit reports at for these indicators (e.g. XA for schools)
+        names = {code: name for code, name in names.items() if expected.get(code)}
     for number, (code, name) in enumerate(names.items(), start=1):
         cells = [Cell(str(number), align="center"), Cell(name)]
         cells += [fmt_result(plan, by_key[(i.code, scope, code)], short=True) if (i.code, scope, code) in by_key

@@ -1,0 +1,49 @@
+"""Phụ lục II: one row per commune (named as a place) or per level, the area total last."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import yaml
+
+from toolkit.aggregate import compute
+from toolkit.annexes import write_annexes
+from toolkit.contract import UnitReturn
+from toolkit.roster import load_roster
+from toolkit.spec import BUNDLED, load_plan
+
+RETURNS = {
+    "MN_PHO_LU_1": {"GV__MN__TONG": 20, "GV__MN__DAT_CHUAN": 18, "GV__MN__TREN_CHUAN": 5, "PH_TONG": 10, "PH_KIEN_CO": 8},
+    "THTHCS_PHO_LU_1": {"GV__TH__TONG": 30, "GV__TH__DAT_CHUAN": 27, "GV__TH__TREN_CHUAN": 6,
+                        "GV__THCS__TONG": 25, "GV__THCS__DAT_CHUAN": 25, "GV__THCS__TREN_CHUAN": 10,
+                        "PH_TONG": 20, "PH_KIEN_CO": 15},
+}
+
+
+def breakdown_rows(plan, folder: Path) -> list[list]:
+    roster = load_roster(plan.roster_path, plan)
+    returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), values) for code, values in RETURNS.items()}
+    paths = {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, returns), folder)}
+    sheet = openpyxl.load_workbook(paths["Phu_luc_II.xlsx"]).worksheets[0]
+    return [[c.value for c in row] for row in sheet.iter_rows(min_row=7) if row[1].value]
+
+
+def test_commune_rows_name_the_place_not_its_peoples_committee(plan, tmp_path):
+    rows = breakdown_rows(plan, tmp_path)
+    assert [r[1] for r in rows[:4]] == ["Thị trấn Phố Lu", "Thị trấn Tằng Loỏng", "Thị trấn Phong Hải", "Xã Xuân Quang"]
+    assert rows[-1][1] == "Toàn huyện"
+
+
+def test_a_breakdown_by_level_has_a_row_per_level_taught(tmp_path):
+    data = yaml.safe_load((BUNDLED / "bao-thang-2022" / "plan.yaml").read_text(encoding="utf-8"))
+    data["annexes"][1].update(by="level", indicators=["GV_TREN_CHUAN", "PH_KIEN_CO"])
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "units.csv").write_bytes((BUNDLED / "bao-thang-2022" / "units.csv").read_bytes())
+    rows = breakdown_rows(load_plan(tmp_path / "plan.yaml"), tmp_path / "out")
+    assert [r[1:] for r in rows] == [
+        ["Mầm non", "25%", "80%"],  # 5/20; 8/10
+        ["Tiểu học", "20%", "75%"],  # 6/30; the combined school's rooms count under its first level: 15/20
+        ["Trung học cơ sở", "40%", "–"],  # 10/25; no school counts its rooms under THCS
+        ["Toàn huyện", "28%", "76,67%"],  # (5+6+10)/(20+30+25); (8+15)/(10+20)
+    ]  # no row for the level communes report at (XA): no school indicator is expected there
