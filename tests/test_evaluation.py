@@ -44,3 +44,16 @@ def test_a_lead_that_rounds_to_nothing_is_just_achieved(plan, roster, tmp_path):
     # 29971 / 30000 = 99.9033% is shown as "99,9%": achieved, but not "vượt 0 điểm %"
     paths = annexes_for(plan, roster, {"XA_SON_HA": {"RL_5": 29971, "DS_5": 30000}}, tmp_path)
     assert district_row(paths, "Tỷ lệ trẻ 5 tuổi ra lớp")[4:6] == ["99,9%", "Đạt"]
+
+
+def test_a_commune_is_judged_against_rates_but_not_against_district_totals(plan, roster, tmp_path):
+    values = {"XA_SON_HA": {"RL_3_5": 97, "DS_3_5": 100, "XMC_SO_NGUOI": 12, "PCGD_MN4": "Đạt"}}
+    paths = annexes_for(plan, roster, values, tmp_path)
+    with paths["ket_qua.csv"].open(encoding="utf-8-sig") as handle:
+        rows = {(r["indicator"], r["scope"], r["scope_code"]): r for r in csv.DictReader(handle)}
+    # A rate target holds in every commune: 97% >= 96%
+    assert (rows[("PC_MG_HUY_DONG", "commune", "XA_SON_HA")]["target"], rows[("PC_MG_HUY_DONG", "commune", "XA_SON_HA")]["achieved"]) == ("96.0", "True")
+    # 112 people and 7 communes are the district's totals, not each commune's
+    for code in ("XMC_SO_NGUOI", "PC_MN4_XA"):
+        assert (rows[(code, "commune", "XA_SON_HA")]["target"], rows[(code, "commune", "XA_SON_HA")]["achieved"]) == ("", ""), code
+        assert rows[(code, "district", "")]["achieved"] == "False", code  # 12 < 112 people; 1 < 7 communes

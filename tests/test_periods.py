@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -40,10 +41,10 @@ def test_two_target_periods_get_two_plan_columns_and_are_in_the_results(tmp_path
 
 
 def test_school_year_plan_heads_its_columns_with_the_school_year(tmp_path):
-    data = yaml.safe_load((BUNDLED / "bao-thang-2022" / "plan.yaml").read_text(encoding="utf-8"))
+    folder = shutil.copytree(BUNDLED / "bao-thang-2022", tmp_path / "plan")  # with the files the plan refers to
+    data = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
     data["period"] = {"kind": "school_year", "year": 2022}
-    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    (tmp_path / "units.csv").write_bytes((BUNDLED / "bao-thang-2022" / "units.csv").read_bytes())
-    paths = annexes_of(load_plan(tmp_path / "plan.yaml"), {}, tmp_path / "out")
+    (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    paths = annexes_of(load_plan(folder / "plan.yaml"), {}, tmp_path / "out")
     header = [c.value for c in openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0][5]]
     assert header[3:5] == ["Kế hoạch năm học 2022-2023", "Thực hiện năm học 2022-2023"]

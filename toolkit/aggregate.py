@@ -118,6 +118,8 @@ def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, mem
         else:
             value = numerator if reported else None
             denominator = None
-    targets = {p.code: indicator.target_for(p.code, level) for p in plan.period.target_periods}
+    # A rate target holds in every commune; a total (112 people, 7 communes) is the area's alone.
+    applies = scope != "commune" or indicator.rule in ("ratio", "share")
+    targets = {p.code: indicator.target_for(p.code, level) if applies else None for p in plan.period.target_periods}
     return Result(indicator, scope, code, name, value, numerator if reported or indicator.condition else None,
                   denominator, len(in_scope), reported, excluded, targets)
