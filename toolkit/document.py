@@ -36,8 +36,11 @@ def attached_line(plan: Plan) -> str:
     """
     document = plan.document
     number = document.number or "       "
+    if number.isdigit() and int(number) < 10:
+        number = f"{int(number):02d}"  # "Số: 05/KH-UBND": numbers below 10 get a leading zero
+    kind = document.type.strip().capitalize()  # "KẾ HOẠCH" or "kế hoạch" reads "Kế hoạch" mid-sentence
     year = document.date.year if document.date else plan.plan_year
-    return f"(Kèm theo {document.type} số {number}/{document.symbol} {fmt_date_long(document.date, year)} của {plan.issuer.name})"
+    return f"(Kèm theo {kind} số {number}/{document.symbol} {fmt_date_long(document.date, year)} của {plan.issuer.name})"
 
 
 def heading(plan: Plan, numeral: str, title: str) -> Heading:
