@@ -80,7 +80,7 @@ def board_rows(output: Path) -> tuple:
     return book, sheet, header, rows
 
 
-def test_status_board_shows_who_sent_what_and_how_late(checked):
+def test_status_board_shows_who_sent_what_and_how_late(plan, roster, checked):
     _, _, output, _, _ = checked
     book, sheet, header, rows = board_rows(output)
     assert book.sheetnames == ["Tình trạng", "Chi tiết lỗi"]
@@ -95,10 +95,12 @@ def test_status_board_shows_who_sent_what_and_how_late(checked):
     assert shown("XA_GIA_PHU") == ("Nộp nhưng có lỗi", "FFFFEB9C", "Báo cáo Gia Phú.xlsx", "10/12/2022 17:00", 1, 1, None)
     assert shown("THTHCS_BAN_CAM_1") == ("Đã nộp", "FFC6EFCE", "THTHCS_BAN_CAM_1.xlsx", "13/12/2022 08:00", 0, 0, 3)
     assert shown("XA_THAI_NIEN") == ("Chưa nộp", "FFFFC7CE", None, None, 0, 0, 5)
-    assert len(rows) == 87 and rows["XA_BAN_CAM"][9].value == "10/12/2022"
+    everyone = sum(1 for unit in checked[0].statuses)
+    assert everyone == sum(1 for unit in roster if plan.input_names(unit))
+    assert len(rows) == everyone and rows["XA_BAN_CAM"][9].value == "10/12/2022"
     assert rows["MN_BAN_CAM_1"][3].value == "UBND xã Bản Cầm"
     # For people: sortable, filterable, printable.
-    assert sheet.auto_filter.ref == "A4:N91" and sheet.freeze_panes == "D5"
+    assert sheet.auto_filter.ref == f"A4:N{4 + everyone}" and sheet.freeze_panes == "D5"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert rows["XA_BAN_CAM"][2].font.name == "Times New Roman"
 

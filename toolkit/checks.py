@@ -102,6 +102,8 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
         if all(name in values for name in left + right) and not _holds(check, left, right, values):
             _report_broken(check, left, right, at, values, labels, report)
             failed.update(left + right)  # which side is wrong is anyone's guess
+    position = {name: index for index, (name, _, _) in enumerate(cells)}
+    issues.sort(key=lambda issue: position.get(issue.field, len(position)))  # in the order of the form
     return CheckedUnit(values, frozenset(failed), issues)
 
 

@@ -32,7 +32,9 @@ MAX_MEMBERS = 2000
 XML_HEAD = 4096  # a DOCTYPE must come before the root element
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
-_XLSX_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f[\s>/]")
+_XLSX_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_XLSX_CELL_START = re.compile(rb"<(?:\w+:)?c\s[^>]*>\s*$")
+_XLSX_CELL_ADDRESS = re.compile(rb'\sr="([A-Z]+[0-9]+)"')
 _XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -184,15 +186,22 @@ def _xlsx_parts(raw: RawWorkbook, archive: zipfile.ZipFile, parts: set[str]) -> 
     for sheet, cells in named_cells.items():
         part = sheet_parts.get(sheet)
         if part in parts:
-            # A cell's <f> is its first child: a scan of the raw XML finds formula cells cheaply.
-            for match in _XLSX_FORMULA_CELL.finditer(archive.read(part)):
-                address = re.search(rb'\br="([A-Z]+[0-9]+)"', match[1])
-                name = cells.get(address[1].decode()) if address else None
-                if name:
-                    raw.formulas.add(name)
+            for address in _xlsx_formula_cells(archive.read(part)):
+                if address in cells:
+                    raw.formulas.add(cells[address])
     if "docProps/core.xml" in parts:
         found = re.search(rb"<dcterms:modified[^>]*>([^<]+)<", archive.read("docProps/core.xml"))
         raw.saved_at = _parse_time(found[1].decode()) if found else None
+
+
+def _xlsx_formula_cells(xml: bytes):
+    """Addresses of the cells holding a formula: a cell's <f> is its first child, right after <c ...>."""
+    for match in _XLSX_FORMULA.finditer(xml):
+        start = xml.rfind(b"<", 0, match.start())  # the start tag just before, if nothing lies between
+        cell = _XLSX_CELL_START.match(xml, start, match.start()) if start >= 0 else None
+        address = _XLSX_CELL_ADDRESS.search(cell[0]) if cell else None
+        if address:
+            yield address[1].decode()
 
 
 def _ods_parts(raw: RawWorkbook, archive: zipfile.ZipFile, parts: set[str]) -> None:
@@ -329,9 +338,13 @@ def _read_values(raw: RawWorkbook) -> None:
 
 
 def _find_by_keys(raw: RawWorkbook, sheets: list[str], rows) -> None:
-    """Names listed in a template's key column but missing from the file's names: find them there."""
+    """Names listed in a template's key column but missing from the file's names: find them there.
+
+    Only sheets that still hold names are searched, unless the file lost every name.
+    """
+    holding = {ref.sheet for ref in raw.names.values()}
     for sheet in sheets:
-        if sheet == META_SHEET:
+        if sheet == META_SHEET or (holding and sheet not in holding):
             continue
         for row_index, row in enumerate(rows(sheet) or []):
             key = row[KEY_COLUMN] if row else ""
