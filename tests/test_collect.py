@@ -100,6 +100,8 @@ def test_bad_files_are_reported_on_their_own_and_spoil_nobody_else(plan, roster,
     write_template(plan, roster, stranger, folder / "XA_KHONG_CO.xlsx")
     whole = (folder / "XA_BAN_CAM.xlsx").read_bytes()
     (folder / "XA_XUAN_QUANG.xlsx").write_bytes(whole[: len(whole) // 2])
+    (folder / "phan_hoi").mkdir()  # last round's feedback copies, left in the returns folder
+    shutil.copyfile(folder / "XA_BAN_CAM.xlsx", folder / "phan_hoi" / "XA_BAN_CAM.xlsx")
     for junk in ("~$XA_BAN_CAM.xlsx", ".~lock.XA_BAN_CAM.xlsx#", "Thumbs.db", "desktop.ini", "Công văn.pdf"):
         (folder / junk).write_bytes(b"%PDF-1.4" if junk.endswith(".pdf") else b"\0" * 32)
 
@@ -117,7 +119,7 @@ def test_bad_files_are_reported_on_their_own_and_spoil_nobody_else(plan, roster,
     assert edited.version in messages["outdated-template"] and plan.version in messages["outdated-template"]
     assert messages["unknown-unit"] == "Mã đơn vị XA_KHONG_CO trong ô MA_DON_VI không có trong danh sách đơn vị."
     assert sorted(Path(i.file).name for i in collection.skipped) == [
-        ".~lock.XA_BAN_CAM.xlsx#", "Công văn.pdf", "Thumbs.db", "desktop.ini", "~$XA_BAN_CAM.xlsx"]
+        ".~lock.XA_BAN_CAM.xlsx#", "Công văn.pdf", "Thumbs.db", "XA_BAN_CAM.xlsx", "desktop.ini", "~$XA_BAN_CAM.xlsx"]
     assert {i.severity for i in collection.skipped} == {"warning"}
 
     # The two good files count in full, the sub-folder one too.

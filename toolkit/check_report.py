@@ -18,14 +18,13 @@ import xlsxwriter
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from toolkit.collect import STATUS_LABELS, Collection
+from toolkit.collect import FEEDBACK_FOLDER, STATUS_LABELS, Collection
 from toolkit.plan import Plan
 from toolkit.roster import Roster
 
 CSV_COLUMNS = ("file", "unit", "unit_name", "sheet", "cell", "field", "severity", "code", "message")
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 STATUS_FILLS = {"da_nop": "#C6EFCE", "co_loi": "#FFEB9C", "chua_nop": "#FFC7CE"}
-FEEDBACK_FOLDER = "phan_hoi"
 
 
 def write_check_reports(plan: Plan, roster: Roster, collection: Collection, output_dir: str | Path, *,

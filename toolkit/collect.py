@@ -22,6 +22,7 @@ from toolkit.roster import Roster, Unit
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+FEEDBACK_FOLDER = "phan_hoi"  # where check reports put marked copies: never read them back as returns
 
 
 @dataclass
@@ -64,9 +65,17 @@ def _issue(code: str, path: Path, unit_code: str = "", **params) -> Issue:
     return Issue(code, severity(code), render(code, **params), str(path), unit_code)
 
 
-def _is_junk(path: Path) -> bool:
+def _skip_reason(path: Path, folder: Path) -> str | None:
+    """Why a file is not a return at all: lock files, system files, hidden files, our own feedback."""
     name = path.name.lower()
-    return name.startswith(("~$", ".~lock", ".")) or name in JUNK_NAMES
+    hidden = getattr(path.stat(), "st_file_attributes", 0) & 2  # FILE_ATTRIBUTE_HIDDEN, Windows only
+    if name.startswith(("~$", ".~lock", ".")) or name in JUNK_NAMES or hidden:
+        return f"{path.name}: tệp tạm hoặc tệp hệ thống"
+    if FEEDBACK_FOLDER in path.relative_to(folder).parts[:-1]:
+        return f"{path.name}: bản phản hồi do công cụ tạo"
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        return f"{path.name}: đuôi tệp {path.suffix or '(không có)'}"
+    return None
 
 
 def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:
@@ -121,10 +130,9 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
     files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
     candidates = []
     for path in files:
-        if _is_junk(path):
-            collection.skipped.append(_issue("skipped-file", path, detail=f"{path.name}: tệp tạm hoặc tệp hệ thống"))
-        elif path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-            collection.skipped.append(_issue("skipped-file", path, detail=f"{path.name}: đuôi tệp {path.suffix or '(không có)'}"))
+        reason = _skip_reason(path, folder)
+        if reason:
+            collection.skipped.append(_issue("skipped-file", path, detail=reason))
         else:
             candidates.append(path)
 

@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 from python_calamine import CalamineWorkbook
 
 from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET
@@ -104,6 +104,8 @@ def read_workbook(path: str | Path) -> RawWorkbook:
         _read_values(raw)
     except Rejected as exc:
         raw.failure = (exc.code, exc.params)
+    except DefusedXmlException as exc:  # a DOCTYPE hidden past the first bytes of a part
+        raw.failure = ("unsafe-xml", {"detail": type(exc).__name__})
     except Exception as exc:  # any other surprise in a returned file is that file's problem only
         raw.failure = ("corrupt-file", {"detail": f"{type(exc).__name__}: {str(exc)[:120]}"})
     if raw.failure is None and raw.saved_at is None:
