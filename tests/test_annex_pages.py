@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import shutil
+import subprocess
 
 import openpyxl
+import pytest
 
 from toolkit.aggregate import compute
 from toolkit.annexes import write_annexes
@@ -17,3 +19,22 @@ def test_xlsx_annex_numbers_pages_in_the_header_but_not_the_first(plan, roster, 
         assert "&P" in sheet.oddHeader.center.text, name
         assert sheet.HeaderFooter.differentFirst, name
         assert not sheet.firstHeader.center.text, name
+
+
+@pytest.mark.libreoffice
+def test_printed_pages_are_numbered_from_page_2_and_headers_do_not_break(plan, roster, soffice, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    paths = {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, {}), tmp_path)}
+    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(paths["Phu_luc_I.xlsx"]),
+                    str(paths["Phu_luc_II.docx"])], capture_output=True, timeout=240, check=True)
+
+    def page(name: str, number: int) -> list[str]:
+        text = subprocess.run(["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(tmp_path / "pdf" / name), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    assert page("Phu_luc_I.pdf", 1)[0] == "Phụ lục I"  # no number above the heading on page 1
+    assert page("Phu_luc_I.pdf", 2)[0] == "2"
+    assert any(line.split()[0] == "STT" for line in page("Phu_luc_II.pdf", 1))  # not "ST" over "T"

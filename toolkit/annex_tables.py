@@ -151,7 +151,7 @@ def breakdown_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTab
     group_label = plan.unit_kinds[plan.area.group_kind].label if scope == "commune" and plan.area.group_kind else "Cấp học"
     header = [["STT", group_label] + [f"{i.name} ({i.unit})" if i.unit else i.name for i in indicators]]
     table = AnnexTable(f"Phu_luc_{annex.numeral or 'chi_tiet'}", heading(plan, annex.numeral, annex.title), header,
-                       [8, 28] + [max(12.0, min(18.0, 150 / max(len(indicators), 1)))] * len(indicators))
+                       [10, 28] + [max(12.0, min(18.0, 150 / max(len(indicators), 1)))] * len(indicators))
     by_key = {(r.indicator.code, r.scope, r.scope_code): r for r in results}
     names, expected = {}, {}
     for r in results:
