@@ -26,8 +26,9 @@ def rows(path):
 def test_demo_succeeds_and_says_where_everything_is(demo):
     folder, result = demo
     assert result.exit_code == 0, result.output
-    assert "Đã tạo 87 biểu mẫu" in result.output  # 73 schools + 14 communes have fields to fill
-    assert "Đơn vị phải nộp: 87" in result.output
+    # 73 schools + 14 communes have fields to fill; 11 agencies (and the communes) have tasks
+    assert "Đã tạo 98 biểu mẫu" in result.output
+    assert "Đơn vị phải nộp: 98" in result.output
     for name in ("Phu_luc_I.xlsx", "Phu_luc_I.docx", "Phu_luc_I.html", "Phu_luc_II.xlsx", "ket_qua.csv", "Kiem_tra.xlsx"):
         assert str(folder / name) in result.output
         assert (folder / name).stat().st_size > 0
@@ -56,7 +57,7 @@ def test_demo_status_board_lists_every_unit(demo):
     folder, _ = demo
     board = openpyxl.load_workbook(folder / "Kiem_tra.xlsx", read_only=True)["Tình trạng"]
     statuses = [row[4] for row in board.iter_rows(min_row=5, values_only=True) if row[1]]
-    assert len(statuses) == 87
+    assert len(statuses) == 98
     assert statuses.count("Chưa nộp") == 4
     assert statuses.count("Nộp nhưng có lỗi") == 3
 

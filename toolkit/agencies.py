@@ -1,0 +1,240 @@
+"""Who does which task: the agency texts of a task list matched to the units of the roster.
+
+Plans name agencies the way people write them: "Phòng GD&ĐT" or "Phòng Giáo dục và Đào tạo",
+"Phòng Kế hoạch - Tài chính" for the unit "Phòng Tài chính - Kế hoạch", "phòng Nội vụ thành phố",
+"Uỷ ban" or "Ủy ban", NFC or NFD, and PDF extraction glues cells together ("… đơn vị thành phố UBND
+các xã, phường"). So a text is not split on commas: it is scanned, longest name first, for every
+known name, alias and group phrase; words left over are reported, never dropped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from toolkit.contract import task_id
+
+if TYPE_CHECKING:
+    from toolkit.plan import Plan
+    from toolkit.roster import Unit
+
+# Words that only join names: dropped from texts and names alike before comparing.
+CONNECTORS = frozenset({"và", "các", "cùng", "với"})
+# Abbreviations expanded before comparing, as token sequences (punctuation such as & - / is dropped).
+ABBREVIATIONS = {
+    ("gd", "đt"): "giáo dục đào tạo",
+    ("gdđt",): "giáo dục đào tạo",
+    ("tc", "kh"): "tài chính kế hoạch",
+    ("lđ", "tb", "xh"): "lao động thương binh xã hội",
+    ("lđtbxh",): "lao động thương binh xã hội",
+    ("vh", "tt"): "văn hóa thông tin",
+    ("tn", "mt"): "tài nguyên môi trường",
+    ("kt", "ht"): "kinh tế hạ tầng",
+    ("nn", "ptnt"): "nông nghiệp phát triển nông thôn",
+    ("gdnn", "gdtx"): "giáo dục nghề nghiệp giáo dục thường xuyên",
+    ("ubnd",): "ủy ban nhân dân",
+    ("mttq",): "mặt trận tổ quốc",
+    ("tt",): "trung tâm",
+}
+# Generic heads kept in front when the parts of a name are swapped ("Phòng" + "Kế hoạch - Tài chính").
+HEADS = ("ủy ban nhân dân", "trung tâm", "văn phòng", "chi cục", "phòng", "ban", "sở")
+# The issuer's own level after a name ("phòng Nội vụ thành phố", "… huyện Bảo Thắng") may be dropped.
+LEVEL_WORDS = ("thành phố", "thị xã", "huyện", "quận")
+_PART_SEPARATOR = re.compile(r"\s+-\s+|\s*[,;&]\s*|\s+và\s+", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_LIST_BREAK = re.compile(r"[,;]")
+# Vietnamese tone marks (huyền, sắc, hỏi, ngã, nặng) as combining characters after NFD.
+_TONES = {"\u0300": "1", "\u0301": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+ROLES = {"lead": "cơ quan chủ trì", "coordinating": "cơ quan phối hợp"}
+
+
+def word_key(word: str) -> str:
+    """A word in a form that ignores case, NFC/NFD and where the tone mark sits (hòa = hoà)."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tones = "".join(_TONES[c] for c in decomposed if c in _TONES)
+    bare = "".join(c for c in decomposed if c not in _TONES)
+    return unicodedata.normalize("NFC", bare) + tones
+
+
+@dataclass(frozen=True)
+class _Token:
+    key: str
+    start: int  # span of the original word(s) in the text
+    end: int
+
+
+_EXPANSIONS = {tuple(word_key(w) for w in short): [word_key(w) for w in long.split()]
+               for short, long in ABBREVIATIONS.items()}
+_LONGEST_ABBREVIATION = max(len(short) for short in _EXPANSIONS)
+_CONNECTOR_KEYS = frozenset(word_key(w) for w in CONNECTORS)
+
+
+def tokens(text: str) -> list[_Token]:
+    """The words of a text as comparison keys, abbreviations expanded, connectors dropped."""
+    words = [_Token(word_key(m.group()), m.start(), m.end()) for m in _WORD.finditer(unicodedata.normalize("NFC", text))]
+    found: list[_Token] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(_LONGEST_ABBREVIATION, len(words) - i), 0, -1):
+            expansion = _EXPANSIONS.get(tuple(w.key for w in words[i:i + size]))
+            if expansion:
+                start, end = words[i].start, words[i + size - 1].end
+                found.extend(_Token(key, start, end) for key in expansion)
+                i += size
+                break
+        else:
+            found.append(words[i])
+            i += 1
+    return [t for t in found if t.key not in _CONNECTOR_KEYS]
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    return tuple(t.key for t in tokens(text))
+
+
+def name_variants(name: str) -> set[tuple[str, ...]]:
+    """Comparison keys of a unit name: as written, its parts in any order, without 'UBND'."""
+    text = unicodedata.normalize("NFC", name).strip()
+    variants = {_keys(text)}
+    parts = [p for p in _PART_SEPARATOR.split(text) if p.strip()]
+    if 1 < len(parts) <= 4:
+        head = next((h for h in HEADS if _keys(parts[0])[:len(_keys(h))] == _keys(h)), "")
+        first = _keys(parts[0])[len(_keys(head)):]
+        rest = [first] + [_keys(p) for p in parts[1:]]
+        for order in itertools.permutations(rest):
+            variants.add(_keys(head) + tuple(itertools.chain.from_iterable(order)))
+    council = _keys("ủy ban nhân dân")
+    for variant in list(variants):
+        if variant[:len(council)] == council and len(variant) > len(council):
+            variants.add(variant[len(council):])  # "xã Xuân Quang" for "UBND xã Xuân Quang"
+    return {v for v in variants if v}
+
+
+def _patterns(plan: "Plan", units: Sequence["Unit"]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Every known way to write an agency or a group, as keys -> unit codes it stands for."""
+    found: dict[tuple[str, ...], list[str]] = {}
+
+    def add(keys: tuple[str, ...], codes: list[str]) -> None:
+        target = found.setdefault(keys, [])
+        target.extend(c for c in codes if c not in target)
+
+    for unit in units:
+        for variant in name_variants(unit.name):
+            add(variant, [unit.code])
+    known = {u.code for u in units}
+    for code, aliases in plan.agencies.aliases.items():
+        for alias in aliases:
+            for variant in name_variants(alias):
+                add(variant, [code] if code in known else [])
+    for group in plan.agencies.groups:
+        add(_keys(group.phrase), [u.code for u in units if u.kind == group.kind])
+    return {keys: tuple(codes) for keys, codes in found.items()}
+
+
+def _level_suffixes(plan: "Plan") -> list[tuple[str, ...]]:
+    """'thành phố', 'thành phố Lai Châu', …: the issuer's level, optionally with its place name."""
+    area = _keys(plan.area.name)
+    place = next((area[len(_keys(w)):] for w in LEVEL_WORDS if area[:len(_keys(w))] == _keys(w)), ())
+    suffixes = [_keys(w) + place for w in LEVEL_WORDS if place] + [_keys(w) for w in LEVEL_WORDS]
+    return sorted(suffixes, key=len, reverse=True)
+
+
+class Matcher:
+    """Scans agency texts for the roster's units; built once per plan and roster."""
+
+    def __init__(self, plan: "Plan", units: Sequence["Unit"]):
+        self.units = {u.code: u for u in units}
+        self.patterns = _patterns(plan, units)
+        self.longest = max((len(k) for k in self.patterns), default=0)
+        self.suffixes = _level_suffixes(plan)
+
+    def match(self, text: str) -> tuple[list[str], list[str]]:
+        """(codes of the units a text names, in order; fragments of it that name nothing)."""
+        text = unicodedata.normalize("NFC", text)
+        words = tokens(text)
+        keys = [w.key for w in words]
+        codes: list[str] = []
+        unmatched: list[tuple[int, int]] = []  # runs of words naming nothing, as word indexes
+        i = 0
+        while i < len(words):
+            size = next((n for n in range(min(self.longest, len(words) - i), 0, -1)
+                         if tuple(keys[i:i + n]) in self.patterns), 0)
+            if not size:
+                # A run goes on until a matched name or a comma/semicolon (one fragment per item).
+                if unmatched and unmatched[-1][1] == i and not _LIST_BREAK.search(text[words[i - 1].end:words[i].start]):
+                    unmatched[-1] = (unmatched[-1][0], i + 1)
+                else:
+                    unmatched.append((i, i + 1))
+                i += 1
+                continue
+            codes.extend(c for c in self.patterns[tuple(keys[i:i + size])] if c not in codes)
+            i += size
+            i += next((len(s) for s in self.suffixes if tuple(keys[i:i + len(s)]) == s), 0)
+        fragments = [text[words[a].start:words[b - 1].end] for a, b in unmatched]
+        return codes, fragments
+
+
+def match_agencies(text: str, plan: "Plan", units: Sequence["Unit"]) -> tuple[list["Unit"], list[str]]:
+    """Units an agency text names (a group phrase names all units of its kind), and the
+    fragments of the text that name no unit."""
+    matcher = Matcher(plan, units)
+    codes, fragments = matcher.match(text)
+    return [matcher.units[c] for c in codes], fragments
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Who leads and who coordinates each task of a plan (by task id, in plan order)."""
+
+    leads: Mapping[str, tuple[str, ...]]  # task id -> unit codes that lead it
+    coordinators: Mapping[str, tuple[str, ...]]  # task id -> unit codes that coordinate it (leads excluded)
+    unmatched: tuple[str, ...] = ()  # Vietnamese notes on agency texts that name no unit
+    _by_unit: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def tasks_of(self, unit_code: str) -> tuple[str, ...]:
+        """Ids of the tasks a unit leads or coordinates, in plan order."""
+        return self._by_unit.get(unit_code, ())
+
+    def role(self, task: str, unit_code: str) -> str:
+        """'Chủ trì', 'Phối hợp' or '' for a unit and a task id."""
+        if unit_code in self.leads.get(task, ()):
+            return "Chủ trì"
+        return "Phối hợp" if unit_code in self.coordinators.get(task, ()) else ""
+
+
+def task_label(group, task, number: int) -> str:
+    """'I.1': the group numeral and the task's number as the matrix shows it."""
+    return f"{group.numeral}.{task.tt or number}"
+
+
+def assign_tasks(plan: "Plan", units: Sequence["Unit"]) -> Assignment:
+    """Match every task's lead and coordinating texts to the roster's units.
+
+    A unit named both as lead and as coordinator of a task leads it. A group phrase ("UBND các
+    xã, phường") gives the task to every unit of its kind.
+    """
+    matcher = Matcher(plan, units)
+    leads: dict[str, tuple[str, ...]] = {}
+    coordinators: dict[str, tuple[str, ...]] = {}
+    notes: list[str] = []
+    for group_number, group in enumerate(plan.tasks.groups if plan.tasks else [], start=1):
+        for task_number, task in enumerate(group.tasks, start=1):
+            identifier = task_id(group_number, task_number)
+            label = task_label(group, task, task_number)
+            found = {}
+            for role in ROLES:
+                codes, fragments = matcher.match(getattr(task, role))
+                found[role] = codes
+                notes.extend(f"Nhiệm vụ {label}, {ROLES[role]}: không nhận ra “{f}”" for f in fragments)
+            if not task.lead.strip():
+                notes.append(f"Nhiệm vụ {label}: chưa ghi cơ quan chủ trì")
+            leads[identifier] = tuple(found["lead"])
+            coordinators[identifier] = tuple(c for c in found["coordinating"] if c not in found["lead"])
+    by_unit: dict[str, list[str]] = {}
+    for identifier in leads:
+        for code in (*leads[identifier], *coordinators[identifier]):
+            by_unit.setdefault(code, []).append(identifier)
+    return Assignment(leads, coordinators, tuple(notes), {c: tuple(ids) for c, ids in by_unit.items()})
