@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
+import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from toolkit.aggregate import compute
 from toolkit.annexes import write_annexes
+from toolkit.contract import UnitReturn
+from toolkit.sample_returns import sample_values
 
 
 def test_xlsx_annex_numbers_pages_in_the_header_but_not_the_first(plan, roster, tmp_path):
@@ -38,3 +43,15 @@ def test_printed_pages_are_numbered_from_page_2_and_headers_do_not_break(plan, r
     assert page("Phu_luc_I.pdf", 1)[0] == "Phụ lục I"  # no number above the heading on page 1
     assert page("Phu_luc_I.pdf", 2)[0] == "2"
     assert any(line.split()[0] == "STT" for line in page("Phu_luc_II.pdf", 1))  # not "ST" over "T"
+
+
+def test_charts_print_one_per_landscape_page(plan, roster, tmp_path):
+    rng = random.Random(2022)
+    returns = {u.code: UnitReturn(u, Path(f"{u.code}.xlsx"), sample_values(plan, u, rng)) for u in roster if u.kind in ("truong", "xa")}
+    paths = {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, returns), tmp_path)}
+    with zipfile.ZipFile(paths["Phu_luc_I.xlsx"]) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 4  # one per indicator section of the example, each with rate targets
+    sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"])["Biểu đồ"]
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert len(sheet.row_breaks.brk) == 3  # a chart never straddles two pages

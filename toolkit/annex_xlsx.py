@@ -21,12 +21,17 @@ from toolkit.document import (
 from toolkit.files import atomic_write
 
 MM = 1 / 25.4
+CHART_ROWS = 25  # rows a chart (460 px high) and the gap after it take on the 'Biểu đồ' sheet
+
+
+MAX_ROW_HEIGHT = 409  # points; Excel's limit
 
 
 def _height(text: str, width: float) -> float:
     """Row height (points) for text wrapped in a column `width` characters wide; spreadsheet
     programs do not grow rows for wrapped text a library wrote."""
-    return 15.5 * max(1, -(-int(len(text) * 1.15) // max(int(width), 1)))
+    lines = sum(max(1, -(-int(len(line) * 1.15) // max(int(width), 1))) for line in text.split("\n"))
+    return min(MAX_ROW_HEIGHT, 15.5 * lines)
 
 
 def write_annex_xlsx(table: AnnexTable, path: str | Path) -> Path:
@@ -63,8 +68,10 @@ def _write(book, table: AnnexTable) -> None:
         "attached": book.add_format({"italic": True, "font_size": 14, "align": "center", "text_wrap": True, "font_name": FONT}),
         "header": book.add_format({**base, "bold": True, "align": "center"}),
         "group": book.add_format({**base, "bold": True}),
+        "group_numeral": book.add_format({**base, "bold": True, "align": "center"}),
         "total": book.add_format({**base, "bold": True}),
         "note": book.add_format({"italic": True, "font_name": FONT, "font_size": SIZE_TABLE}),
+        "caption": book.add_format({"bold": True, "font_name": FONT, "font_size": SIZE_TABLE + 1}),
     }
     cell_formats: dict[tuple, object] = {}
 
@@ -85,26 +92,12 @@ def _write(book, table: AnnexTable) -> None:
     sheet.set_row(2, _height(table.heading.attached, total_width / 1.2))
 
     top = 4
-    headers = table.header_rows()
-    for r, header_row in enumerate(headers):
-        sheet.set_row(top + r, max(_height(text or "", table.widths[c]) for c, text in enumerate(header_row) if text != "^"))
-    for r, c, rows, cols, text in header_spans(headers):
-        if rows > 1 or cols > 1:
-            sheet.merge_range(top + r, c, top + r + rows - 1, c + cols - 1, text, fmt["header"])
-        else:
-            sheet.write_string(top + r, c, text, fmt["header"])
-    row = top + len(headers)
-    sheet.repeat_rows(top, row - 1)
-    sheet.freeze_panes(row, 0)
-    for item in table.rows:
-        if item.kind == "group":
-            sheet.merge_range(row, 0, row, last, item.cells[0].text, fmt["group"])
-            sheet.set_row(row, _height(item.cells[0].text, total_width))
-        else:
-            for col, cell in enumerate(item.cells):
-                sheet.write_string(row, col, cell.text, cell_format(item.kind, cell.align))
-            sheet.set_row(row, max(_height(cell.text, table.widths[col]) for col, cell in enumerate(item.cells)))
-        row += 1
+    row = _write_table(sheet, fmt, cell_format, table, top)
+    sheet.repeat_rows(top, top + len(table.header_rows()) - 1)
+    sheet.freeze_panes(top + len(table.header_rows()), 0)
+    for extra in table.extra:
+        sheet.merge_range(row + 1, 0, row + 1, last, extra.heading.title, fmt["caption"])
+        row = _write_table(sheet, fmt, cell_format, extra, row + 2)
     for note in table.notes:
         row += 1
         sheet.write_string(row, 0, note, fmt["note"])
@@ -118,6 +111,34 @@ def _write(book, table: AnnexTable) -> None:
     sheet.set_header('&C&"Times New Roman"&13&P')
     if table.charts:
         _charts(book, table)
+
+
+def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int) -> int:
+    """Header rows from row `top`, then the rows; return the row after the table. Columns take
+    the sheet's widths; a table narrower than the sheet uses its first columns."""
+    widths, last = table.widths, len(table.widths) - 1
+    headers = table.header_rows()
+    for r, header_row in enumerate(headers):
+        sheet.set_row(top + r, max(_height(text or "", widths[c]) for c, text in enumerate(header_row) if text != "^"))
+    for r, c, rows, cols, text in header_spans(headers):
+        if rows > 1 or cols > 1:
+            sheet.merge_range(top + r, c, top + r + rows - 1, c + cols - 1, text, fmt["header"])
+        else:
+            sheet.write_string(top + r, c, text, fmt["header"])
+    row = top + len(headers)
+    for item in table.rows:
+        if item.kind == "group":
+            first = 1 if len(item.cells) > 1 else 0  # "IV" | title spanning the other columns
+            if first:
+                sheet.write_string(row, 0, item.cells[0].text, fmt["group_numeral"])
+            sheet.merge_range(row, first, row, last, item.cells[first].text, fmt["group"])
+            sheet.set_row(row, _height(item.cells[first].text, sum(widths[first:])))
+        else:
+            for col, cell in enumerate(item.cells):
+                sheet.write_string(row, col, cell.text, cell_format(item.kind, cell.align))
+            sheet.set_row(row, max(_height(cell.text, widths[col]) for col, cell in enumerate(item.cells)))
+        row += 1
+    return row
 
 
 def _charts(book, table: AnnexTable) -> None:
@@ -142,7 +163,13 @@ def _charts(book, table: AnnexTable) -> None:
         chart.set_title({"name": spec["title"], "name_font": {"name": FONT, "size": 12}})
         chart.set_y_axis({"name": "%", "min": 0})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 900, "height": 360})
-        charts.insert_chart(number * 19, 0, chart)
+        chart.set_size({"width": 760, "height": 460})  # LibreOffice widens charts with the TNR 12 columns; 900 px spilled onto a second page
+        charts.insert_chart(number * CHART_ROWS, 0, chart)
         row = last + 2
     data.hide()
+    # Printed like the table, one chart a page; no fit-to-page, which would make Excel ignore the breaks.
+    charts.set_paper(PAPER_A4)
+    charts.set_landscape()
+    charts.set_margins(left=MARGINS_MM["left"] * MM, right=MARGINS_MM["right"] * MM,
+                       top=MARGINS_MM["top"] * MM, bottom=MARGINS_MM["bottom"] * MM)
+    charts.set_h_pagebreaks([number * CHART_ROWS for number in range(1, len(table.charts))])
