@@ -79,8 +79,11 @@ def build_table(document, table: AnnexTable):
         _repeat_as_header(grid.rows[r])
     for offset, item in enumerate(table.rows, start=len(headers)):
         if item.kind == "group":
-            merged = grid.cell(offset, 0).merge(grid.cell(offset, columns - 1))
-            _text(merged, item.cells[0].text, bold=True)
+            first = 1 if len(item.cells) > 1 else 0  # "IV" | title spanning the other columns
+            if first:
+                _text(grid.cell(offset, 0), item.cells[0].text, bold=True, align=item.cells[0].align)
+            merged = grid.cell(offset, first).merge(grid.cell(offset, columns - 1))
+            _text(merged, item.cells[first].text, bold=True)
             continue
         for c, cell in enumerate(item.cells[:columns]):
             _text(grid.cell(offset, c), cell.text, bold=item.kind == "total", italic=item.kind == "sub", align=cell.align)
@@ -92,5 +95,11 @@ def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | No
     document = DocxTemplate(str(template or BUNDLED_TEMPLATE))
     subdocument = document.new_subdoc()
     build_table(subdocument, table)
+    for extra in table.extra:
+        caption = subdocument.add_paragraph()
+        caption.paragraph_format.space_before = Pt(12)
+        run = caption.add_run(extra.heading.title)
+        run.font.name, run.font.size, run.font.bold = FONT, Pt(TABLE_SIZE + 1), True
+        build_table(subdocument, extra)
     document.render({"heading": table.heading, "table": subdocument, "notes": table.notes}, autoescape=True)
     return atomic_write(path, document.save)

@@ -13,11 +13,16 @@ TEMPLATES = Path(__file__).resolve().parent / "report_templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
 
 
-def render_annex_html(table: AnnexTable) -> str:
+def _header(table: AnnexTable) -> list[list[dict]]:
     rows: list[list[dict]] = [[] for _ in table.header_rows()]
     for r, _, rowspan, colspan, text in header_spans(table.header_rows()):
         rows[r].append({"text": text, "rowspan": rowspan, "colspan": colspan})
-    return _environment.get_template("phu_luc.html.j2").render(table=table, header=rows, total_width=sum(table.widths))
+    return rows
+
+
+def render_annex_html(table: AnnexTable) -> str:
+    extras = [(extra, _header(extra)) for extra in table.extra]
+    return _environment.get_template("phu_luc.html.j2").render(table=table, header=_header(table), extras=extras)
 
 
 def write_annex_html(table: AnnexTable, path: str | Path) -> Path:

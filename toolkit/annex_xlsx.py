@@ -21,10 +21,8 @@ from toolkit.document import (
 from toolkit.files import atomic_write
 
 MM = 1 / 25.4
-CHART_ROWS = 25  # rows a chart (460 px high) and the gap after it take on the 'Biểu đồ' sheet
-
-
 MAX_ROW_HEIGHT = 409  # points; Excel's limit
+CHART_ROWS = 25  # rows a chart (460 px high) and the gap after it take on the 'Biểu đồ' sheet
 
 
 def _height(text: str, width: float) -> float:

@@ -66,6 +66,7 @@ class Cell:
 class Row:
     cells: list[Cell]
     kind: str = "item"  # 'group' (bold, spans the table), 'item', 'sub' (italic indent), 'total' (bold)
+    # A 'group' row of two cells keeps its first (a numeral, "IV") in the first column; the second spans the rest.
 
 
 @dataclass
@@ -80,6 +81,7 @@ class AnnexTable:
     notes: list[str] = field(default_factory=list)  # lines under the table
     charts: list[dict] = field(default_factory=list)  # xlsx only: {'title', 'categories', 'series': {name: values}}
     number_row: bool = True  # the (1), (2), … row under the header
+    extra: list["AnnexTable"] = field(default_factory=list)  # smaller tables under this one, each after its heading.title
 
     def header_rows(self) -> list[list[str | None]]:
         numbers = [f"({i})" for i in range(1, len(self.widths) + 1)]
