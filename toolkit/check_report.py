@@ -19,6 +19,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from toolkit.collect import FEEDBACK_FOLDER, STATUS_LABELS, Collection
+from toolkit.errors import ToolkitError
 from toolkit.plan import Plan
 from toolkit.roster import Roster
 
@@ -44,7 +45,11 @@ def _atomic(path: Path, write) -> Path:
     os.close(handle)
     try:
         write(temporary)
-        os.replace(temporary, path)
+        try:
+            os.replace(temporary, path)
+        except PermissionError:  # Windows: the previous report is open in Excel
+            raise ToolkitError(f"Không ghi được {path}: tệp đang mở trong Excel hoặc chương trình khác. "
+                               "Hãy đóng tệp rồi chạy lại.") from None
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
