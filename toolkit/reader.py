@@ -340,13 +340,9 @@ def _read_values(raw: RawWorkbook) -> None:
 
 
 def _find_by_keys(raw: RawWorkbook, sheets: list[str], rows) -> None:
-    """Names listed in a template's key column but missing from the file's names: find them there.
-
-    Only sheets that still hold names are searched, unless the file lost every name.
-    """
-    holding = {ref.sheet for ref in raw.names.values()}
+    """Names listed in a template's key column but missing from the file's names: find them there."""
     for sheet in sheets:
-        if sheet == META_SHEET or (holding and sheet not in holding):
+        if sheet == META_SHEET:
             continue
         for row_index, row in enumerate(rows(sheet) or []):
             key = row[KEY_COLUMN] if row else ""
