@@ -13,6 +13,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from toolkit.contract import task_id
@@ -51,6 +52,7 @@ _TONES = {"\u0300": "1", "\u0301": "2", "\u0309": "3", "\u0303": "4", "\u0323": 
 ROLES = {"lead": "cơ quan chủ trì", "coordinating": "cơ quan phối hợp"}
 
 
+@lru_cache(maxsize=4096)
 def word_key(word: str) -> str:
     """A word in a form that ignores case, NFC/NFD and where the tone mark sits (hòa = hoà)."""
     decomposed = unicodedata.normalize("NFD", word.lower())
@@ -197,6 +199,10 @@ class Assignment:
     def tasks_of(self, unit_code: str) -> tuple[str, ...]:
         """Ids of the tasks a unit leads or coordinates, in plan order."""
         return self._by_unit.get(unit_code, ())
+
+    def led_by(self, unit_code: str) -> tuple[str, ...]:
+        """Ids of the tasks a unit leads, in plan order."""
+        return tuple(t for t in self.tasks_of(unit_code) if unit_code in self.leads[t])
 
     def role(self, task: str, unit_code: str) -> str:
         """'Chủ trì', 'Phối hợp' or '' for a unit and a task id."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
 import pandas as pd
 
 from toolkit.aggregate import Result
 from toolkit.annex_tables import annex_tables
 from toolkit.annex_xlsx import write_annex_xlsx
+from toolkit.contract import UnitReturn
+from toolkit.document import AnnexTable
 from toolkit.files import atomic_write
 from toolkit.plan import Plan
 from toolkit.roster import Roster
@@ -43,15 +46,28 @@ def write_results_csv(plan: Plan, results: list[Result], path: Path) -> Path:
 
 
 def write_annexes(plan: Plan, roster: Roster, results: list[Result], output_dir: str | Path, *,
-                  docx_template: Path | None = None) -> list[Path]:
-    """ket_qua.csv, then each annex of the plan in every format; return the paths written."""
-    from toolkit.annex_docx import write_annex_docx
-    from toolkit.annex_html import write_annex_html
+                  docx_template: Path | None = None, returns: Mapping[str, UnitReturn] | None = None) -> list[Path]:
+    """ket_qua.csv, then each annex of the plan in every format; return the paths written.
+
+    Task annexes are always written, also before anyone reported; `returns` (unit code ->
+    accepted UnitReturn) fills the progress annex.
+    """
+    from toolkit.task_matrix import task_tables
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     written = [write_results_csv(plan, results, output_dir / "ket_qua.csv")]
-    for table in annex_tables(plan, results):
+    tables = annex_tables(plan, results) + task_tables(plan, roster, returns)
+    return written + write_annex_files(tables, output_dir, docx_template=docx_template)
+
+
+def write_annex_files(tables: list[AnnexTable], output_dir: Path, *, docx_template: Path | None = None) -> list[Path]:
+    """Each table as <stem>.xlsx, .docx and .html in `output_dir`."""
+    from toolkit.annex_docx import write_annex_docx
+    from toolkit.annex_html import write_annex_html
+
+    written = []
+    for table in tables:
         written.append(write_annex_xlsx(table, output_dir / f"{table.stem}.xlsx"))
         written.append(write_annex_docx(table, output_dir / f"{table.stem}.docx", template=docx_template))
         written.append(write_annex_html(table, output_dir / f"{table.stem}.html"))

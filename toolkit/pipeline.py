@@ -68,7 +68,7 @@ def aggregate(
     checked = check(plan, roster, workbooks_dir, output_dir, progress=progress, today=today)
     results = compute(plan, roster, checked.collection.returns)
     template = docx_template or find_docx_template(plan.path)
-    annexes = write_annexes(plan, roster, results, output_dir, docx_template=template)
+    annexes = write_annexes(plan, roster, results, output_dir, docx_template=template, returns=checked.collection.returns)
     return AggregateOutcome(checked, results, annexes)
 
 

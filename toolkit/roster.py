@@ -30,6 +30,7 @@ class Unit:
     phone: str = ""
     email: str = ""
     tasks: tuple[str, ...] = ()  # ids of the plan's tasks this unit leads or coordinates
+    leads: tuple[str, ...] = ()  # those of them it leads (chủ trì); it coordinates the others
 
 
 @dataclass(frozen=True)
@@ -139,5 +140,5 @@ def load_roster(path: str | Path, plan: "Plan") -> Roster:
     from toolkit.agencies import assign_tasks
 
     assignment = assign_tasks(plan, units)
-    units = [replace(u, tasks=assignment.tasks_of(u.code)) for u in units]
+    units = [replace(u, tasks=assignment.tasks_of(u.code), leads=assignment.led_by(u.code)) for u in units]
     return Roster(tuple(units), path, tuple(assignment.unmatched))

@@ -31,6 +31,7 @@ from toolkit.plan import Plan
 from toolkit.roster import Roster, Unit
 from toolkit.template_checks import fits_inline
 from toolkit.template_data_sheet import Status, row_height, write_data_sheet
+from toolkit.template_task_sheet import takes as takes_task_field, write_task_sheet
 
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "_lists"
@@ -46,6 +47,7 @@ SMALL_BATCH = 50  # below this many units, starting worker processes costs more 
 # A dedicated task-progress sheet belongs before the data sheet, which takes everything else.
 InputSheet = tuple[Callable[[Field], bool], Callable[["Template", list[Field]], Status]]
 INPUT_SHEETS: list[InputSheet] = [
+    (takes_task_field, write_task_sheet),
     (lambda field: True, write_data_sheet),
 ]
 

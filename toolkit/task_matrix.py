@@ -1,0 +1,226 @@
+"""Task annexes: the matrix of who does what, and the progress the agencies reported on it.
+
+Pure table builders (`tasks_table`, `progress_table`) over `toolkit.document.AnnexTable`, written by
+the same xlsx / docx / html writers as the indicator annexes. The matrix prints the agency texts
+as the plan wrote them, so a matrix imported from a signed plan comes out row for row the same.
+
+A task's status comes from what its leads (cơ quan chủ trì) reported in "Mức độ":
+- Hoàn thành: every lead reported "Hoàn thành";
+- Chưa thực hiện: every lead that reported said "Chưa thực hiện" (others may not have reported);
+- Chưa báo cáo: no lead has reported yet (or no unit of the roster leads it);
+- Đang thực hiện: anything else, e.g. one lead done and another still working or silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from toolkit.contract import TASK_STATUSES, UnitReturn, task_id
+from toolkit.document import AnnexTable, Cell, Heading, Row, annex_label, attached_line
+from toolkit.model import Annex, Task, TaskGroup
+from toolkit.numbers import fmt_number, fmt_percent
+from toolkit.plan import Plan
+from toolkit.roster import Roster, Unit
+
+DONE, DOING, NOT_STARTED = TASK_STATUSES
+NOT_REPORTED = "Chưa báo cáo"
+SUMMARY_STATUSES = (DONE, DOING, NOT_STARTED, NOT_REPORTED)
+MATRIX_HEADER = ["TT", "Nội dung", "Cơ quan chủ trì thực hiện", "Cơ quan phối hợp", "Thời gian thực hiện"]
+MATRIX_WIDTHS = [6, 70, 32, 32, 16]
+PROGRESS_HEADER = MATRIX_HEADER + ["Kết quả thực hiện của cơ quan chủ trì", "Khó khăn, vướng mắc", "Đề xuất", "Tình trạng"]
+PROGRESS_WIDTHS = [5, 44, 17, 17, 11, 46, 24, 24, 13]
+KINDS = ("tasks", "progress")
+
+
+# Reading the progress
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one unit reported on one task (blank strings when it wrote nothing)."""
+
+    unit: Unit
+    status: str  # one of TASK_STATUSES, or "" when not reported
+    result: str = ""
+    difficulties: str = ""
+    proposals: str = ""
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    task_id: str
+    group: TaskGroup
+    task: Task
+    leads: tuple[Report, ...]  # one per lead unit, in the order the plan names them
+    coordinators: tuple[Report, ...]
+
+    @property
+    def status(self) -> str:
+        """The task's status from its leads' (see the module docstring)."""
+        said = [r.status for r in self.leads if r.status]
+        if not said:
+            return NOT_REPORTED
+        if len(said) == len(self.leads) and all(s == DONE for s in said):
+            return DONE
+        if all(s == NOT_STARTED for s in said):
+            return NOT_STARTED
+        return DOING
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _report(unit: Unit, identifier: str, unit_return: UnitReturn | None) -> Report:
+    if unit_return is None:
+        return Report(unit, "")
+    values, failed = unit_return.values, unit_return.failed
+
+    def value(column: str) -> str:
+        name = f"{identifier}__{column}"
+        return "" if name in failed else _text(values.get(name))
+
+    status = value("MUC_DO")
+    return Report(unit, status if status in TASK_STATUSES else "", value("KET_QUA"), value("KHO_KHAN"), value("DE_XUAT"))
+
+
+def task_progress(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn] | None = None) -> list[TaskProgress]:
+    """Every task of the plan with what its leads and coordinators reported, in plan order."""
+    from toolkit.agencies import assign_tasks
+
+    returns = returns or {}
+    assignment = assign_tasks(plan, list(roster))
+    progress = []
+    for group_number, group in enumerate(plan.tasks.groups if plan.tasks else [], start=1):
+        for task_number, task in enumerate(group.tasks, start=1):
+            identifier = task_id(group_number, task_number)
+
+            def reports(codes: tuple[str, ...]) -> tuple[Report, ...]:
+                return tuple(_report(roster.get(c), identifier, returns.get(c)) for c in codes if roster.get(c))
+
+            progress.append(TaskProgress(identifier, group, task, reports(assignment.leads[identifier]),
+                                         reports(assignment.coordinators[identifier])))
+    return progress
+
+
+def status_counts(progress: list[TaskProgress]) -> dict[str, int]:
+    """Number of tasks in each status of SUMMARY_STATUSES."""
+    counts = dict.fromkeys(SUMMARY_STATUSES, 0)
+    for item in progress:
+        counts[item.status] += 1
+    return counts
+
+
+# Tables
+
+
+def _heading(plan: Plan, annex: Annex) -> Heading:
+    # An imported matrix keeps the "(Kèm theo …)" line of its own document.
+    attached = plan.tasks.attached_to if plan.tasks and plan.tasks.attached_to else attached_line(plan)
+    return Heading(annex_label(annex.numeral), annex.title.upper(), attached)
+
+
+def _stem(annex: Annex) -> str:
+    return f"Phu_luc_{annex.numeral or ('nhiem_vu' if annex.kind == 'tasks' else 'tien_do')}"
+
+
+def _task_cells(task: Task) -> list[Cell]:
+    # TT as written: a matrix may leave it blank or number its tasks across groups.
+    return [Cell(task.tt, "center"), Cell(task.content), Cell(task.lead), Cell(task.coordinating), Cell(task.timeframe, "center")]
+
+
+def _group_row(group: TaskGroup) -> Row:
+    return Row([Cell(group.numeral, "center"), Cell(group.title)], "group")
+
+
+def tasks_table(plan: Plan, annex: Annex) -> AnnexTable:
+    """TT | Nội dung | Cơ quan chủ trì thực hiện | Cơ quan phối hợp | Thời gian thực hiện."""
+    table = AnnexTable(_stem(annex), _heading(plan, annex), [list(MATRIX_HEADER)], list(MATRIX_WIDTHS), number_row=False)
+    for group in plan.tasks.groups if plan.tasks else []:
+        table.rows.append(_group_row(group))
+        table.rows.extend(Row(_task_cells(task)) for task in group.tasks)
+    return table
+
+
+def _lines(reports: tuple[Report, ...], attribute: str) -> str:
+    return "\n".join(f"{r.unit.name}: {getattr(r, attribute)}" for r in reports if getattr(r, attribute))
+
+
+def _lead_line(report: Report) -> str:
+    """'Phòng Giáo dục và Đào tạo: Hoàn thành – <kết quả>', or '<tên>: chưa báo cáo'."""
+    if not report.status:
+        said = f" – {report.result}" if report.result else ""
+        return f"{report.unit.name}: chưa báo cáo{' mức độ' if said else ''}{said}"
+    return f"{report.unit.name}: {report.status}" + (f" – {report.result}" if report.result else "")
+
+
+def progress_table(plan: Plan, roster: Roster, annex: Annex, returns: Mapping[str, UnitReturn] | None = None) -> AnnexTable:
+    """The matrix, plus each lead's status and result, difficulties, proposals and the task's
+    status; under it, the number of tasks by status."""
+    progress = task_progress(plan, roster, returns)
+    table = AnnexTable(_stem(annex), _heading(plan, annex), [list(PROGRESS_HEADER)], list(PROGRESS_WIDTHS), number_row=False)
+    items = iter(progress)  # in plan order, like the groups' tasks
+    for group in plan.tasks.groups if plan.tasks else []:
+        table.rows.append(_group_row(group))
+        table.rows.extend(_progress_row(next(items)) for _ in group.tasks)
+    table.extra.append(summary_table(plan, annex, progress))
+    table.notes.append("Tình trạng của nhiệm vụ: Hoàn thành khi mọi cơ quan chủ trì báo cáo hoàn thành; Chưa thực hiện "
+                       "khi mọi cơ quan chủ trì đã báo cáo đều chưa thực hiện; Chưa báo cáo khi chưa cơ quan chủ trì nào "
+                       "báo cáo; còn lại là Đang thực hiện.")
+    return table
+
+
+def _progress_row(item: TaskProgress) -> Row:
+    results = "\n".join(_lead_line(r) for r in item.leads) or "(không có đơn vị chủ trì trong danh sách đơn vị)"
+    everyone = item.leads + item.coordinators
+    return Row(_task_cells(item.task) + [Cell(results), Cell(_lines(everyone, "difficulties")),
+                                         Cell(_lines(everyone, "proposals")), Cell(item.status, "center")])
+
+
+def summary_table(plan: Plan, annex: Annex, progress: list[TaskProgress]) -> AnnexTable:
+    """STT | Tình trạng | Số nhiệm vụ | Tỷ lệ, and the total."""
+    counts = status_counts(progress)
+    total = len(progress)
+    table = AnnexTable(_stem(annex) + "_tong_hop", Heading("", "Tổng hợp tình trạng thực hiện các nhiệm vụ", ""),
+                       [["STT", "Tình trạng", "Số nhiệm vụ", "Tỷ lệ"]], [6, 40, 16, 16], number_row=False)
+    for number, status in enumerate(SUMMARY_STATUSES, start=1):
+        share = fmt_percent(100 * counts[status] / total, 1) if total else "–"
+        table.rows.append(Row([Cell(str(number), "center"), Cell(status), Cell(fmt_number(counts[status], 0), "center"),
+                               Cell(share, "center")]))
+    table.rows.append(Row([Cell(""), Cell("Tổng số"), Cell(fmt_number(total, 0), "center"),
+                           Cell("100%" if total else "–", "center")], "total"))
+    return table
+
+
+def task_tables(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn] | None = None) -> list[AnnexTable]:
+    """Tables of every task annex of the plan, in plan order."""
+    tables = []
+    for annex in plan.annexes:
+        if annex.kind == "tasks":
+            tables.append(tasks_table(plan, annex))
+        elif annex.kind == "progress":
+            tables.append(progress_table(plan, roster, annex, returns))
+    return tables
+
+
+# Files
+
+
+def write_task_annexes(plan: Plan, roster: Roster, output_dir: str | Path, progress: Mapping[str, UnitReturn] | None = None,
+                       *, docx_template: Path | None = None) -> list[Path]:
+    """Write each task annex of the plan as .xlsx, .docx and .html; return the paths written.
+
+    Args:
+        progress: the accepted returns (unit code -> UnitReturn); None or empty: nobody reported yet.
+    """
+    from toolkit.annexes import write_annex_files
+
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    return write_annex_files(task_tables(plan, roster, progress), output_dir, docx_template=docx_template)

@@ -1,0 +1,134 @@
+"""The task sheet of a template: one row per task the unit leads or coordinates.
+
+Columns: A (hidden) the row's input names, `|`-separated, for the cells from column E on (E itself,
+the timeframe, is not an input: its slot is empty) | TT | Nội dung | Vai trò | Thời gian | Kết quả
+thực hiện | Mức độ | Khó khăn, vướng mắc | Đề xuất | two hidden helper columns counting, per row,
+the inputs still missing and those that are invalid.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, TASK_COLUMNS
+from toolkit.model import TaskField
+from toolkit.template_checks import CellMap, row_flags, summary_formula, validation_rule
+from toolkit.template_data_sheet import Status, row_height
+
+TASK_SHEET = "Nhiệm vụ"
+HEADER_ROW = 4  # 0-based; rows above: title, plan, identity, status
+TT_COL, CONTENT_COL, ROLE_COL, TIME_COL = 1, 2, 3, FIRST_INPUT_COLUMN
+INPUT_COL = TIME_COL + 1  # Kết quả thực hiện, then Mức độ, Khó khăn, Đề xuất (TASK_COLUMNS order)
+WIDTHS = {"tt": 5, "content": 45, "role": 10, "time": 12, "KET_QUA": 40, "MUC_DO": 15, "KHO_KHAN": 26, "DE_XUAT": 26}
+MIN_ROW_HEIGHT = 66  # room to type a few lines of results without resizing the row
+
+
+def takes(field) -> bool:
+    """Task progress inputs go on this sheet."""
+    return isinstance(field, TaskField)
+
+
+def write_task_sheet(template, fields: list[TaskField]) -> Status:
+    """Write the task sheet for a unit's task fields; define, validate and self-check its inputs."""
+    plan, unit, fmt = template.plan, template.unit, template.formats
+    sheet = template.book.add_worksheet(TASK_SHEET)
+    by_task: dict[str, dict[str, TaskField]] = {}
+    for field in fields:
+        by_task.setdefault(field.task_id, {})[field.column] = field
+    last_col = INPUT_COL + len(TASK_COLUMNS) - 1
+    missing_col, invalid_col = last_col + 1, last_col + 2
+
+    # Rows: a group heading when the group changes (tasks come in plan order), then the task.
+    rows: list[tuple[str, object]] = []
+    group = None
+    for columns in by_task.values():
+        if columns["KET_QUA"].group.numeral != group:
+            group = columns["KET_QUA"].group.numeral
+            rows.append(("group", columns["KET_QUA"].group))
+        rows.append(("task", columns))
+    cells = CellMap(TASK_SHEET)
+    for index, (kind, item) in enumerate(rows, start=HEADER_ROW + 1):
+        if kind == "task":
+            for offset, column in enumerate(TASK_COLUMNS):
+                cells.add(item[column].code, index, INPUT_COL + offset)
+
+    sheet.set_column(KEY_COLUMN, KEY_COLUMN, 30, None, {"hidden": True})
+    for col, width in enumerate(WIDTHS.values(), start=TT_COL):
+        sheet.set_column(col, col, width)
+    sheet.set_column(missing_col, invalid_col, 8, None, {"hidden": True})
+    page_width = sum(WIDTHS.values())
+    _write_heading(template, sheet, last_col, page_width)
+    headers = ["TT", "Nội dung", "Vai trò", "Thời gian thực hiện"] + [label for label, _ in TASK_COLUMNS.values()]
+    for offset, text in enumerate(headers):
+        sheet.write_string(HEADER_ROW, TT_COL + offset, text, fmt["header"])
+    sheet.set_row(HEADER_ROW, 33)
+
+    initially_missing = 0
+    for index, (kind, item) in enumerate(rows, start=HEADER_ROW + 1):
+        if kind == "group":
+            text = f"{item.numeral}. {item.title}"
+            sheet.merge_range(index, TT_COL, index, last_col, text, fmt["section"])
+            sheet.set_row(index, row_height(text, page_width))
+            continue
+        task = item["KET_QUA"].task
+        names = [item[column].code for column in TASK_COLUMNS]
+        sheet.write_string(index, KEY_COLUMN, "|".join(["", *names]))  # E (timeframe) holds no input
+        sheet.write_string(index, TT_COL, task.tt, fmt["center"])
+        sheet.write_string(index, CONTENT_COL, task.content, fmt["cell"])
+        role = "Chủ trì" if item["KET_QUA"].task_id in unit.leads else "Phối hợp"
+        sheet.write_string(index, ROLE_COL, role, fmt["center"])
+        sheet.write_string(index, TIME_COL, task.timeframe, fmt["center"])
+        sheet.set_row(index, max(MIN_ROW_HEIGHT, row_height(task.content, WIDTHS["content"])))
+        initially_missing += _write_inputs(template, sheet, [item[c] for c in TASK_COLUMNS], cells, (missing_col, invalid_col))
+
+    last_row = HEADER_ROW + len(rows)
+    formula, initial = summary_formula(_range(missing_col, last_row), _range(invalid_col, last_row), initially_missing)
+    sheet.merge_range(3, TT_COL, 3, last_col, "", fmt["status"])
+    sheet.write_formula(3, TT_COL, formula, fmt["status"], initial)
+    sheet.set_row(3, 20)
+    sheet.freeze_panes(HEADER_ROW + 1, 0)
+    template.print_setup(sheet, header_row=HEADER_ROW, portrait=False)
+    template.protect(sheet, allow_resize=True)  # long answers: the clerk may heighten a row
+    return Status(TASK_SHEET, xl_rowcol_to_cell(3, TT_COL, row_abs=True, col_abs=True), initial)
+
+
+def _range(col: int, last_row: int) -> str:
+    first = xl_rowcol_to_cell(HEADER_ROW + 1, col, row_abs=True, col_abs=True)
+    return f"{first}:{xl_rowcol_to_cell(last_row, col, row_abs=True, col_abs=True)}"
+
+
+def _write_heading(template, sheet, last_col: int, page_width: int) -> None:
+    """Title, plan, and the unit's identity line, all locked."""
+    unit, fmt = template.unit, template.formats
+    title = f"TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ – {unit.name.upper()}"
+    sheet.merge_range(0, TT_COL, 0, last_col, title, fmt["title"])
+    sheet.set_row(0, row_height(title, page_width / 1.3))
+    subtitle = template.plan_line()
+    sheet.merge_range(1, TT_COL, 1, last_col, subtitle, fmt["italic"])
+    sheet.set_row(1, row_height(subtitle, page_width))
+    sheet.merge_range(2, TT_COL, 2, last_col, f"Mã đơn vị: {unit.code}   –   Hạn gửi báo cáo: {template.deadline_text()}",
+                      fmt["identity"])
+
+
+def _write_inputs(template, sheet, fields: list[TaskField], cells: CellMap, helper_cols: tuple[int, int]) -> int:
+    """One task's four named, validated, self-checked inputs; return how many start out missing."""
+    fmt, plan, unit = template.formats, template.plan, template.unit
+    missing, invalid = [], []
+    for field in fields:
+        at_row, at_col = cells.position(field.code)
+        sheet.write_blank(at_row, at_col, None, fmt["input_text"] if field.kind == "text" else fmt["input"])
+        template.book.define_name(field.code, f"={cells.absolute(field.code)}")
+        sheet.data_validation(at_row, at_col, at_row, at_col,
+                              validation_rule(field, plan.plan_year, template.choice_range(field)))
+        (is_missing, is_invalid), = row_flags(plan, unit, field, [field.code], cells).values()
+        for flag, look, found in ((is_missing, "missing", missing), (is_invalid, "invalid", invalid)):
+            if flag:
+                found.append(flag)
+                sheet.conditional_format(at_row, at_col, at_row, at_col,
+                                         {"type": "formula", "criteria": f"={flag.formula}", "format": fmt[look]})
+    index = cells.position(fields[0].code)[0]
+    initially = sum(flag.initially for flag in missing)
+    for col, found, cached in ((helper_cols[0], missing, initially), (helper_cols[1], invalid, 0)):
+        formula = "+".join(f"IF({flag.formula},1,0)" for flag in found) or "0"
+        sheet.write_formula(index, col, f"={formula}", None, cached)
+    return initially
