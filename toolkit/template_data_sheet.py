@@ -100,7 +100,7 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
     sheet.set_column(missing_col, invalid_col, 8, None, {"hidden": True})
     page_width = sum(WIDTHS.values()) + WIDTHS["input"] * (width - 1)
 
-    _write_heading(template, sheet, note_col, page_width)
+    write_heading(template, sheet, f"SỐ LIỆU BÁO CÁO – {template.unit.name.upper()}", note_col, page_width)
     headers = ["STT", "Nội dung", "Đơn vị tính", "Số liệu"] + [""] * (width - 1) + ["Ghi chú"]
     for offset, text in enumerate(headers):
         sheet.write_string(HEADER_ROW, STT_COL + offset, text, fmt["header"])
@@ -127,7 +127,7 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
         initially_missing += _write_inputs(template, sheet, row, cells, (missing_col, invalid_col))
     last = HEADER_ROW + len(rows)
 
-    status = _status_range(missing_col, last), _status_range(invalid_col, last)
+    status = status_range(missing_col, last), status_range(invalid_col, last)
     formula, initial = summary_formula(*status, initially_missing)
     sheet.merge_range(STATUS_ROW, STT_COL, STATUS_ROW, note_col, "", fmt["status"])
     sheet.write_formula(STATUS_ROW, STT_COL, formula, fmt["status"], initial)
@@ -138,15 +138,15 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
     return Status(DATA_SHEET, xl_rowcol_to_cell(STATUS_ROW, STT_COL, row_abs=True, col_abs=True), initial)
 
 
-def _status_range(col: int, last_row: int) -> str:
+def status_range(col: int, last_row: int) -> str:
+    """The helper column's rows below the header, for the status formula."""
     first = xl_rowcol_to_cell(HEADER_ROW + 1, col, row_abs=True, col_abs=True)
     return f"{first}:{xl_rowcol_to_cell(last_row, col, row_abs=True, col_abs=True)}"
 
 
-def _write_heading(template, sheet, note_col: int, page_width: int) -> None:
-    """Title, plan, and the unit's identity line, all locked."""
+def write_heading(template, sheet, title: str, note_col: int, page_width: int) -> None:
+    """Title, plan, and the unit's identity line, all locked (shared by the input sheets)."""
     unit, fmt = template.unit, template.formats
-    title = f"SỐ LIỆU BÁO CÁO – {unit.name.upper()}"
     sheet.merge_range(0, STT_COL, 0, note_col, title, fmt["title"])
     sheet.set_row(0, row_height(title, page_width / 1.3))
     subtitle = template.plan_line()

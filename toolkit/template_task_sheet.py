@@ -13,10 +13,9 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, TASK_COLUMNS
 from toolkit.model import TaskField
 from toolkit.template_checks import CellMap, row_flags, summary_formula, validation_rule
-from toolkit.template_data_sheet import Status, row_height
+from toolkit.template_data_sheet import HEADER_ROW, STATUS_ROW, Status, row_height, status_range, write_heading
 
 TASK_SHEET = "Nhiệm vụ"
-HEADER_ROW = 4  # 0-based; rows above: title, plan, identity, status
 TT_COL, CONTENT_COL, ROLE_COL, TIME_COL = 1, 2, 3, FIRST_INPUT_COLUMN
 INPUT_COL = TIME_COL + 1  # Kết quả thực hiện, then Mức độ, Khó khăn, Đề xuất (TASK_COLUMNS order)
 WIDTHS = {"tt": 5, "content": 45, "role": 10, "time": 12, "KET_QUA": 40, "MUC_DO": 15, "KHO_KHAN": 26, "DE_XUAT": 26}
@@ -57,7 +56,7 @@ def write_task_sheet(template, fields: list[TaskField]) -> Status:
         sheet.set_column(col, col, width)
     sheet.set_column(missing_col, invalid_col, 8, None, {"hidden": True})
     page_width = sum(WIDTHS.values())
-    _write_heading(template, sheet, last_col, page_width)
+    write_heading(template, sheet, f"TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ – {unit.name.upper()}", last_col, page_width)
     headers = ["TT", "Nội dung", "Vai trò", "Thời gian thực hiện"] + [label for label, _ in TASK_COLUMNS.values()]
     for offset, text in enumerate(headers):
         sheet.write_string(HEADER_ROW, TT_COL + offset, text, fmt["header"])
@@ -82,32 +81,15 @@ def write_task_sheet(template, fields: list[TaskField]) -> Status:
         initially_missing += _write_inputs(template, sheet, [item[c] for c in TASK_COLUMNS], cells, (missing_col, invalid_col))
 
     last_row = HEADER_ROW + len(rows)
-    formula, initial = summary_formula(_range(missing_col, last_row), _range(invalid_col, last_row), initially_missing)
-    sheet.merge_range(3, TT_COL, 3, last_col, "", fmt["status"])
-    sheet.write_formula(3, TT_COL, formula, fmt["status"], initial)
-    sheet.set_row(3, 20)
+    formula, initial = summary_formula(status_range(missing_col, last_row), status_range(invalid_col, last_row),
+                                       initially_missing)
+    sheet.merge_range(STATUS_ROW, TT_COL, STATUS_ROW, last_col, "", fmt["status"])
+    sheet.write_formula(STATUS_ROW, TT_COL, formula, fmt["status"], initial)
+    sheet.set_row(STATUS_ROW, 20)
     sheet.freeze_panes(HEADER_ROW + 1, 0)
     template.print_setup(sheet, header_row=HEADER_ROW, portrait=False)
     template.protect(sheet, allow_resize=True)  # long answers: the clerk may heighten a row
-    return Status(TASK_SHEET, xl_rowcol_to_cell(3, TT_COL, row_abs=True, col_abs=True), initial)
-
-
-def _range(col: int, last_row: int) -> str:
-    first = xl_rowcol_to_cell(HEADER_ROW + 1, col, row_abs=True, col_abs=True)
-    return f"{first}:{xl_rowcol_to_cell(last_row, col, row_abs=True, col_abs=True)}"
-
-
-def _write_heading(template, sheet, last_col: int, page_width: int) -> None:
-    """Title, plan, and the unit's identity line, all locked."""
-    unit, fmt = template.unit, template.formats
-    title = f"TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ – {unit.name.upper()}"
-    sheet.merge_range(0, TT_COL, 0, last_col, title, fmt["title"])
-    sheet.set_row(0, row_height(title, page_width / 1.3))
-    subtitle = template.plan_line()
-    sheet.merge_range(1, TT_COL, 1, last_col, subtitle, fmt["italic"])
-    sheet.set_row(1, row_height(subtitle, page_width))
-    sheet.merge_range(2, TT_COL, 2, last_col, f"Mã đơn vị: {unit.code}   –   Hạn gửi báo cáo: {template.deadline_text()}",
-                      fmt["identity"])
+    return Status(TASK_SHEET, xl_rowcol_to_cell(STATUS_ROW, TT_COL, row_abs=True, col_abs=True), initial)
 
 
 def _write_inputs(template, sheet, fields: list[TaskField], cells: CellMap, helper_cols: tuple[int, int]) -> int:
