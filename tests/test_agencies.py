@@ -141,7 +141,7 @@ def test_bao_thang_agencies_and_communes_get_their_tasks(plan, roster):
             assert unit.tasks == (), unit.code
     notes = roster.unmatched_agencies
     assert [n for n in notes if "XII" in n or "XIII" in n] == list(notes)
-    assert any("“trường THPT”" in n for n in notes) and any("Ủy ban MTTQ" in n for n in notes)
+    assert any("“Các trường THPT”" in n for n in notes) and any("Ủy ban MTTQ" in n for n in notes)
     by_code = {u.code: u for u in roster}
     # "Phối hợp với Phòng GD&ĐT …" (paragraph 2, Phòng Kinh tế và Hạ tầng): GD&ĐT coordinates II.1.
     assert "NV02_01" in by_code["PHONG_GDDT"].tasks

@@ -175,8 +175,17 @@ class Matcher:
             codes.extend(c for c in self.patterns[tuple(keys[i:i + size])] if c not in codes)
             i += size
             i += next((len(s) for s in self.suffixes if tuple(keys[i:i + len(s)]) == s), 0)
-        fragments = [text[words[a].start:words[b - 1].end] for a, b in unmatched]
-        return codes, fragments
+        return codes, [self._fragment(text, words, a, b) for a, b in unmatched]
+
+    @staticmethod
+    def _fragment(text: str, words: list[_Token], first: int, end: int) -> str:
+        """The text of words[first:end]; at the start of a list item, with the connectors before it
+        ("Các trường THPT", not "trường THPT")."""
+        start = words[first].start
+        before = text[words[first - 1].end if first else 0:start]
+        if not first or _LIST_BREAK.search(before):
+            start -= len(_LIST_BREAK.split(before)[-1].lstrip(" -"))
+        return text[start:words[end - 1].end]
 
 
 def match_agencies(text: str, plan: "Plan", units: Sequence["Unit"]) -> tuple[list["Unit"], list[str]]:
