@@ -128,9 +128,9 @@ def _patterns(plan: "Plan", units: Sequence["Unit"]) -> dict[tuple[str, ...], tu
             add(variant, [unit.code])
     known = {u.code for u in units}
     for code, aliases in plan.agencies.aliases.items():
-        for alias in aliases:
+        for alias in aliases if code in known else ():  # an alias of no unit stays unmatched, hence reported
             for variant in name_variants(alias):
-                add(variant, [code] if code in known else [])
+                add(variant, [code])
     for group in plan.agencies.groups:
         add(_keys(group.phrase), [u.code for u in units if u.kind == group.kind])
     return {keys: tuple(codes) for keys, codes in found.items()}
