@@ -143,7 +143,8 @@ def import_tasks(source: Path, output_path: Path) -> None:
 
     Ví dụ: toolkit import-tasks phu_luc_nhiem_vu.docx --output templates/plan-tasks.yaml
     """
-    from toolkit.tasks_import import dump_tasks_yaml, import_tasks as read_tasks
+    from toolkit.tasks_import import dump_tasks_yaml
+    from toolkit.tasks_import import import_tasks as read_tasks
 
     tasks = _run(lambda: read_tasks(source))
     _run(lambda: dump_tasks_yaml(tasks, output_path))

@@ -8,8 +8,15 @@ from typing import TYPE_CHECKING, Union
 
 from pydantic import PrivateAttr, ValidationInfo, model_validator
 
-from toolkit.expressions import PLAN_YEAR, ExpressionError, Sum, Term, parse_comparison, parse_condition
 from toolkit.contract import TASK_COLUMNS, TASK_STATUSES, grid_name, task_id
+from toolkit.expressions import (
+    PLAN_YEAR,
+    ExpressionError,
+    Sum,
+    Term,
+    parse_comparison,
+    parse_condition,
+)
 from toolkit.model import (
     Agencies,
     Annex,
