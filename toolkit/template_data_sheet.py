@@ -14,7 +14,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, grid_name
 from toolkit.model import Field, TaskField
-from toolkit.template_checks import CellMap, row_flags, summary_formula, validation_rule
+from toolkit.template_checks import CellMap, Flag, row_flags, summary_formula, validation_rule
 
 DATA_SHEET = "Số liệu"
 STT_COL, LABEL_COL, UNIT_COL = 1, 2, 3
@@ -168,26 +168,35 @@ def _write_grid_head(sheet, fmt, index: int, field: Field, width: int, note_col:
 
 def _write_inputs(template, sheet, row: Row, cells: CellMap, helper_cols: tuple[int, int]) -> int:
     """Write one row's named, validated, self-checked inputs; return how many start out missing."""
-    field, fmt = row.field, template.formats
-    for name in row.names:
+    flags = row_flags(template.plan, template.unit, row.field, list(row.names), cells, row.grid_row)
+    return write_inputs(template, sheet, [(row.field, name) for name in row.names], flags, cells, helper_cols)
+
+
+def write_inputs(template, sheet, inputs: list[tuple[Field, str]], flags: dict[str, tuple[Flag | None, Flag | None]],
+                 cells: CellMap, helper_cols: tuple[int, int]) -> int:
+    """Write the named, validated, self-checked input cells of one sheet row.
+
+    `flags` holds, per name, the formulas flagging it as missing or invalid (`row_flags`); the
+    row's two hidden helper cells count them for the sheet's status cell. Returns how many inputs
+    start out missing.
+    """
+    fmt = template.formats
+    missing, invalid = [], []
+    for field, name in inputs:
         at_row, at_col = cells.position(name)
         sheet.write_blank(at_row, at_col, None, fmt["input_text"] if field.kind == "text" else fmt["input"])
         template.book.define_name(name, f"={cells.absolute(name)}")
         rule = validation_rule(field, template.plan.plan_year, template.choice_range(field))
         sheet.data_validation(at_row, at_col, at_row, at_col, rule)
-
-    flags = row_flags(template.plan, template.unit, field, list(row.names), cells, row.grid_row)
-    for name, (missing, invalid) in flags.items():
-        at_row, at_col = cells.position(name)
-        for flag, look in ((missing, "missing"), (invalid, "invalid")):
+        is_missing, is_invalid = flags[name]
+        for flag, look, found in ((is_missing, "missing", missing), (is_invalid, "invalid", invalid)):
             if flag:
+                found.append(flag)
                 sheet.conditional_format(at_row, at_col, at_row, at_col,
                                          {"type": "formula", "criteria": f"={flag.formula}", "format": fmt[look]})
     # Per-row counts for the status cell, cached as in the empty template (see summary_formula).
-    index = cells.position(row.names[0])[0]
-    missing = [m for m, _ in flags.values() if m]
-    invalid = [i for _, i in flags.values() if i]
-    initially = sum(m.initially for m in missing)
+    index = cells.position(inputs[0][1])[0]
+    initially = sum(flag.initially for flag in missing)
     for col, found, cached in ((helper_cols[0], missing, initially), (helper_cols[1], invalid, 0)):
         formula = "+".join(f"IF({flag.formula},1,0)" for flag in found) or "0"
         sheet.write_formula(index, col, f"={formula}", None, cached)

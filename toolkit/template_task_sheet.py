@@ -12,8 +12,16 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, TASK_COLUMNS
 from toolkit.model import TaskField
-from toolkit.template_checks import CellMap, row_flags, summary_formula, validation_rule
-from toolkit.template_data_sheet import HEADER_ROW, STATUS_ROW, Status, row_height, status_range, write_heading
+from toolkit.template_checks import CellMap, row_flags, summary_formula
+from toolkit.template_data_sheet import (
+    HEADER_ROW,
+    STATUS_ROW,
+    Status,
+    row_height,
+    status_range,
+    write_heading,
+    write_inputs,
+)
 
 TASK_SHEET = "Nhiệm vụ"
 TT_COL, CONTENT_COL, ROLE_COL, TIME_COL = 1, 2, 3, FIRST_INPUT_COLUMN
@@ -94,23 +102,7 @@ def write_task_sheet(template, fields: list[TaskField]) -> Status:
 
 def _write_inputs(template, sheet, fields: list[TaskField], cells: CellMap, helper_cols: tuple[int, int]) -> int:
     """One task's four named, validated, self-checked inputs; return how many start out missing."""
-    fmt, plan, unit = template.formats, template.plan, template.unit
-    missing, invalid = [], []
-    for field in fields:
-        at_row, at_col = cells.position(field.code)
-        sheet.write_blank(at_row, at_col, None, fmt["input_text"] if field.kind == "text" else fmt["input"])
-        template.book.define_name(field.code, f"={cells.absolute(field.code)}")
-        sheet.data_validation(at_row, at_col, at_row, at_col,
-                              validation_rule(field, plan.plan_year, template.choice_range(field)))
-        (is_missing, is_invalid), = row_flags(plan, unit, field, [field.code], cells).values()
-        for flag, look, found in ((is_missing, "missing", missing), (is_invalid, "invalid", invalid)):
-            if flag:
-                found.append(flag)
-                sheet.conditional_format(at_row, at_col, at_row, at_col,
-                                         {"type": "formula", "criteria": f"={flag.formula}", "format": fmt[look]})
-    index = cells.position(fields[0].code)[0]
-    initially = sum(flag.initially for flag in missing)
-    for col, found, cached in ((helper_cols[0], missing, initially), (helper_cols[1], invalid, 0)):
-        formula = "+".join(f"IF({flag.formula},1,0)" for flag in found) or "0"
-        sheet.write_formula(index, col, f"={formula}", None, cached)
-    return initially
+    flags = {}
+    for field in fields:  # each column is a field of its own
+        flags.update(row_flags(template.plan, template.unit, field, [field.code], cells))
+    return write_inputs(template, sheet, [(field, field.code) for field in fields], flags, cells, helper_cols)
