@@ -78,3 +78,24 @@ def test_the_workspace_plan_is_usable_by_path(run, tmp_path):
     from toolkit.spec import load_plan
 
     assert load_plan(tmp_path / "templates" / "bao-thang-2022").code == "bao-thang-2022"
+
+
+def test_an_annex_left_open_in_excel_stops_with_a_vietnamese_message(run, tmp_path, monkeypatch):
+    # On Windows, Excel locks the files it shows: replacing Phu_luc_I.xlsx fails with PermissionError.
+    # Linux has no such lock, so the refusal is simulated for that one file.
+    import os
+
+    replace = os.replace
+
+    def locked(source, target):
+        if str(target).endswith("Phu_luc_I.xlsx"):
+            raise PermissionError(13, "Permission denied", str(target))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", locked)
+    output = tmp_path / "output"
+    result = run("aggregate", "--plan", "bao-thang-2022", "--workbooks", str(tmp_path), "--output", str(output), "--quiet")
+    assert result.exit_code == 1
+    assert f"Không ghi được {output / 'Phu_luc_I.xlsx'}: tệp đang mở trong Excel" in result.output
+    assert "Traceback" not in result.output
+    assert not [p.name for p in output.iterdir() if p.name.startswith(".")]  # no temporary file left behind

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +17,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from toolkit.collect import FEEDBACK_FOLDER, STATUS_LABELS, Collection
-from toolkit.errors import ToolkitError
+from toolkit.files import atomic_write
 from toolkit.plan import Plan
 from toolkit.roster import Roster
 
@@ -40,22 +38,6 @@ def write_check_reports(plan: Plan, roster: Roster, collection: Collection, outp
     return paths
 
 
-def _atomic(path: Path, write) -> Path:
-    handle, temporary = tempfile.mkstemp(suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        try:
-            os.replace(temporary, path)
-        except PermissionError:  # Windows: the previous report is open in Excel
-            raise ToolkitError(f"Không ghi được {path}: tệp đang mở trong Excel hoặc chương trình khác. "
-                               "Hãy đóng tệp rồi chạy lại.") from None
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return path
-
-
 def _write_csv(roster: Roster, issues, path: Path) -> Path:
     def write(temporary: str) -> None:
         # UTF-8 with BOM: Excel on Windows then shows Vietnamese correctly.
@@ -66,7 +48,7 @@ def _write_csv(roster: Roster, issues, path: Path) -> Path:
                 unit = roster.get(i.unit)
                 writer.writerow([i.file, i.unit, unit.name if unit else "", i.sheet, i.cell, i.field, i.severity, i.code, i.message])
 
-    return _atomic(path, write)
+    return atomic_write(path, write)
 
 
 def _days_late(deadline: dt.date | None, moment: dt.date | None) -> int | None:
@@ -129,7 +111,7 @@ def _write_board(plan: Plan, roster: Roster, collection: Collection, issues, pat
         _landscape(detail, 0)
         book.close()
 
-    return _atomic(path, write)
+    return atomic_write(path, write)
 
 
 def _write(sheet, row: int, col: int, value: object, style) -> None:
@@ -183,7 +165,7 @@ def _write_feedback(collection: Collection, folder: Path) -> list[Path]:
                     target_cell.comment = Comment(issue.message, "Kiểm tra", width=320, height=120)
             book.save(temporary)
 
-        written.append(_atomic(target, write))
+        written.append(atomic_write(target, write))
     return written
 
 
@@ -200,4 +182,4 @@ def _feedback_list(issues, path: Path) -> Path:
         sheet.set_column(4, 4, 90)
         book.close()
 
-    return _atomic(path, write)
+    return atomic_write(path, write)

@@ -11,7 +11,6 @@ import os
 import random
 import re
 import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import openpyxl
 
 from toolkit.contract import TASK_STATUSES, grid_name
 from toolkit.expressions import clause_holds
+from toolkit.files import atomic_write
 from toolkit.plan import Plan
 from toolkit.roster import Roster, Unit
 
@@ -135,21 +135,11 @@ def _single(plan: Plan, unit: Unit, field, values: dict, rng: random.Random):
 
 def fill_workbook(template_path: str | Path, values: dict[str, object], out_path: str | Path) -> Path:
     """A copy of a template with values written into its named cells (as a clerk would)."""
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     book = openpyxl.load_workbook(template_path)
     for name, value in values.items():
         for sheet, cell in book.defined_names[name].destinations:
             book[sheet][cell.replace("$", "")].value = value
-    handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=out_path.parent)
-    os.close(handle)
-    try:
-        book.save(temporary)
-        os.replace(temporary, out_path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return out_path
+    return atomic_write(out_path, book.save)
 
 
 def make_returns(plan: Plan, roster: Roster, templates_dir: str | Path, out_dir: str | Path, *, seed: int = 2022,

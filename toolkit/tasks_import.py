@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from toolkit.errors import TasksImportError
+from toolkit.files import atomic_write
 
 FIELDS = ("tt", "content", "lead", "coordinating", "timeframe")
 
@@ -271,19 +271,8 @@ def import_tasks(path: str | os.PathLike) -> dict:
     return {"title": title, "attached_to": attached_to, **matrix}
 
 
-def dump_tasks_yaml(tasks: dict, path) -> None:
-    """Write the imported dict as YAML; a temp file + os.replace so a crash never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def dump_tasks_yaml(tasks: dict, path) -> Path:
+    """Write the imported dict as YAML (atomically: a crash never leaves half a file)."""
     # No line folding: each value stays on one line, so a phrase can be found with grep.
     text = yaml.safe_dump(tasks, allow_unicode=True, sort_keys=False, width=10**6)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    return atomic_write(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8", newline="\n"))
