@@ -14,7 +14,7 @@ from toolkit.roster import load_roster
 from toolkit.spec import load_plan
 from toolkit.tasks_import import import_tasks
 
-SEED_004 = Path("/work/shared/seeds/004_2317825042ac3b9f.txt")
+SEED_004 = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_2317825042ac3b9f.txt"  # shared/ beside the checkout
 HERE = Path(__file__).resolve().parent
 BUNDLED = HERE.parent / "toolkit" / "bundled"
 

@@ -16,7 +16,7 @@ from toolkit.task_matrix import write_task_annexes
 from toolkit.tasks_import import import_tasks
 from toolkit.template_writer import write_templates
 
-SEED_004 = Path("/work/shared/seeds/004_2317825042ac3b9f.txt")
+SEED_004 = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_2317825042ac3b9f.txt"  # shared/ beside the checkout
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì thực hiện", "Cơ quan phối hợp", "Thời gian thực hiện"]
 TITLE = ("CÁC NHIỆM VỤ, GIẢI PHÁP TRIỂN KHAI THỰC HIỆN KẾ HOẠCH SỐ 740/KH-BCSD NGÀY 31/12/2024 "
          "CỦA BAN CÁN SỰ ĐẢNG UBND TỈNH LAI CHÂU")
