@@ -223,6 +223,44 @@ def test_target_for_an_unknown_period_is_rejected(tmp_path, example_data):
     assert "indicators[0] (PC_NT_HUY_DONG): kỳ '2025' không có trong period.targets (2022)" in load_error(tmp_path, example_data)
 
 
+def test_indicator_eligibility_and_inputs_must_fit_its_reporter(tmp_path, example_data):
+    indicator = lambda code: next(i for i in example_data["indicators"] if i["code"] == code)  # noqa: E731
+    indicator("TRUONG_CQG")["eligible"]["levels"] = ["THPT"]
+    indicator("TTHTCD_XA")["eligible"] = {"kind": "truong"}
+    indicator("PC_NT_HUY_DONG")["denominator"] = "HS[NT].TONG"  # schools fill HS, communes report this rate
+    indicator("PC_THCS_MUC3_XA")["denominator"] = "DS_5"  # a share divides by its eligible units
+    message = load_error(tmp_path, example_data)
+    assert "(TRUONG_CQG).eligible.levels: cấp học 'THPT' không có trong levels" in message
+    assert "(TTHTCD_XA).eligible.kind: 'truong' khác reporter 'xa'" in message
+    assert "(PC_NT_HUY_DONG): trường 'HS' do loại đơn vị 'truong' nhập, không phải 'xa'" in message
+    assert "(PC_THCS_MUC3_XA).denominator: chỉ tiêu share đếm đơn vị trong 'eligible'" in message
+
+
+def test_two_annexes_writing_one_file_are_rejected(tmp_path, example_data):
+    example_data["annexes"][1]["numeral"] = "I"
+    assert "annexes: hai phụ lục cùng ghi ra tệp Phu_luc_I" in load_error(tmp_path, example_data)
+
+
+def test_a_commune_breakdown_needs_the_grouping_kind(tmp_path, example_data):
+    example_data["area"]["group_kind"] = ""
+    assert "annexes[1] (II).by: phụ lục theo xã cần khai báo area.group_kind" in load_error(tmp_path, example_data)
+
+
+def test_a_report_deadline_before_the_submission_deadline_is_rejected(tmp_path, example_data):
+    example_data["deadlines"]["report"] = "2022-12-01"
+    assert "deadlines.report: hạn báo cáo cấp trên (01/12/2022) sớm hơn hạn đơn vị gửi báo cáo (10/12/2022)" in load_error(
+        tmp_path, example_data)
+
+
+def test_a_key_written_twice_is_rejected_with_its_line(tmp_path):
+    path = tmp_path / "plan.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8").replace("    target: 31\n", "    target: 31\n    target: 35\n", 1)
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("    target: 35") + 1
+    with pytest.raises(SpecError, match=rf"dòng {line}, cột 5\): khóa 'target' được ghi hai lần"):
+        load_plan(path)
+
+
 def test_unknown_bundled_name_lists_the_examples():
     with pytest.raises(SpecError, match="Không tìm thấy kế hoạch 'khong-co'.*bao-thang-2022"):
         load_plan("khong-co")

@@ -100,7 +100,7 @@ def targets_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable
         header = [fixed + ["Kế hoạch"] + [MERGE_LEFT] * (len(periods) - 1) + [done, "Đánh giá", "Ghi chú"],
                   [MERGE_UP] * 3 + [p.label for p in periods] + [MERGE_UP] * 3]
     by_key = {(r.indicator.code, r.scope, r.scope_code): r for r in results}
-    table = AnnexTable(f"Phu_luc_{annex.numeral or 'chi_tieu'}", heading(plan, annex.numeral, annex.title), header,
+    table = AnnexTable(annex.stem, heading(plan, annex.numeral, annex.title), header,
                        [8, 46, 10] + [13] * len(periods) + [22, 20, 22])
     section, number, chart = None, 0, None
     for indicator in _indicators(plan, annex):
@@ -150,7 +150,7 @@ def breakdown_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTab
     scope = "commune" if annex.by == "commune" else "level"
     group_label = plan.unit_kinds[plan.area.group_kind].label if scope == "commune" and plan.area.group_kind else "Cấp học"
     header = [["STT", group_label] + [f"{i.name} ({i.unit})" if i.unit else i.name for i in indicators]]
-    table = AnnexTable(f"Phu_luc_{annex.numeral or 'chi_tiet'}", heading(plan, annex.numeral, annex.title), header,
+    table = AnnexTable(annex.stem, heading(plan, annex.numeral, annex.title), header,
                        [10, 28] + [max(12.0, min(18.0, 150 / max(len(indicators), 1)))] * len(indicators))
     by_key = {(r.indicator.code, r.scope, r.scope_code): r for r in results}
     names, expected = {}, {}

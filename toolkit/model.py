@@ -263,6 +263,15 @@ class Annex(Strict):
     indicators: list[str] = []  # empty: all, in spec order
     by: Literal["commune", "level"] = "commune"
 
+    @property
+    def stem(self) -> str:
+        """Output file name without extension, ASCII: 'Phu_luc_II'; an annex without a numeral
+        (a plan's only appendix) is named for its kind."""
+        return f"Phu_luc_{self.numeral or _UNNUMBERED_STEMS[self.kind]}"
+
+
+_UNNUMBERED_STEMS = {"targets": "chi_tieu", "breakdown": "chi_tiet", "tasks": "nhiem_vu", "progress": "tien_do"}
+
 
 # Tasks (task matrices)
 

@@ -211,6 +211,14 @@ class Plan(Strict):
         return True
 
 
+def indicator_fields(indicator: Indicator) -> set[str]:
+    """Field codes an indicator reads; empty when one of its expressions does not parse."""
+    try:
+        return indicator.input_fields()
+    except ExpressionError:
+        return set()
+
+
 def _cross_reference_problems(plan: Plan) -> list[str]:
     """Every reference in the plan that points nowhere, as Vietnamese lines with their key."""
     problems: list[str] = []
@@ -227,6 +235,10 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
     all_names = [n for f in plan.fields for n in ([f.code] if f.kind != "grid" else [grid_name(f.code, r.key, c.key) for r in f.rows for c in f.columns])]
     for name in sorted(seen_twice(all_names)):
         problems.append(f"fields: tên ô '{name}' xuất hiện hai lần (trùng giữa một trường và một ô của bảng)")
+    submission, report = plan.deadlines.submission, plan.deadlines.report
+    if submission and report and report < submission:
+        problems.append(f"deadlines.report: hạn báo cáo cấp trên ({report:%d/%m/%Y}) sớm hơn hạn đơn vị gửi "
+                        f"báo cáo ({submission:%d/%m/%Y})")
     if plan.area.group_kind and plan.area.group_kind not in kinds:
         problems.append(f"area.group_kind: loại đơn vị '{plan.area.group_kind}' không có trong unit_kinds")
 
@@ -301,8 +313,18 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
             problems.append(f"{where}.reporter: loại đơn vị '{indicator.reporter}' không có trong unit_kinds")
         if indicator.rule in ("count", "share"):
             check_condition(f"{where}.numerator", indicator.numerator)
-            if indicator.eligible and indicator.eligible.kind not in kinds:
-                problems.append(f"{where}.eligible.kind: loại đơn vị '{indicator.eligible.kind}' không có trong unit_kinds")
+            if indicator.denominator:
+                problems.append(f"{where}.denominator: chỉ tiêu {indicator.rule} đếm đơn vị trong 'eligible', "
+                                "không dùng 'denominator'; hãy bỏ khóa này")
+            eligible = indicator.eligible
+            if eligible and eligible.kind not in kinds:
+                problems.append(f"{where}.eligible.kind: loại đơn vị '{eligible.kind}' không có trong unit_kinds")
+            elif eligible and eligible.kind != indicator.reporter:
+                problems.append(f"{where}.eligible.kind: '{eligible.kind}' khác reporter '{indicator.reporter}'; "
+                                "chỉ đếm được các đơn vị tự báo cáo chỉ tiêu này")
+            for level in eligible.levels if eligible else ():
+                if level not in levels:
+                    problems.append(f"{where}.eligible.levels: cấp học '{level}' không có trong levels")
         else:
             for key in ("numerator", "denominator"):
                 text = getattr(indicator, key)
@@ -314,6 +336,10 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
                     problems.append(f"{where}.{key}: {exc}")
                     continue
                 check_sum(f"{where}.{key}", expression)
+        for code in sorted(indicator_fields(indicator) & set(fields)):
+            if fields[code].reporter != indicator.reporter:
+                problems.append(f"{where}: trường '{code}' do loại đơn vị '{fields[code].reporter}' nhập, "
+                                f"không phải '{indicator.reporter}' (reporter của chỉ tiêu)")
         for level in indicator.target_by_level:
             if level not in levels:
                 problems.append(f"{where}.target_by_level: cấp học '{level}' không có trong levels")
@@ -323,7 +349,12 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
                     if code not in period_codes:
                         problems.append(f"{where}: kỳ '{code}' không có trong period.targets ({', '.join(sorted(period_codes))})")
     known = {i.code for i in plan.indicators}
+    for stem in sorted(seen_twice([a.stem for a in plan.annexes])):
+        problems.append(f"annexes: hai phụ lục cùng ghi ra tệp {stem}; hãy đặt số phụ lục (numeral) khác nhau")
     for i, annex in enumerate(plan.annexes):
+        if annex.kind == "breakdown" and annex.by == "commune" and not plan.area.group_kind:
+            problems.append(f"annexes[{i}] ({annex.numeral}).by: phụ lục theo xã cần khai báo area.group_kind "
+                            "(loại đơn vị dùng để nhóm, ví dụ xa)")
         for code in annex.indicators:
             if code not in known:
                 problems.append(f"annexes[{i}] ({annex.numeral}).indicators: chỉ tiêu '{code}' không có trong indicators")

@@ -80,6 +80,29 @@ def spec_errors(exc: ValidationError, data: dict, path: Path) -> SpecError:
     return SpecError(f"Tệp kế hoạch {path} không hợp lệ:\n" + "\n".join(lines))
 
 
+class _PlanLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice in one mapping: plain YAML keeps the last
+    one silently, so a target or a level typed twice would change the plan without a word."""
+
+
+def _unique_mapping(loader: _PlanLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"khóa '{key}' được ghi hai lần", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep)
+
+
+_PlanLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def read_yaml(path: Path) -> object:
+    """Parse a human-edited YAML file (a plan or its task list)."""
+    return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_PlanLoader)
+
+
 def resolve_plan_path(plan: str | Path) -> Path:
     """A plan path, a plan folder, or the name of a bundled example."""
     path = Path(plan)
@@ -98,7 +121,7 @@ def load_plan(plan: str | Path) -> Plan:
     """Load and validate a plan spec (a path or a bundled example name)."""
     path = resolve_plan_path(plan)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = read_yaml(path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
@@ -111,7 +134,7 @@ def load_plan(plan: str | Path) -> Plan:
         # Tasks may live in their own file, e.g. one written by `toolkit import-tasks`.
         tasks_path = path.parent / data["tasks"]
         try:
-            data["tasks"] = yaml.safe_load(tasks_path.read_text(encoding="utf-8-sig"))
+            data["tasks"] = read_yaml(tasks_path)
         except (OSError, yaml.YAMLError) as exc:
             raise SpecError(f"Tệp kế hoạch {path}, khóa tasks: không đọc được tệp nhiệm vụ {tasks_path}: {exc}") from None
     try:

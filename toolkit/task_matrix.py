@@ -124,10 +124,6 @@ def _heading(plan: Plan, annex: Annex) -> Heading:
     return Heading(annex_label(annex.numeral), annex.title.upper(), attached)
 
 
-def _stem(annex: Annex) -> str:
-    return f"Phu_luc_{annex.numeral or ('nhiem_vu' if annex.kind == 'tasks' else 'tien_do')}"
-
-
 def _task_cells(task: Task) -> list[Cell]:
     # TT as written: a matrix may leave it blank or number its tasks across groups.
     return [Cell(task.tt, "center"), Cell(task.content), Cell(task.lead), Cell(task.coordinating), Cell(task.timeframe, "center")]
@@ -139,7 +135,7 @@ def _group_row(group: TaskGroup) -> Row:
 
 def tasks_table(plan: Plan, annex: Annex) -> AnnexTable:
     """TT | Nội dung | Cơ quan chủ trì thực hiện | Cơ quan phối hợp | Thời gian thực hiện."""
-    table = AnnexTable(_stem(annex), _heading(plan, annex), [list(MATRIX_HEADER)], list(MATRIX_WIDTHS), number_row=False)
+    table = AnnexTable(annex.stem, _heading(plan, annex), [list(MATRIX_HEADER)], list(MATRIX_WIDTHS), number_row=False)
     for group in plan.tasks.groups if plan.tasks else []:
         table.rows.append(_group_row(group))
         table.rows.extend(Row(_task_cells(task)) for task in group.tasks)
@@ -162,7 +158,7 @@ def progress_table(plan: Plan, roster: Roster, annex: Annex, returns: Mapping[st
     """The matrix, plus each lead's status and result, difficulties, proposals and the task's
     status; under it, the number of tasks by status."""
     progress = task_progress(plan, roster, returns)
-    table = AnnexTable(_stem(annex), _heading(plan, annex), [list(PROGRESS_HEADER)], list(PROGRESS_WIDTHS), number_row=False)
+    table = AnnexTable(annex.stem, _heading(plan, annex), [list(PROGRESS_HEADER)], list(PROGRESS_WIDTHS), number_row=False)
     items = iter(progress)  # in plan order, like the groups' tasks
     for group in plan.tasks.groups if plan.tasks else []:
         table.rows.append(_group_row(group))
@@ -185,7 +181,7 @@ def summary_table(plan: Plan, annex: Annex, progress: list[TaskProgress]) -> Ann
     """STT | Tình trạng | Số nhiệm vụ | Tỷ lệ, and the total."""
     counts = status_counts(progress)
     total = len(progress)
-    table = AnnexTable(_stem(annex) + "_tong_hop", Heading("", "Tổng hợp tình trạng thực hiện các nhiệm vụ", ""),
+    table = AnnexTable(annex.stem + "_tong_hop", Heading("", "Tổng hợp tình trạng thực hiện các nhiệm vụ", ""),
                        [["STT", "Tình trạng", "Số nhiệm vụ", "Tỷ lệ"]], [6, 40, 16, 16], number_row=False)
     for number, status in enumerate(SUMMARY_STATUSES, start=1):
         share = fmt_percent(100 * counts[status] / total, 1) if total else "–"
