@@ -36,6 +36,13 @@ def test_commune_rows_name_the_place_not_its_peoples_committee(plan, tmp_path):
     assert rows[-1][1] == "Toàn huyện"
 
 
+def test_a_commune_where_nobody_reported_shows_no_data_not_zero(plan, tmp_path):
+    rows = {r[1]: r for r in breakdown_rows(plan, tmp_path)}
+    column = 2 + plan.annexes[1].indicators.index("TRUONG_CQG")  # a share of schools
+    assert rows["Xã Xuân Quang"][column] == "–"  # none of its schools sent anything
+    assert rows["Thị trấn Phố Lu"][column].startswith("0/")  # two of its schools did, neither recognised
+
+
 def test_a_breakdown_by_level_has_a_row_per_level_taught(tmp_path):
     folder = shutil.copytree(BUNDLED / "bao-thang-2022", tmp_path / "plan")  # with the files the plan refers to
     data = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))

@@ -120,3 +120,45 @@ def test_targets_and_achievement_are_in_the_contract(results):
     row = results[("PC_NT_HUY_DONG", "district", "")]
     assert float(row["target"]) == 31 and row["achieved"] == "True"  # 36.0 >= 31
     assert results[("HS_NU_TY_LE", "district", "")]["target"] == ""  # no target in the plan
+
+
+def results_of(folder: Path, roster_text: str, values: dict, by_level: list[str] | None = None) -> dict:
+    """ket_qua.csv rows of the example plan over another roster; `by_level`: indicators of an
+    extra annex broken down by level (so they are computed per level)."""
+    import yaml
+
+    from toolkit.spec import BUNDLED
+
+    data = yaml.safe_load((BUNDLED / "bao-thang-2022" / "plan.yaml").read_text(encoding="utf-8"))
+    if by_level:
+        data["annexes"].append({"numeral": "V", "kind": "breakdown", "by": "level", "title": "Theo cấp học",
+                                "indicators": by_level})
+    (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (folder / "units.csv").write_text(roster_text, encoding="utf-8")
+    plan = load_plan(folder / "plan.yaml")
+    roster = load_roster(folder / "units.csv", plan)
+    returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), v) for code, v in values.items()}
+    path = write_results_csv(plan, compute(plan, roster, returns), folder / "ket_qua.csv")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return {(r["indicator"], r["scope"], r["scope_code"]): r for r in csv.DictReader(handle)}
+
+
+def test_a_combined_school_counts_once_so_the_levels_add_up_to_the_district(tmp_path):
+    rows = results_of(tmp_path, ROSTER, VALUES, by_level=["TRUONG_CQG"])
+    # Mức độ 1 or 2: MN_A, TH_B, THCS_B of 5 schools. THTHCS_A (TH;THCS, "Chưa đạt") counts once, under
+    # TH, its first level: MN 1/2 (MN_B silent), TH 1/2, THCS 1/1; 1 + 1 + 1 = 3 of 2 + 2 + 1 = 5.
+    check(rows, ("TRUONG_CQG", "district", ""), 60.0, 3, 5, 5, 4)
+    check(rows, ("TRUONG_CQG", "level", "MN"), 50.0, 1, 2, 2, 1)
+    check(rows, ("TRUONG_CQG", "level", "TH"), 50.0, 1, 2, 2, 2)
+    check(rows, ("TRUONG_CQG", "level", "THCS"), 100.0, 1, 1, 1, 1)
+    assert ("TRUONG_CQG", "level", "XA") not in rows  # no school reports at the communes' pseudo-level
+
+
+def test_a_commune_that_sent_nothing_has_no_result_rather_than_zero(tmp_path):
+    rows = results_of(tmp_path, ROSTER, {"XA_A": VALUES["XA_A"]})
+    # XA_A reached PCGD MN 4 tuổi; XA_B sent nothing: the district counts 1 of 2 communes ...
+    check(rows, ("PC_MN4_XA", "district", ""), 1, 1, 2, 2, 1)
+    # ... but XA_B's own row says nothing is known, not "0/1"
+    for code in ("PC_MN4_XA", "PC_THCS_MUC3_XA"):
+        row = rows[(code, "commune", "XA_B")]
+        assert (row["value"], row["numerator"], row["expected"], row["reported"]) == ("", "", "1", "0"), code

@@ -3,8 +3,9 @@
 Definitions (../shared/domain/README.md): `ratio` = 100 × Σnumerator ÷ Σdenominator over the
 reporting units in scope, never an average of unit percentages; `sum` = Σnumerator; `count` =
 eligible reporting units meeting the condition; `share` = 100 × count ÷ eligible units in the
-roster (non-reporting units count as not meeting it). A unit is left out of exactly those
-indicators whose inputs include a value that failed a check.
+roster (non-reporting units count as not meeting it), and no result at all where none of them has
+reported. A unit is left out of exactly those indicators whose inputs include a value that failed
+a check.
 """
 
 from __future__ import annotations
@@ -70,8 +71,26 @@ def compute(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn]) -> li
         for scope, code, name, members, level in scopes(plan, roster):
             if scope == "level" and level not in indicator.target_by_level and indicator.code not in by_level:
                 continue
-            results.append(_one(plan, indicator, scope, code, name, members, level, returns))
+            result = _one(plan, indicator, scope, code, name, members, level, returns)
+            if scope != "level" or result.expected:  # no level row where no unit reports at that level
+                results.append(result)
     return results
+
+
+def counts_at_level(plan: Plan, indicator: Indicator, unit: Unit, level: str) -> bool:
+    """Whether a unit contributes to an indicator at one level.
+
+    A grid counts by its rows of that level; a single value, and so a condition on one, counts
+    at the unit's primary level (`Plan.primary_level`), so that the levels add up to the whole.
+    """
+    if indicator.condition is not None:
+        fields = [plan.field_by_code[c.field] for c in indicator.condition.clauses]
+        applicable = [f for f in fields if plan.applies(f, unit)]
+        return bool(applicable) and plan.primary_level(applicable[0], unit) == level
+    names = [*(plan.sum_names(indicator.numerator_sum, unit, level) or [])]
+    if indicator.denominator_sum:
+        names += plan.sum_names(indicator.denominator_sum, unit, level) or []
+    return bool(names)
 
 
 def _usable(values: UnitReturn, names: list[str]) -> bool:
@@ -80,7 +99,8 @@ def _usable(values: UnitReturn, names: list[str]) -> bool:
 
 def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, members: list[Unit],
          level: str | None, returns: Mapping[str, UnitReturn]) -> Result:
-    in_scope = [u for u in members if plan.in_scope(indicator, u)]
+    in_scope = [u for u in members if plan.in_scope(indicator, u)
+                and (level is None or counts_at_level(plan, indicator, u, level))]
     reported = excluded = 0
     numerator = denominator = 0.0
     if indicator.condition is not None:
@@ -96,8 +116,10 @@ def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, mem
             if all(clause_holds(c, sent.values.get(c.field), plan.plan_year) for c in indicator.condition.clauses):
                 numerator += 1
         denominator = float(len(in_scope))
-        if indicator.rule == "share":
-            value = 100 * numerator / denominator if denominator else None
+        if not reported:  # nobody in scope has reported: no data, not "0 of n"
+            value = None
+        elif indicator.rule == "share":
+            value = 100 * numerator / denominator
         else:
             value = numerator
     else:
@@ -121,5 +143,5 @@ def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, mem
     # A rate target holds in every commune; a total (112 people, 7 communes) is the area's alone.
     applies = scope != "commune" or indicator.rule in ("ratio", "share")
     targets = {p.code: indicator.target_for(p.code, level) if applies else None for p in plan.period.target_periods}
-    return Result(indicator, scope, code, name, value, numerator if reported or indicator.condition else None,
+    return Result(indicator, scope, code, name, value, numerator if reported else None,
                   denominator, len(in_scope), reported, excluded, targets)

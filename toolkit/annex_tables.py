@@ -38,7 +38,7 @@ def _unit_word(plan: Plan, indicator: Indicator) -> str:
 def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
     """A result as official tables write it, keeping the number for spreadsheets."""
     indicator, value = result.indicator, result.value
-    if value is None and indicator.rule not in ("count", "share"):
+    if value is None:
         return Cell(NO_DATA, align="center")
     if indicator.rule == "ratio":
         return Cell(fmt_percent(value, indicator.decimals), "center")
@@ -48,8 +48,6 @@ def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
     # Counts read "7/14 xã", shares "60/73 trường, đạt 82,2%": text, never a date or fraction.
     if indicator.rule == "count":
         return Cell(fmt_ratio(result.numerator, result.denominator, word), align="center")
-    if value is None:
-        return Cell(NO_DATA, align="center")
     text = (f"{fmt_ratio(result.numerator, result.denominator)} ({fmt_percent(value, 1)})" if short
             else fmt_count_share(result.numerator, result.denominator, word, value, 1))
     return Cell(text, align="center")
