@@ -106,10 +106,30 @@ def test_required_and_required_if(check):
 def test_ranges_years_and_negative_numbers(check):
     checked = check(CHUAN_QG_NAM=2025, PH_TAM=-1, HS_BAN_TRU_CHO_O=2.5)
     assert [i.message for i in checked.issues] == [
-        "Số học sinh được bố trí chỗ ở bán trú: 2.5 phải là số nguyên.",
+        "Số học sinh được bố trí chỗ ở bán trú: 2,5 phải là số nguyên.",
         "Số phòng học tạm, học nhờ: -1 không được là số âm.",
         "Năm được công nhận (hoặc công nhận lại) đạt chuẩn quốc gia: năm 2025 phải từ 1990 đến 2022.",
     ]
+
+
+def test_a_count_too_large_to_be_true_is_an_error_not_a_crash_later(check):
+    checked = check(PH_TONG=1e30, PH_TAM=0, PH_KIEN_CO=0)
+    assert [i.message for i in checked.issues] == ["Tổng số phòng học: 1e+30 phải từ 0 đến 999.999.999."]
+    assert "PH_TONG" in checked.failed
+
+
+def test_a_comma_before_three_digits_is_ambiguous(check):
+    # "12,000" is 12 with a Vietnamese decimal comma and 12000 with an English thousands comma.
+    checked = check(HS_BAN_TRU_NHU_CAU="12,000")
+    assert [i.message for i in checked.issues] == [
+        'Số học sinh có nhu cầu ở bán trú: "12,000" không rõ là 12 (dấu phẩy thập phân) hay 12000 '
+        "(dấu phẩy ngăn cách hàng nghìn); hãy nhập lại số, không gõ dấu phẩy."]
+    assert "HS_BAN_TRU_NHU_CAU" in checked.failed
+
+
+def test_a_negative_number_typed_as_text_is_one_error(check):
+    assert [(i.code, i.message) for i in check(PH_TAM="-3").issues] == [
+        ("negative", "Số phòng học tạm, học nhờ: -3 không được là số âm.")]
 
 
 def test_a_broken_cross_check_names_both_values_and_fails_both_sides(check):
@@ -152,3 +172,17 @@ def test_sample_values_pass_every_check_for_every_unit_of_the_example(plan, rost
             values = sample_values(plan, unit, rng)
             raw = RawWorkbook(path=None, names={n: CellRef("Số liệu", 0, 0) for n in plan.input_names(unit)}, values=values)
             assert [i.message for i in check_unit(plan, unit, raw).issues] == [], unit.code
+
+
+def test_a_text_longer_than_the_template_allows_is_kept_with_a_warning(plan, roster):
+    from toolkit.reader import CellRef, RawWorkbook
+
+    unit = roster.get("PHONG_GDDT")
+    values = sample_values(plan, unit, random.Random(1))
+    name = next(n for n in plan.input_names(unit) if n.endswith("__KET_QUA"))
+    values[name] = "Đã triển khai. " * 400  # 6.000 characters, pasted past the 4.000 the template allows
+    raw = RawWorkbook(path=None, names={n: CellRef("Nhiệm vụ", 5, 5) for n in plan.input_names(unit)}, values=values)
+    checked = check_unit(plan, unit, raw)
+    assert [(i.code, i.severity) for i in checked.issues] == [("long-text", "warning")]
+    assert "nội dung dài 5.999 ký tự, quá giới hạn 4.000 ký tự của biểu mẫu; vẫn được giữ nguyên" in checked.issues[0].message
+    assert checked.values[name] == values[name].strip()

@@ -161,6 +161,8 @@ def test_task_inputs_are_named_validated_and_found_without_names(gddt_template, 
 RESULT = "Đã ban hành Kế hoạch số 12/KH-PGDĐT; tổ chức quán triệt đến 100% cơ sở giáo dục."
 LONG = ("Rà soát toàn bộ cơ sở vật chất của 24 trường; " * 40).strip()  # ~1.900 characters, kept whole
 TYPED_EQUALS = "=1+1 (gõ nhầm dấu bằng ở đầu)"  # must stay text everywhere
+# A line break pasted from Word into Excel: a vertical tab, which Excel stores as _x000B_ and Word cannot hold.
+WORD_LINE_BREAK = "Chưa đủ kinh phí._x000B_Đề nghị bổ sung."
 
 
 def progress_values(roster) -> dict[str, dict[str, object]]:
@@ -176,6 +178,7 @@ def progress_values(roster) -> dict[str, dict[str, object]]:
     # V.1 (led by GD&ĐT alone) is left blank.
     tckh = {"NV07_01__MUC_DO": "Hoàn thành", "NV07_01__KET_QUA": "Đã bố trí kinh phí.",
             "NV07_01__DE_XUAT": "Tăng chi thường xuyên cho giáo dục.",
+            "NV07_01__KHO_KHAN": WORD_LINE_BREAK,
             "NV01_01__MUC_DO": "Hoàn thành", "NV01_01__KET_QUA": "Đã quán triệt."}
     noi_vu = {"NV06_01__MUC_DO": "Chưa thực hiện", "NV06_01__KET_QUA": "Chưa có chỉ tiêu biên chế.",
               "NV06_01__KHO_KHAN": "Thiếu biên chế giáo viên.",
@@ -282,6 +285,14 @@ def test_long_and_formula_like_text_stays_whole_text(progress_files):
     assert any(LONG in cell.text for cell in document.tables[0].columns[5].cells)
     html = paths["Phu_luc_tien_do.html"].read_text(encoding="utf-8")
     assert LONG in html and "<b>" not in html.split("<tbody>")[1]
+
+
+def test_a_line_break_pasted_from_word_becomes_a_line_break(progress_files):
+    collection, paths = progress_files
+    assert collection.returns["PHONG_TCKH"].values["NV07_01__KHO_KHAN"] == "Chưa đủ kinh phí.\nĐề nghị bổ sung."
+    document = docx.Document(str(paths["Phu_luc_tien_do.docx"]))
+    assert any("Phòng Tài chính - Kế hoạch: Chưa đủ kinh phí.\nĐề nghị bổ sung." in cell.text
+               for cell in document.tables[0].columns[6].cells)
 
 
 def test_summary_table_counts_tasks_by_status(progress_files):

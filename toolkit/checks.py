@@ -8,7 +8,6 @@ of exactly the indicators that use such a name, and everything else it sent stil
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from toolkit.contract import Issue, grid_name
@@ -17,7 +16,10 @@ from toolkit.expressions import Comparison, clause_holds, compare
 from toolkit.model import Field, TaskField
 from toolkit.plan import Plan
 from toolkit.reader import RawWorkbook
+from toolkit.numbers import fmt_number
 from toolkit.roster import Unit
+from toolkit.template_checks import TEXT_LIMIT
+from toolkit.text import clean_text
 
 RELATIONS = {
     "<=": "phải nhỏ hơn hoặc bằng",
@@ -28,8 +30,10 @@ RELATIONS = {
     "!=": "phải khác",
 }
 _THOUSANDS = re.compile(r"^-?\d{1,3}([. ]\d{3})+$")  # 1.234 and 1 234: how Vietnamese write thousands
+_COMMA_GROUPS = re.compile(r"^-?\d{1,3}(,\d{3})+$")  # 12,000: twelve with a decimal comma, or English 12000?
 _WHOLE = re.compile(r"^-?\d+$")
 _DECIMAL = re.compile(r"^-?\d+[.,]\d+$")  # 1,5 (Vietnamese) or 1.5: a fraction, never a count
+LARGEST_COUNT = 999_999_999  # no school or commune counts a billion of anything: more is a typing accident
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
             report("missing-name", name, field=name)
             failed.add(name)
         elif name in raw.formulas:
-            report("formula", name, value="công thức")
+            report("formula", name)
             failed.add(name)
         elif _is_blank(raw.values.get(name)):
             blanks.append((name, spec_field))
@@ -117,32 +121,39 @@ def _is_blank(value: object) -> bool:
 def _clean(plan: Plan, spec_field: Field, name: str, value: object, report) -> object | None:
     """The clean value of one cell, or None after reporting why it is not acceptable."""
     if spec_field.kind == "text":
-        return _text(value)
+        text = clean_text(value)
+        if len(text) > TEXT_LIMIT:  # pasted past the template's validation; kept whole all the same
+            report("long-text", name, length=fmt_number(len(text), 0), limit=fmt_number(TEXT_LIMIT, 0))
+        return text
     if spec_field.kind == "choice":
-        text = " ".join(_text(value).split())
+        text = " ".join(clean_text(value).split())
         if text in spec_field.choices:
             return text
-        report("bad-choice", name, value=_text(value), choices="; ".join(spec_field.choices))
+        report("bad-choice", name, value=_shown(value), choices="; ".join(spec_field.choices))
+        return None
+    if isinstance(value, str) and _COMMA_GROUPS.match(text := clean_text(value)):
+        report("ambiguous-number", name, value=value, decimal=text.replace(",", ".").rstrip("0").rstrip("."),
+               thousands=text.replace(",", ""))
         return None
     number = _number(value)
     if number is None:
-        report("not-a-number", name, value=_text(value))
+        report("not-a-number", name, value=_shown(value))
         return None
     if number != int(number):
-        report("not-integer", name, value=_text(value))
+        report("not-integer", name, value=_shown(value))
         return None
     number = int(number)
-    if isinstance(value, str):
-        report("number-as-text", name, value=value, number=number)
     low = spec_field.min if spec_field.min is not None else 0
     high = spec_field.max_value(plan.plan_year)
     if number < 0 and low >= 0:
         report("negative", name, value=number)
         return None
-    if number < low or (high is not None and number > high):
+    if number < low or number > (LARGEST_COUNT if high is None else high):
         code = "bad-year" if spec_field.kind == "year" else "out-of-range"
-        report(code, name, value=number, low=low, high=high if high is not None else "không giới hạn")
+        report(code, name, value=_shown(value), low=low, high=fmt_number(LARGEST_COUNT, 0) if high is None else high)
         return None
+    if isinstance(value, str):
+        report("number-as-text", name, value=value, number=number)
     return number
 
 
@@ -154,7 +165,7 @@ def _number(value: object) -> float | None:
         return float(value)
     if not isinstance(value, str):
         return None  # a date or time in a number cell
-    text = unicodedata.normalize("NFC", value).replace("\u00a0", " ").strip()
+    text = clean_text(value.replace("\u00a0", " "))
     if _THOUSANDS.match(text):
         return float(re.sub(r"[. ]", "", text))
     if _WHOLE.match(text):
@@ -164,10 +175,15 @@ def _number(value: object) -> float | None:
     return None
 
 
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
+def _shown(value: object) -> str:
+    """A cell's value as a message quotes it: text as typed, 2.5 as '2,5'."""
+    if isinstance(value, float) and abs(value) >= 1e15:
+        return f"{value:.6g}"  # 1e+30, not thirty-one digits
+    if isinstance(value, float) and not value.is_integer():
+        return fmt_number(value, 6)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"  # as the spreadsheet shows it
+    return clean_text(value)
 
 
 # Cross-field checks

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import RosterError
+from toolkit.text import clean_text
 
 if TYPE_CHECKING:
     from toolkit.plan import Plan
@@ -60,16 +60,13 @@ class Roster:
         return [u for u in self.units if u.kind == kind]
 
 
-def _clean(value: object) -> str:
-    text = "" if value is None else str(value)
-    return unicodedata.normalize("NFC", text).strip()
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [{_clean(k).lower(): _clean(v) for k, v in row.items() if k is not None} for row in csv.DictReader(handle)]
+            return [{clean_text(k).lower(): clean_text(v) for k, v in row.items() if k is not None} for row in csv.DictReader(handle)]
     if suffix in (".xlsx", ".xlsm"):
         import openpyxl
 
@@ -80,7 +77,7 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
             workbook.close()
         if not rows:
             return []
-        header = [_clean(h).lower() for h in rows[0]]
+        header = [clean_text(h).lower() for h in rows[0]]
         return [dict(zip(header, map(_clean, row))) for row in rows[1:] if any(v not in (None, "") for v in row)]
     raise RosterError(f"Danh sách đơn vị {path}: chỉ nhận tệp .csv hoặc .xlsx.")
 

@@ -17,6 +17,7 @@ import yaml
 
 from toolkit.errors import TasksImportError
 from toolkit.files import atomic_write
+from toolkit.text import clean_text
 
 FIELDS = ("tt", "content", "lead", "coordinating", "timeframe")
 
@@ -31,13 +32,9 @@ _COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?")
 
 def _clean(value: object) -> str:
     """Cell value -> NFC text without markup, with single spaces."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel stores TT 1 as 1.0
-    elif isinstance(value, (dt.datetime, dt.date)):
+    if isinstance(value, (dt.datetime, dt.date)):
         value = value.strftime("%d/%m/%Y")
-    text = unicodedata.normalize("NFC", str(value)).replace("\u200b", "").replace("\ufeff", "")
+    text = clean_text(value).replace("\u200b", "").replace("\ufeff", "")  # Excel stores TT 1 as 1.0
     text = _INLINE_TAG.sub("", _BLOCK_TAG.sub(" ", text))
     return " ".join(text.split())
 

@@ -1,0 +1,24 @@
+"""Text that came from outside (returned workbooks, rosters): one clean form before anything uses it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 control characters other than tab and newline: XML (docx, xlsx) cannot hold them at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: object) -> str:
+    """NFC text with line breaks as '\\n', no control characters, no surrounding spaces.
+
+    Vietnamese typed on different keyboards mixes NFC and NFD; a line break pasted from Word into
+    Excel arrives as a vertical tab (\\x0b), which would make the Word annex unwritable.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # spreadsheet readers give every number as a float
+    text = unicodedata.normalize("NFC", str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")
+    return _CONTROL.sub("", text).strip()
