@@ -159,6 +159,32 @@ def test_of_two_files_for_one_unit_the_one_saved_last_counts(plan, roster, templ
     assert duplicate.message == "Đơn vị XA_BAN_CAM gửi nhiều tệp; dùng tệp lưu sau cùng XA_BAN_CAM.xlsx, bỏ qua tệp này."
 
 
+def test_what_a_clerk_does_to_the_identity_of_a_file(plan, roster, templates, tmp_path):
+    made = {code: write_template(plan, roster, roster.get(code), templates / f"{code}.xlsx")
+            for code in ("XA_BAN_CAM", "XA_GIA_PHU", "XA_SON_HA")}
+    # The unit code typed over in lower case: still XA_BAN_CAM.
+    fill_workbook(made["XA_BAN_CAM"], {**values_of(plan, roster, "XA_BAN_CAM"), "MA_DON_VI": "xa_ban_cam"},
+                  tmp_path / "ban_cam.xlsx")
+    # The hidden _meta sheet deleted: the file says whose it is, but not which plan or version.
+    book = openpyxl.load_workbook(fill_workbook(made["XA_GIA_PHU"], values_of(plan, roster, "XA_GIA_PHU"),
+                                                tmp_path / "gia_phu.xlsx"))
+    del book["_meta"]
+    book.save(tmp_path / "gia_phu.xlsx")
+    # Saved on a computer whose clock runs a year ahead.
+    ahead = fill_workbook(made["XA_SON_HA"], values_of(plan, roster, "XA_SON_HA"), tmp_path / "son_ha.xlsx")
+    set_saved_at(ahead, dt.datetime.now() + dt.timedelta(days=365))
+
+    collection = collect(plan, roster, tmp_path, progress=False)
+    assert sorted(collection.returns) == ["XA_BAN_CAM", "XA_SON_HA"]
+    assert [i for i in codes(collection) if i[0] != "not-submitted"] == [
+        ("future-save-time", "XA_SON_HA", "son_ha.xlsx"),
+        ("missing-meta", "XA_GIA_PHU", "gia_phu.xlsx"),
+    ]
+    assert next(s for s in collection.statuses if s.unit.code == "XA_GIA_PHU").status == "co_loi"  # sent, but unusable
+    message = {i.code: i.message for i in collection.issues}["missing-meta"]
+    assert message.startswith("Tệp đã mất trang thông tin ẩn “_meta” của biểu mẫu")
+
+
 @pytest.mark.libreoffice
 def test_returns_saved_as_ods_and_xls_by_libreoffice_are_collected(soffice, plan, roster, templates, tmp_path):
     sources = tmp_path / "sources"

@@ -7,6 +7,7 @@ name. One bad file never stops the run or touches anyone else's data; files are 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,11 @@ from toolkit.errors import render, severity
 from toolkit.plan import Plan
 from toolkit.reader import SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
 from toolkit.roster import Roster, Unit
+from toolkit.text import clean_text
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\ufeff]")  # invisible characters a copy and paste brings along
 FEEDBACK_FOLDER = "phan_hoi"  # where check reports put marked copies: never read them back as returns
 
 
@@ -72,9 +75,9 @@ def _skip_reason(path: Path, folder: Path) -> str | None:
     if name.startswith(("~$", ".~lock", ".")) or name in JUNK_NAMES or hidden:
         return f"{path.name}: tệp tạm hoặc tệp hệ thống"
     if FEEDBACK_FOLDER in path.relative_to(folder).parts[:-1]:
-        return f"{path.name}: bản phản hồi do công cụ tạo"
+        return f"{path.name}: nằm trong thư mục “{FEEDBACK_FOLDER}”, nơi công cụ ghi bản phản hồi (không đọc lại làm báo cáo)"
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        return f"{path.name}: đuôi tệp {path.suffix or '(không có)'}"
+        return f"{path.name}: không phải bảng tính (đuôi tệp {path.suffix or '(không có)'})"
     return None
 
 
@@ -92,6 +95,8 @@ def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:
             return result
         checked = check_unit(plan, unit, raw)
         result.unit, result.saved_at = unit, raw.saved_at
+        if raw.saved_at and raw.saved_at > dt.datetime.now() + dt.timedelta(hours=1):
+            result.issues.append(_issue("future-save-time", path, unit.code, saved=raw.saved_at.strftime("%H:%M %d/%m/%Y")))
         result.issues.extend(checked.issues)
         result.accepted = UnitReturn(unit, path, checked.values, frozenset(checked.failed), raw.saved_at.isoformat() if raw.saved_at else "")
     except Exception as exc:  # a file we did not foresee must not stop the others
@@ -101,10 +106,16 @@ def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:
 
 def _identify(plan: Plan, roster: Roster, raw: RawWorkbook, result: _FileResult) -> Unit | None:
     meta_unit = raw.meta.get("unit_code", "")
-    cell_value = raw.values.get(UNIT_CODE_NAME)
-    cell_unit = str(int(cell_value) if isinstance(cell_value, float) else cell_value or "").strip()
+    cell_unit = _ZERO_WIDTH.sub("", clean_text(raw.values.get(UNIT_CODE_NAME)))
+    if meta_unit and cell_unit.casefold() == meta_unit.casefold():
+        cell_unit = meta_unit  # typed over in lower case: still the same unit
     if not raw.meta and not cell_unit:
         result.issues.append(_issue("foreign-workbook", raw.path))
+        return None
+    if not raw.meta:
+        # The hidden sheet was deleted (or the inputs pasted into a blank workbook): say so, and whose it is.
+        found = roster.get(cell_unit)
+        result.issues.append(_issue("missing-meta", raw.path, found.code if found else ""))
         return None
     if raw.meta.get("plan_code") != plan.code:
         result.issues.append(_issue("other-plan", raw.path, found=raw.meta.get("plan_code") or "không rõ", expected=plan.code))
@@ -117,9 +128,13 @@ def _identify(plan: Plan, roster: Roster, raw: RawWorkbook, result: _FileResult)
     if meta_unit and cell_unit and meta_unit != cell_unit:
         result.issues.append(_issue("unit-mismatch", raw.path, meta_unit, found=cell_unit, expected=meta_unit))
         return None
-    unit = roster.get(cell_unit or meta_unit)
+    code = cell_unit or meta_unit
+    if not code:
+        result.issues.append(_issue("no-unit-code", raw.path))
+        return None
+    unit = roster.get(code)
     if unit is None:
-        result.issues.append(_issue("unknown-unit", raw.path, cell_unit or meta_unit, unit=cell_unit or meta_unit))
+        result.issues.append(_issue("unknown-unit", raw.path, code, unit=code))
     return unit
 
 

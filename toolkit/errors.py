@@ -39,7 +39,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unknown-unit": ("error", "Mã đơn vị {unit} trong ô MA_DON_VI không có trong danh sách đơn vị."),
     "unit-mismatch": ("error", "Ô MA_DON_VI ghi {found} nhưng thông tin ẩn của biểu mẫu ghi {expected}; không xác định được đơn vị."),
     "duplicate-file": ("warning", "Đơn vị {unit} gửi nhiều tệp; dùng tệp lưu sau cùng {used}, bỏ qua tệp này."),
-    "skipped-file": ("warning", "Bỏ qua tệp không phải bảng tính ({detail})."),
+    "skipped-file": ("warning", "Bỏ qua tệp {detail}."),
+    "missing-meta": ("error", "Tệp đã mất trang thông tin ẩn “_meta” của biểu mẫu nên không biết thuộc kế hoạch, phiên bản nào; đề nghị đơn vị nhập số liệu vào biểu mẫu gốc rồi gửi lại."),
+    "no-unit-code": ("error", "Không xác định được đơn vị gửi tệp: ô MA_DON_VI để trống và thông tin ẩn của biểu mẫu không ghi mã đơn vị."),
+    "future-save-time": ("warning", "Tệp ghi thời điểm lưu {saved}, muộn hơn thời điểm kiểm tra; đồng hồ máy tính của đơn vị có thể bị sai, nên việc chọn tệp lưu sau cùng có thể không đúng."),
     "not-submitted": ("error", "Đơn vị chưa gửi báo cáo."),
     "missing-name": ("error", "Không tìm thấy ô “{label}” (mã {field}) trong tệp, có thể dòng chứa ô đã bị xóa; coi như chưa nhập."),
     # One value
