@@ -154,3 +154,56 @@ def test_an_xls_return_gets_a_list_of_its_problems(soffice, plan, roster, tmp_pa
     (issue,) = [i for i in collection.issues if i.unit == "XA_GIA_PHU"]
     assert [c.value for c in sheet[1]] == ["Trang", "Ô", "Mã ô", "Mức độ", "Nội dung"]
     assert [c.value for c in sheet[2]] == ["Số liệu", issue.cell, "RL_0_2", "Lỗi", issue.message]
+
+
+def test_a_merged_input_cell_is_marked_on_its_range(plan, roster, tmp_path):
+    # The clerk merged the label and the input cell of a row: Excel keeps the label, the input is empty.
+    template = write_template(plan, roster, roster.get("XA_GIA_PHU"), tmp_path / "XA_GIA_PHU.xlsx")
+    filled = fill_workbook(template, sample_values(plan, roster.get("XA_GIA_PHU"), random.Random(3)),
+                           tmp_path / "returns" / "XA_GIA_PHU.xlsx")
+    book = openpyxl.load_workbook(filled)
+    ((sheet_name, address),) = book.defined_names["DS_0_2"].destinations
+    sheet = book[sheet_name]
+    cell = sheet[address.replace("$", "")]
+    sheet.merge_cells(start_row=cell.row, start_column=cell.column - 1, end_row=cell.row, end_column=cell.column)
+    book.save(filled)
+
+    collection = collect(plan, roster, tmp_path / "returns", progress=False)
+    write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY)
+    (issue,) = [i for i in collection.issues if i.unit == "XA_GIA_PHU"]
+    assert issue.code == "required" and issue.cell == address.replace("$", "")
+    marked = openpyxl.load_workbook(tmp_path / "output" / "phan_hoi" / "XA_GIA_PHU.xlsx")[sheet_name]
+    assert marked.cell(cell.row, cell.column - 1).comment.text == issue.message
+
+
+def test_a_return_openpyxl_cannot_rewrite_gets_a_list_and_the_run_goes_on(plan, roster, tmp_path, monkeypatch):
+    template = write_template(plan, roster, roster.get("XA_GIA_PHU"), tmp_path / "XA_GIA_PHU.xlsx")
+    values = {**sample_values(plan, roster.get("XA_GIA_PHU"), random.Random(3)), "RL_0_2": 100000}
+    fill_workbook(template, values, tmp_path / "returns" / "XA_GIA_PHU.xlsx")
+    collection = collect(plan, roster, tmp_path / "returns", progress=False)
+
+    def unreadable(*args, **kwargs):  # what openpyxl raises on parts it cannot parse
+        raise ValueError("Unable to read workbook: could not read worksheets")
+
+    monkeypatch.setattr("toolkit.check_report.openpyxl.load_workbook", unreadable)
+    paths = write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY)
+    assert [p.name for p in paths] == ["kiem_tra.csv", "Kiem_tra.xlsx", "XA_GIA_PHU.xlsx"]
+    monkeypatch.undo()
+    listed = openpyxl.load_workbook(tmp_path / "output" / "phan_hoi" / "XA_GIA_PHU.xlsx").active
+    assert [c.value for c in listed[1]] == ["Trang", "Ô", "Mã ô", "Mức độ", "Nội dung"]
+    assert listed.max_row == 1 + len([i for i in collection.issues if i.unit == "XA_GIA_PHU"])
+
+
+def test_no_csv_cell_can_run_as_a_formula_in_excel(plan, roster, tmp_path):
+    template = write_template(plan, roster, roster.get("XA_BAN_CAM"), tmp_path / "XA_BAN_CAM.xlsx")
+    filled = fill_workbook(template, {}, tmp_path / "returns" / "x.xlsx")
+    book = openpyxl.load_workbook(filled)
+    book["_meta"]["B3"].value = '=HYPERLINK("http://example.invalid","Bấm vào đây")'
+    book["_meta"]["B3"].data_type = "s"  # stored as text, as a hostile file would
+    book.save(filled)
+    collection = collect(plan, roster, tmp_path / "returns", progress=False)
+    write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY)
+    rows = list(csv.DictReader((tmp_path / "output" / "kiem_tra.csv").read_text(encoding="utf-8-sig").splitlines()))
+    (stranger,) = [r for r in rows if r["code"] == "unit-mismatch"]  # MA_DON_VI still says XA_BAN_CAM
+    assert stranger["unit"] == """'=HYPERLINK("http://example.invalid","Bấm vào đây")"""
+    assert not [value for row in rows for value in row.values() if value and value[0] in "=+-@"]

@@ -17,9 +17,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from toolkit.collect import FEEDBACK_FOLDER, STATUS_LABELS, Collection
+from toolkit.errors import ToolkitError
 from toolkit.files import atomic_write
 from toolkit.plan import Plan
 from toolkit.roster import Roster
+from toolkit.text import printable
 
 CSV_COLUMNS = ("file", "unit", "unit_name", "sheet", "cell", "field", "severity", "code", "message")
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -46,9 +48,15 @@ def _write_csv(roster: Roster, issues, path: Path) -> Path:
             writer.writerow(CSV_COLUMNS)
             for i in issues:
                 unit = roster.get(i.unit)
-                writer.writerow([i.file, i.unit, unit.name if unit else "", i.sheet, i.cell, i.field, i.severity, i.code, i.message])
+                row = [i.file, i.unit, unit.name if unit else "", i.sheet, i.cell, i.field, i.severity, i.code, i.message]
+                writer.writerow([_inert(printable(value)) for value in row])
 
     return atomic_write(path, write)
+
+
+def _inert(text: str) -> str:
+    """A CSV cell Excel will not run: text from a returned file may start with = + - @ (OWASP's rule)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _days_late(deadline: dt.date | None, moment: dt.date | None) -> int | None:
@@ -121,7 +129,7 @@ def _write(sheet, row: int, col: int, value: object, style) -> None:
     elif value in ("", None):
         sheet.write_blank(row, col, None, style)
     else:
-        sheet.write_string(row, col, str(value), style)
+        sheet.write_string(row, col, printable(str(value)), style)
 
 
 def _landscape(sheet, header_row: int) -> None:
@@ -160,13 +168,28 @@ def _write_feedback(collection: Collection, folder: Path) -> list[Path]:
             book = openpyxl.load_workbook(temporary, keep_vba=source.suffix.lower() == ".xlsm")
             for issue in issues:
                 if issue.sheet in book.sheetnames:
-                    target_cell = book[issue.sheet][issue.cell]
+                    target_cell = _writable(book[issue.sheet], issue.cell)
                     target_cell.fill = fills[issue.severity]
                     target_cell.comment = Comment(issue.message, "Kiểm tra", width=320, height=120)
             book.save(temporary)
 
-        written.append(atomic_write(target, write))
+        try:
+            written.append(atomic_write(target, write))
+        except ToolkitError:
+            raise  # the previous copy is open in Excel: the user can act on that
+        except Exception:  # a workbook openpyxl cannot rewrite: the unit still gets its list of problems
+            for stale in (target, folder / f"{unit}.xlsx"):
+                stale.unlink(missing_ok=True)
+            written.append(_feedback_list(issues, folder / f"{unit}.xlsx"))
     return written
+
+
+def _writable(sheet, address: str):
+    """The cell to mark: a merged cell's comment and fill belong to the top-left cell of its range."""
+    for merged in sheet.merged_cells.ranges:
+        if address in merged:
+            return sheet.cell(merged.min_row, merged.min_col)
+    return sheet[address]
 
 
 def _feedback_list(issues, path: Path) -> Path:

@@ -22,3 +22,9 @@ def clean_text(value: object) -> str:
     text = unicodedata.normalize("NFC", str(value))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")
     return _CONTROL.sub("", text).strip()
+
+
+def printable(text: str) -> str:
+    """A file name as it can be printed and saved: bytes that were not UTF-8 (a zip made on another
+    system) become '\ufffd' instead of making the report unwritable."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
