@@ -57,3 +57,23 @@ def test_a_commune_is_judged_against_rates_but_not_against_district_totals(plan,
     for code in ("XMC_SO_NGUOI", "PC_MN4_XA"):
         assert (rows[(code, "commune", "XA_SON_HA")]["target"], rows[(code, "commune", "XA_SON_HA")]["achieved"]) == ("", ""), code
         assert rows[(code, "district", "")]["achieved"] == "False", code  # 12 < 112 people; 1 < 7 communes
+
+
+def test_a_strict_target_is_above_not_at_it(plan, roster, tmp_path):
+    # "trên 99,7%": direction ">" is met only above the target, once the figure is rounded as shown.
+    import yaml
+
+    from toolkit.roster import load_roster
+    from toolkit.spec import BUNDLED, load_plan
+
+    data = yaml.safe_load((BUNDLED / "bao-thang-2022" / "plan.yaml").read_text(encoding="utf-8"))
+    indicator = next(i for i in data["indicators"] if i["code"] == "PC_5T_HUY_DONG")
+    indicator["direction"] = ">"
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "units.csv").write_bytes((BUNDLED / "bao-thang-2022" / "units.csv").read_bytes())
+    strict = load_plan(tmp_path / "plan.yaml")
+    strict_roster = load_roster(tmp_path / "units.csv", strict)
+    at = annexes_for(strict, strict_roster, {"XA_SON_HA": {"RL_5": 29969, "DS_5": 30000}}, tmp_path / "at")
+    assert district_row(at, "Tỷ lệ trẻ 5 tuổi ra lớp")[3:6] == ["Trên 99,9%", "99,9%", "Chưa đạt (mới bằng chỉ tiêu)"]
+    above = annexes_for(strict, strict_roster, {"XA_SON_HA": {"RL_5": 29990, "DS_5": 30000}}, tmp_path / "above")
+    assert district_row(above, "Tỷ lệ trẻ 5 tuổi ra lớp")[3:6] == ["Trên 99,9%", "99,97%", "Đạt (vượt 0,07 điểm %)"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from toolkit.contract import UnitReturn
-from toolkit.expressions import clause_holds
+from toolkit.expressions import clause_holds, compare
 from toolkit.model import Indicator
 from toolkit.numbers import round_half_up
 from toolkit.plan import Plan
@@ -40,8 +40,12 @@ class Result:
         target = self.targets.get(period)
         if target is None or self.value is None:
             return None
-        shown = float(round_half_up(self.value, self.indicator.decimals))
-        return shown >= target if self.indicator.direction == ">=" else shown <= target
+        return compare(self.shown_value, self.indicator.direction, target)
+
+    @property
+    def shown_value(self) -> float | None:
+        """The value rounded half-up as the annex shows it."""
+        return None if self.value is None else float(round_half_up(self.value, self.indicator.decimals))
 
     def gap(self, period: str) -> float | None:
         target = self.targets.get(period)

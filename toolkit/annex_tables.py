@@ -53,12 +53,17 @@ def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
     return Cell(text, align="center")
 
 
+STRICT_WORDS = {">": "Trên ", "<": "Dưới "}  # "trên 99,7%", as plans write a strict target
+
+
 def fmt_target(plan: Plan, indicator: Indicator, target: float | None) -> Cell:
     if target is None:
         return Cell("", align="center")
     if indicator.rule in PERCENT_RULES:
-        return Cell(fmt_percent(target, indicator.decimals), "center")
-    return Cell(f"{fmt_number(target, 0)} {_unit_word(plan, indicator) if indicator.rule == 'count' else ''}".strip(), "center")
+        text = fmt_percent(target, indicator.decimals)
+    else:
+        text = f"{fmt_number(target, 0)} {_unit_word(plan, indicator) if indicator.rule == 'count' else ''}".strip()
+    return Cell(STRICT_WORDS.get(indicator.direction, "") + text, "center")
 
 
 def fmt_evaluation(plan: Plan, result: Result, period: str) -> str:
@@ -70,11 +75,14 @@ def fmt_evaluation(plan: Plan, result: Result, period: str) -> str:
     decimals = indicator.decimals if indicator.rule in PERCENT_RULES else 0
     amount = f"{fmt_number(abs(gap), decimals)} điểm %" if indicator.rule in PERCENT_RULES else \
         f"{fmt_number(abs(gap), 0)} {indicator.unit if indicator.rule == 'sum' else _unit_word(plan, indicator)}"
+    upward = indicator.direction in (">=", ">")
     if achieved:
         # A margin that rounds to nothing is not worth "vượt 0 điểm %".
         ahead = gap > 0 and round_half_up(gap, decimals) > 0
-        return f"Đạt (vượt {amount})" if ahead and indicator.direction == ">=" else "Đạt"
-    return f"Chưa đạt ({'thiếu' if indicator.direction == '>=' else 'vượt'} {amount})"
+        return f"Đạt (vượt {amount})" if ahead and upward else "Đạt"
+    if result.shown_value == result.targets.get(period):  # a strict target met only exactly
+        return "Chưa đạt (mới bằng chỉ tiêu)"
+    return f"Chưa đạt ({'thiếu' if upward else 'vượt'} {amount})"
 
 
 def coverage(result: Result) -> str:

@@ -218,7 +218,7 @@ class Indicator(Strict):
     denominator: str = ""
     eligible: Union[Eligible, None] = None
     target: Target = None
-    direction: Literal[">=", "<="] = ">="
+    direction: Literal[">=", "<=", ">", "<"] = ">="  # ">": strictly above ("trên 99,7%"), "<": strictly below
     target_by_level: dict[str, Target] = {}
     decimals: int = 2
     source: str = ""
