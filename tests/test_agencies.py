@@ -148,3 +148,12 @@ def test_bao_thang_agencies_and_communes_get_their_tasks(plan, roster):
     # Paragraph 10 "UBND các xã, thị trấn": every commune leads its tasks.
     assert by_code["TT_PHO_LU"].tasks[:1] == ("NV01_01",)  # coordinates I.1 (GD&ĐT's first bullet)
     assert "NV10_01" in by_code["XA_XUAN_GIAO"].tasks
+
+
+@pytest.mark.parametrize(("level", "place"), [("xã", "Long Hồ"), ("phường", "Tân Phong"), ("đặc khu", "Côn Đảo"),
+                                             ("tỉnh", "Lai Châu")])
+def test_after_the_2025_reform_the_issuers_own_commune_or_province_follows_a_name(lai_chau, level, place):
+    plan, units = lai_chau
+    issued_by = plan.model_copy(update={"area": plan.area.model_copy(update={"name": f"{level} {place}"})})
+    assert codes(f"Phòng Nội vụ {level} {place}", issued_by, units) == (["PHONG_NOI_VU"], [])
+    assert codes(f"Phòng Nội vụ {level}, Phòng Giáo dục và Đào tạo", issued_by, units) == (["PHONG_NOI_VU", "PHONG_GDDT"], [])

@@ -84,6 +84,8 @@ def test_status_board_shows_who_sent_what_and_how_late(plan, roster, checked):
     _, _, output, _, _ = checked
     book, sheet, header, rows = board_rows(output)
     assert book.sheetnames == ["Tình trạng", "Chi tiết lỗi"]
+    assert sheet["A2"].value == ("Hạn đơn vị nộp: 10/12/2022; tính đến ngày 15/12/2022. Nơi nhận: Phòng Giáo dục và Đào tạo "
+                                 "huyện Bảo Thắng. Hạn tổng hợp, báo cáo cấp trên: 20/12/2022.")
     assert header == ["STT", "Mã đơn vị", "Tên đơn vị", "Thuộc", "Trạng thái", "Tệp", "Thời điểm lưu", "Số lỗi",
                       "Số cảnh báo", "Hạn nộp", "Số ngày trễ", "Người liên hệ", "Điện thoại", "Email"]
 

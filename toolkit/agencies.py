@@ -42,8 +42,9 @@ ABBREVIATIONS = {
 }
 # Generic heads kept in front when the parts of a name are swapped ("Phòng" + "Kế hoạch - Tài chính").
 HEADS = ("ủy ban nhân dân", "trung tâm", "văn phòng", "chi cục", "phòng", "ban", "sở")
-# The issuer's own level after a name ("phòng Nội vụ thành phố", "… huyện Bảo Thắng") may be dropped.
-LEVEL_WORDS = ("thành phố", "thị xã", "huyện", "quận")
+# The issuer's own level after a name ("phòng Nội vụ thành phố", "… huyện Bảo Thắng", "… xã Long Hồ")
+# may be dropped: districts before 1/7/2025, communes, wards, special zones and provinces after.
+LEVEL_WORDS = ("thành phố", "thị xã", "thị trấn", "huyện", "quận", "xã", "phường", "đặc khu", "tỉnh")
 _PART_SEPARATOR = re.compile(r"\s+-\s+|\s*[,;&]\s*|\s+và\s+", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _LIST_BREAK = re.compile(r"[,;]")
@@ -174,7 +175,9 @@ class Matcher:
                 continue
             codes.extend(c for c in self.patterns[tuple(keys[i:i + size])] if c not in codes)
             i += size
-            i += next((len(s) for s in self.suffixes if tuple(keys[i:i + len(s)]) == s), 0)
+            if i < len(words) and not _LIST_BREAK.search(text[words[i - 1].end:words[i].start]):
+                # "… phòng Nội vụ thành phố", but not the "xã" of the next item in "phường A; xã B"
+                i += next((len(s) for s in self.suffixes if tuple(keys[i:i + len(s)]) == s), 0)
         return codes, [self._fragment(text, words, a, b) for a, b in unmatched]
 
     @staticmethod

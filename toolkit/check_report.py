@@ -78,8 +78,10 @@ def _write_board(plan: Plan, roster: Roster, collection: Collection, issues, pat
 
         board = book.add_worksheet("Tình trạng")
         board.write_string(0, 0, f"TÌNH TRẠNG NỘP BÁO CÁO SỐ LIỆU {plan.period.label.upper()}", title)
-        board.write_string(1, 0, f"Hạn nộp: {deadline.strftime('%d/%m/%Y') if deadline else 'không ghi'}; "
-                                 f"tính đến ngày {today.strftime('%d/%m/%Y')}. Nơi nhận: {plan.collector}.")
+        report = plan.deadlines.report
+        board.write_string(1, 0, f"Hạn đơn vị nộp: {deadline.strftime('%d/%m/%Y') if deadline else 'không ghi'}; "
+                                 f"tính đến ngày {today.strftime('%d/%m/%Y')}. Nơi nhận: {plan.collector}."
+                                 + (f" Hạn tổng hợp, báo cáo cấp trên: {report.strftime('%d/%m/%Y')}." if report else ""))
         columns = [("STT", 5), ("Mã đơn vị", 18), ("Tên đơn vị", 36), ("Thuộc", 24), ("Trạng thái", 16), ("Tệp", 30),
                    ("Thời điểm lưu", 17), ("Số lỗi", 8), ("Số cảnh báo", 10), ("Hạn nộp", 11), ("Số ngày trễ", 9),
                    ("Người liên hệ", 20), ("Điện thoại", 14), ("Email", 24)]
