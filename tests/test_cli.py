@@ -99,3 +99,17 @@ def test_an_annex_left_open_in_excel_stops_with_a_vietnamese_message(run, tmp_pa
     assert f"Không ghi được {output / 'Phu_luc_I.xlsx'}: tệp đang mở trong Excel" in result.output
     assert "Traceback" not in result.output
     assert not [p.name for p in output.iterdir() if p.name.startswith(".")]  # no temporary file left behind
+
+
+def test_days_late_are_counted_to_the_date_given(run, tmp_path):
+    import openpyxl
+
+    result = run("check", "--plan", "bao-thang-2022", "--workbooks", str(tmp_path / "none"), "--output", str(tmp_path),
+                 "--as-of", "31/12/2022", "--quiet")
+    assert result.exit_code == 0
+    board = openpyxl.load_workbook(tmp_path / "Kiem_tra.xlsx")["Tình trạng"]
+    assert "tính đến ngày 31/12/2022" in board["A2"].value
+    assert {row[10].value for row in board.iter_rows(min_row=5)} == {21}  # nobody sent; the deadline was 10/12/2022
+    wrong = run("check", "--plan", "bao-thang-2022", "--as-of", "2022-31-12")
+    assert wrong.exit_code == 2
+    assert "'2022-31-12' không phải ngày hợp lệ; hãy ghi dạng 20/12/2022 hoặc 2022-12-20." in wrong.output

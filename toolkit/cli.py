@@ -96,7 +96,11 @@ def templates(plan_ref: str, roster: Path | None, output_dir: Path, password: st
     _say(f"Đã tạo {len(paths)} biểu mẫu trong {output_dir}.")
 
 
+AS_OF_HELP = "Tính số ngày trễ hạn đến ngày này, ví dụ 20/12/2022 (mặc định: hôm nay)."
+
+
 def _check_options(command):
+    command = click.option("--as-of", type=click.DateTime(["%d/%m/%Y", "%Y-%m-%d"]), metavar="NGÀY", help=AS_OF_HELP)(command)
     command = click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("output"), show_default=True, help="Thư mục ghi kết quả.")(command)
     command = click.option("--workbooks", "workbooks_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("workbooks"), show_default=True, help="Thư mục chứa các tệp đơn vị gửi về.")(command)
     return roster_option(plan_option(quiet_option(command)))
@@ -104,14 +108,14 @@ def _check_options(command):
 
 @main.command(options_metavar=OPTIONS)
 @_check_options
-def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool) -> None:
+def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool, as_of) -> None:
     """Kiểm tra các tệp gửi về: ai đã nộp, ai chưa, tệp nào có lỗi ở ô nào.
 
     Ví dụ: toolkit check --plan bao-thang-2022 --workbooks workbooks --output output
     """
     def job():
         plan, units = _load(plan_ref, roster)
-        return pipeline.check(plan, units, workbooks_dir, output_dir, progress=not quiet)
+        return pipeline.check(plan, units, workbooks_dir, output_dir, progress=not quiet, today=as_of and as_of.date())
 
     _print_check(_run(job))
 
@@ -119,14 +123,16 @@ def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: P
 @main.command(options_metavar=OPTIONS)
 @_check_options
 @click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP", help="Mẫu Word của phụ lục (mặc định: templates/phu_luc.docx nếu có, nếu không dùng mẫu có sẵn).")
-def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool, docx_template: Path | None) -> None:
+def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool, as_of,
+              docx_template: Path | None) -> None:
     """Kiểm tra rồi tổng hợp các tệp gửi về thành các phụ lục (Excel, Word, HTML).
 
     Ví dụ: toolkit aggregate --plan bao-thang-2022 --workbooks workbooks --output output
     """
     def job():
         plan, units = _load(plan_ref, roster)
-        return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, progress=not quiet)
+        return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, progress=not quiet,
+                                  today=as_of and as_of.date())
 
     outcome = _run(job)
     _print_check(outcome.checked)
