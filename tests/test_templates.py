@@ -192,7 +192,7 @@ def test_instructions_show_identity_deadline_and_status(folder):
         "Tên đơn vị": "Trường TH&THCS xã Bản Cầm",
         "Loại đơn vị": "Trường",
         "Cấp học": "Tiểu học, Trung học cơ sở",
-        "Địa bàn": "UBND xã Bản Cầm, huyện Bảo Thắng",
+        "Địa bàn": "Xã Bản Cầm, huyện Bảo Thắng",
         "Kỳ báo cáo": "năm 2022",
         "Hạn gửi báo cáo": "10/12/2022",
         "Gửi về": "Phòng Giáo dục và Đào tạo huyện Bảo Thắng",
@@ -203,6 +203,7 @@ def test_instructions_show_identity_deadline_and_status(folder):
     assert (commune["Loại đơn vị"], commune["Địa bàn"], "Cấp học" in commune) == ("Xã, thị trấn", "huyện Bảo Thắng", False)
     guide = openpyxl.load_workbook(folder / f"{COMMUNE}.xlsx")["Hướng dẫn"]
     assert "Đề án số 05 - ĐA/HU" in guide["B2"].value and guide["E4"].protection.locked
+    assert guide["B2"].value.endswith("trong năm 2022")  # the title names its year: no "– năm 2022" after it
 
 
 def test_status_cell_caches_the_empty_templates_count(folder):

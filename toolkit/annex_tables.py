@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from toolkit.aggregate import Result
-from toolkit.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading
+from toolkit.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading, place_name
 from toolkit.model import Annex, Indicator
 from toolkit.numbers import (
     NO_DATA,
@@ -139,15 +139,6 @@ def _target_row(plan: Plan, stt: str, name: str, result: Result, periods, judged
     cells += [fmt_target(plan, indicator, result.targets.get(p.code)) for p in periods]
     cells += [fmt_result(plan, result), Cell(fmt_evaluation(plan, result, judged), align="center"), Cell(coverage(result))]
     return Row(cells, kind)
-
-
-def place_name(name: str) -> str:
-    """'UBND xã Xuân Quang' -> 'Xã Xuân Quang': a commune row names the place, not its committee."""
-    for prefix in ("UBND ", "Ủy ban nhân dân ", "Uỷ ban nhân dân "):
-        if name.startswith(prefix) and len(name) > len(prefix):
-            rest = name[len(prefix):]
-            return rest[0].upper() + rest[1:]
-    return name
 
 
 def breakdown_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable:

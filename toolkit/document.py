@@ -43,6 +43,15 @@ def attached_line(plan: Plan) -> str:
     return f"(Kèm theo {kind} số {number}/{document.symbol} {fmt_date_long(document.date, year)} của {plan.issuer.name})"
 
 
+def place_name(name: str) -> str:
+    """'UBND xã Xuân Quang' -> 'Xã Xuân Quang': a commune row names the place, not its committee."""
+    for prefix in ("UBND ", "Ủy ban nhân dân ", "Uỷ ban nhân dân "):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            rest = name[len(prefix):]
+            return rest[0].upper() + rest[1:]
+    return name
+
+
 def heading(plan: Plan, numeral: str, title: str) -> Heading:
     return Heading(annex_label(numeral), title.upper(), attached_line(plan))
 

@@ -24,6 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from toolkit import __version__
 from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME
+from toolkit.document import place_name
 from toolkit.errors import ToolkitError
 from toolkit.files import atomic_write
 from toolkit.model import Field
@@ -113,7 +114,10 @@ class Template:
         return self._lists[field.code]
 
     def plan_line(self) -> str:
-        return f"{self.plan.document.type} {self.plan.document.title} – {self.plan.period.label}"
+        """'Kế hoạch <title> – năm 2022', without the period when the title already names its year."""
+        document = self.plan.document
+        dated = str(self.plan.plan_year) in document.title
+        return f"{document.type} {document.title}" + ("" if dated else f" – {self.plan.period.label}")
 
     def deadline_text(self) -> str:
         deadline = self.plan.deadlines.submission
@@ -222,7 +226,7 @@ def _write_guide(template: Template, sheet: Worksheet, statuses: list[Status]) -
         ("Tên đơn vị", unit.name),
         ("Loại đơn vị", kind),
         *([("Cấp học", ", ".join(levels))] if levels else []),
-        ("Địa bàn", f"{commune.name}, {plan.area.name}" if commune and commune.code != unit.code else plan.area.name),
+        ("Địa bàn", f"{place_name(commune.name)}, {plan.area.name}" if commune and commune.code != unit.code else plan.area.name),
         ("Kỳ báo cáo", plan.period.label),
         ("Hạn gửi báo cáo", template.deadline_text()),
         ("Gửi về", plan.collector),
