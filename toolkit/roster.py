@@ -78,7 +78,7 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
         if not rows:
             return []
         header = [clean_text(h).lower() for h in rows[0]]
-        return [dict(zip(header, map(_clean, row))) for row in rows[1:] if any(v not in (None, "") for v in row)]
+        return [dict(zip(header, map(clean_text, row))) for row in rows[1:] if any(v not in (None, "") for v in row)]
     raise RosterError(f"Danh sách đơn vị {path}: chỉ nhận tệp .csv hoặc .xlsx.")
 
 
