@@ -55,3 +55,28 @@ def test_a_breakdown_by_level_has_a_row_per_level_taught(tmp_path):
         ["Trung học cơ sở", "40%", "–"],  # 10/25; no school counts its rooms under THCS
         ["Toàn huyện", "28%", "76,67%"],  # (5+6+10)/(20+30+25); (8+15)/(10+20)
     ]  # no row for the level communes report at (XA): no school indicator is expected there
+
+
+def test_a_commune_breakdown_shows_each_communes_own_level(tmp_path):
+    # Seed 003's annex: the level each commune reached, and how many communes are at each level.
+    folder = shutil.copytree(BUNDLED / "bao-thang-2022", tmp_path / "plan")
+    data = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
+    data["annexes"][1].update(indicators=[], fields=["PCGD_THCS", "XMC", "DS_15_60"])
+    (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    plan = load_plan(folder / "plan.yaml")
+    roster = load_roster(plan.roster_path, plan)
+    typed = {"XA_SON_HA": {"PCGD_THCS": "Mức độ 3", "XMC": "Mức độ 2", "DS_15_60": 4512},
+             "XA_BAN_CAM": {"PCGD_THCS": "Mức độ 3", "XMC": "Mức độ 1", "DS_15_60": 3000},
+             "XA_THAI_NIEN": {"PCGD_THCS": "Mức độ 2", "XMC": "Mức độ 2", "DS_15_60": 2100}}
+    returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), values,
+                                frozenset({"XMC"}) if code == "XA_THAI_NIEN" else frozenset())  # its XMC failed a check
+               for code, values in typed.items()}
+    paths = {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, returns), tmp_path / "out", returns=returns)}
+    sheet = openpyxl.load_workbook(paths["Phu_luc_II.xlsx"]).worksheets[0]
+    assert [c.value for c in sheet[5]] == ["STT", "Xã, thị trấn", "Mức độ đạt chuẩn phổ cập giáo dục THCS",
+                                           "Mức độ đạt chuẩn xóa mù chữ", "Số người 15-60 tuổi trên địa bàn"]
+    rows = {row[1]: row[2:] for row in ([c.value for c in r] for r in sheet.iter_rows(min_row=7)) if row[1]}
+    assert rows["Xã Sơn Hà"] == ["Mức độ 3", "Mức độ 2", "4.512"]
+    assert rows["Xã Thái Niên"] == ["Mức độ 2", "–", "2.100"]
+    assert rows["Xã Xuân Quang"] == ["–", "–", "–"]  # sent nothing
+    assert rows["Toàn huyện"] == ["Mức độ 2: 1 xã; Mức độ 3: 2 xã", "Mức độ 1: 1 xã; Mức độ 2: 1 xã", "9.612"]

@@ -323,3 +323,13 @@ def test_roster_from_xlsx_with_nfd_names_is_read_in_nfc(tmp_path):
     roster = load_roster(tmp_path / "Danh sách.xlsx", load_plan("bao-thang-2022"))
     assert roster.get("XA_A").name == "UBND xã Bản Cầm"
     assert roster.get("THTHCS_A").levels == ("TH", "THCS")
+
+
+def test_breakdown_fields_must_be_the_communes_own_values(tmp_path, example_data):
+    example_data["annexes"][1]["fields"] = ["PCGD_THCS", "PH_TONG", "NOPE"]
+    example_data["annexes"][0]["fields"] = ["XMC"]
+    message = load_error(tmp_path, example_data)
+    assert "annexes[1] (II).fields: 'PH_TONG' phải là một ô do chính xã nhập (reporter 'xa'), không phải bảng" in message
+    assert "annexes[1] (II).fields: trường 'NOPE' không có trong fields" in message
+    assert "annexes[0] (I).fields: chỉ phụ lục breakdown theo xã (by: commune) mới có cột trường số liệu" in message
+    assert "PCGD_THCS" not in message

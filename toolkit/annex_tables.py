@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from toolkit.aggregate import Result
+from toolkit.contract import UnitReturn
 from toolkit.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading, place_name
-from toolkit.model import Annex, Indicator
+from toolkit.model import Annex, Field, Indicator
 from toolkit.numbers import (
     NO_DATA,
     fmt_count_share,
@@ -91,7 +94,9 @@ def coverage(result: Result) -> str:
 
 
 def _indicators(plan: Plan, annex: Annex) -> list[Indicator]:
-    return [plan.indicator_by_code[c] for c in annex.indicators] if annex.indicators else list(plan.indicators)
+    if annex.indicators:
+        return [plan.indicator_by_code[c] for c in annex.indicators]
+    return [] if annex.fields else list(plan.indicators)
 
 
 def targets_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable:
@@ -141,14 +146,19 @@ def _target_row(plan: Plan, stt: str, name: str, result: Result, periods, judged
     return Row(cells, kind)
 
 
-def breakdown_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable:
-    """Phụ lục II: rows are communes (or levels), columns the annex's indicators, then the total."""
+def breakdown_table(plan: Plan, annex: Annex, results: list[Result],
+                    returns: Mapping[str, UnitReturn] | None = None) -> AnnexTable:
+    """Phụ lục II: rows are communes (or levels), columns the annex's indicators and then the
+    communes' own values of its fields (`returns`: unit code -> accepted return), then the total."""
     indicators = _indicators(plan, annex)
+    fields = [plan.field_by_code[code] for code in annex.fields]
     scope = "commune" if annex.by == "commune" else "level"
     group_label = plan.unit_kinds[plan.area.group_kind].label if scope == "commune" and plan.area.group_kind else "Cấp học"
-    header = [["STT", group_label] + [f"{i.name} ({i.unit})" if i.unit else i.name for i in indicators]]
+    header = [["STT", group_label] + [f"{i.name} ({i.unit})" if i.unit else i.name for i in indicators]
+              + [f.label for f in fields]]
+    columns = len(indicators) + len(fields)
     table = AnnexTable(annex.stem, heading(plan, annex.numeral, annex.title), header,
-                       [10, 28] + [max(12.0, min(18.0, 150 / max(len(indicators), 1)))] * len(indicators))
+                       [10, 28] + [max(12.0, min(18.0, 150 / max(columns, 1)))] * columns)
     by_key = {(r.indicator.code, r.scope, r.scope_code): r for r in results}
     names, expected = {}, {}
     for r in results:
@@ -158,18 +168,53 @@ def breakdown_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTab
                 expected[r.scope_code] = expected.get(r.scope_code, 0) + r.expected
     if scope == "level":  # a level no unit reports at for these indicators (e.g. XA for schools)
         names = {code: name for code, name in names.items() if expected.get(code)}
+    reported = {field.code: _reported(returns or {}, field.code, names) for field in fields}
     for number, (code, name) in enumerate(names.items(), start=1):
         cells = [Cell(str(number), align="center"), Cell(name)]
         cells += [fmt_result(plan, by_key[(i.code, scope, code)], short=True) if (i.code, scope, code) in by_key
                   else Cell(NO_DATA, align="center") for i in indicators]
+        cells += [Cell(_field_value(field, reported[field.code].get(code)), align="center") for field in fields]
         table.rows.append(Row(cells))
     total = [Cell(""), Cell(plan.area.total_label)] + [fmt_result(plan, by_key[(i.code, "district", "")], short=True) for i in indicators]
+    total += [Cell(_field_total(plan, field, reported[field.code]), align="center") for field in fields]
     table.rows.append(Row(total, "total"))
     table.notes.append("Dấu – : chưa có số liệu (đơn vị chưa báo cáo hoặc số liệu lỗi).")
     return table
 
 
-def annex_tables(plan: Plan, results: list[Result]) -> list[AnnexTable]:
+def _reported(returns: Mapping[str, UnitReturn], field: str, communes) -> dict[str, object]:
+    """Commune code -> the value it reported itself for `field` (absent when missing or failed)."""
+    found = {}
+    for code in communes:
+        sent = returns.get(code)
+        if sent is not None and field in sent.values and field not in sent.failed:
+            found[code] = sent.values[field]
+    return found
+
+
+def _field_value(field: Field, value: object) -> str:
+    if value is None:
+        return NO_DATA
+    return fmt_number(value, 0) if field.kind == "integer" else str(value)
+
+
+def _field_total(plan: Plan, field: Field, values: dict[str, object]) -> str:
+    """A number column adds up; a choice column counts the communes at each choice ("Mức độ 3: 13 xã")."""
+    if field.kind == "integer":
+        return fmt_number(sum(values.values()), 0) if values else NO_DATA
+    if field.kind != "choice":
+        return ""
+    word = plan.unit_kinds[plan.area.group_kind].plural
+    counts = [(choice, sum(1 for v in values.values() if v == choice)) for choice in field.choices]
+    return "; ".join(f"{choice}: {count} {word}" for choice, count in counts if count) or NO_DATA
+
+
+def annex_tables(plan: Plan, results: list[Result], returns: Mapping[str, UnitReturn] | None = None) -> list[AnnexTable]:
     """Tables of every indicator annex of the plan, in plan order."""
-    builders = {"targets": targets_table, "breakdown": breakdown_table}
-    return [builders[a.kind](plan, a, results) for a in plan.annexes if a.kind in builders]
+    tables = []
+    for annex in plan.annexes:
+        if annex.kind == "targets":
+            tables.append(targets_table(plan, annex, results))
+        elif annex.kind == "breakdown":
+            tables.append(breakdown_table(plan, annex, results, returns))
+    return tables

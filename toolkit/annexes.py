@@ -57,7 +57,7 @@ def write_annexes(plan: Plan, roster: Roster, results: list[Result], output_dir:
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     written = [write_results_csv(plan, results, output_dir / "ket_qua.csv")]
-    tables = annex_tables(plan, results) + task_tables(plan, roster, returns)
+    tables = annex_tables(plan, results, returns) + task_tables(plan, roster, returns)
     return written + write_annex_files(tables, output_dir, docx_template=docx_template)
 
 

@@ -260,8 +260,9 @@ class Annex(Strict):
     numeral: str  # I, II, III
     kind: Literal["targets", "breakdown", "tasks", "progress"]
     title: str
-    indicators: list[str] = []  # empty: all, in spec order
+    indicators: list[str] = []  # empty: all, in spec order (none when `fields` are given)
     by: Literal["commune", "level"] = "commune"
+    fields: list[str] = []  # breakdown by commune: each commune's own value of these fields ("Mức độ 3")
 
     @property
     def stem(self) -> str:

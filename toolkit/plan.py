@@ -355,6 +355,16 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
         if annex.kind == "breakdown" and annex.by == "commune" and not plan.area.group_kind:
             problems.append(f"annexes[{i}] ({annex.numeral}).by: phụ lục theo xã cần khai báo area.group_kind "
                             "(loại đơn vị dùng để nhóm, ví dụ xa)")
+        for code in annex.fields:
+            field = fields.get(code)
+            where = f"annexes[{i}] ({annex.numeral}).fields"
+            if annex.kind != "breakdown" or annex.by != "commune":
+                problems.append(f"{where}: chỉ phụ lục breakdown theo xã (by: commune) mới có cột trường số liệu")
+            elif field is None:
+                problems.append(f"{where}: trường '{code}' không có trong fields")
+            elif field.kind == "grid" or field.reporter != plan.area.group_kind:
+                problems.append(f"{where}: '{code}' phải là một ô do chính xã nhập (reporter '{plan.area.group_kind}'), "
+                                "không phải bảng")
         for code in annex.indicators:
             if code not in known:
                 problems.append(f"annexes[{i}] ({annex.numeral}).indicators: chỉ tiêu '{code}' không có trong indicators")
