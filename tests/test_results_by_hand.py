@@ -122,14 +122,18 @@ def test_targets_and_achievement_are_in_the_contract(results):
     assert results[("HS_NU_TY_LE", "district", "")]["target"] == ""  # no target in the plan
 
 
-def results_of(folder: Path, roster_text: str, values: dict, by_level: list[str] | None = None) -> dict:
+def results_of(folder: Path, roster_text: str, values: dict, by_level: list[str] | None = None,
+               fields: list[dict] = (), indicators: list[dict] = ()) -> dict:
     """ket_qua.csv rows of the example plan over another roster; `by_level`: indicators of an
-    extra annex broken down by level (so they are computed per level)."""
+    extra annex broken down by level (so they are computed per level); `fields`, `indicators`:
+    added to the plan."""
     import yaml
 
     from toolkit.spec import BUNDLED
 
     data = yaml.safe_load((BUNDLED / "bao-thang-2022" / "plan.yaml").read_text(encoding="utf-8"))
+    data["fields"] += list(fields)
+    data["indicators"] += list(indicators)
     if by_level:
         data["annexes"].append({"numeral": "V", "kind": "breakdown", "by": "level", "title": "Theo cấp học",
                                 "indicators": by_level})
@@ -162,3 +166,23 @@ def test_a_commune_that_sent_nothing_has_no_result_rather_than_zero(tmp_path):
     for code in ("PC_MN4_XA", "PC_THCS_MUC3_XA"):
         row = rows[(code, "commune", "XA_B")]
         assert (row["value"], row["numerator"], row["expected"], row["reported"]) == ("", "", "1", "0"), code
+
+
+def test_a_communes_survey_by_level_counts_under_each_level(tmp_path):
+    # Seed 002's mobilisation rates by level, surveyed by each commune: the commune gets every row.
+    survey = {"code": "HD", "label": "Huy động ra lớp theo cấp học", "kind": "grid", "reporter": "xa",
+              "section": "III. Huy động", "rows": [{"key": "MN", "label": "Mầm non", "level": "MN"},
+                                                    {"key": "TH", "label": "Tiểu học", "level": "TH"}],
+              "columns": [{"key": "DS", "label": "Trong độ tuổi"}, {"key": "RL", "label": "Ra lớp"}],
+              "checks": ["RL <= DS"]}
+    rate = {"code": "HD_RA_LOP", "name": "Tỷ lệ huy động ra lớp", "section": "I. Phổ cập", "unit": "%",
+            "reporter": "xa", "rule": "ratio", "numerator": "HD[*].RL", "denominator": "HD[*].DS",
+            "target": 95, "target_by_level": {"MN": 90, "TH": 99}}
+    values = {"XA_A": {"HD__MN__DS": 100, "HD__MN__RL": 90, "HD__TH__DS": 200, "HD__TH__RL": 198},
+              "XA_B": {"HD__MN__DS": 50, "HD__MN__RL": 40, "HD__TH__DS": 100, "HD__TH__RL": 100}}
+    rows = results_of(tmp_path, ROSTER, values, fields=[survey], indicators=[rate])
+    check(rows, ("HD_RA_LOP", "district", ""), 428 / 450 * 100, 428, 450, 2, 2)  # (90+198+40+100) / (100+200+50+100)
+    check(rows, ("HD_RA_LOP", "level", "MN"), 130 / 150 * 100, 130, 150, 2, 2)  # (90+40) / (100+50)
+    check(rows, ("HD_RA_LOP", "level", "TH"), 298 / 300 * 100, 298, 300, 2, 2)  # (198+100) / (200+100)
+    check(rows, ("HD_RA_LOP", "commune", "XA_B"), 140 / 150 * 100, 140, 150, 1, 1)
+    assert ("HD_RA_LOP", "level", "THCS") not in rows

@@ -58,7 +58,9 @@ def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, list[Unit], 
     for group in roster.of_kind(plan.area.group_kind) if plan.area.group_kind else []:
         found.append(("commune", group.code, group.name, [u for u in roster if u.commune == group.code], None))
     for level, label in plan.levels.items():
-        found.append(("level", level, label, [u for u in roster if level in u.levels], level))
+        # Every unit may count at a level: a school at the levels it teaches, a commune through the
+        # rows of its survey grids (see `counts_at_level`).
+        found.append(("level", level, label, list(roster), level))
     return found
 
 

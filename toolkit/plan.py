@@ -146,10 +146,18 @@ class Plan(Strict):
         return [f for f in [*self.fields, *self.task_fields] if self.applies(f, unit)]
 
     def rows_for(self, field: Field, unit: "Unit", level: str | None = None):
+        """A grid's rows for a unit (of one level, if given).
+
+        A school gets the rows of the levels it teaches. A unit teaching none of the grid's row
+        levels (a commune's survey of children by level) gets every row; each still counts under
+        its own level.
+        """
+        row_levels = {r.level for r in field.rows if r.level}
+        surveys_all = not row_levels & set(unit.levels)
         return [
             r
             for r in field.rows
-            if (not r.level or r.level in unit.levels) and (level is None or r.level == level)
+            if (not r.level or surveys_all or r.level in unit.levels) and (level is None or r.level == level)
         ]
 
     def primary_level(self, field: Field, unit: "Unit") -> str | None:
