@@ -13,8 +13,7 @@ import openpyxl
 import pytest
 
 from toolkit.aggregate import compute
-from toolkit.annex_tables import annex_tables
-from toolkit.annexes import write_annexes
+from toolkit.annexes import annex_tables, write_annexes
 from toolkit.contract import UnitReturn
 from toolkit.document import attached_line
 from toolkit.numbers import fmt_count_share, fmt_date_long, fmt_number, fmt_percent
@@ -38,7 +37,7 @@ def outputs(tmp_path_factory):
     }
     results = compute(plan, roster, returns)
     paths = write_annexes(plan, roster, results, folder / "Phụ lục")  # a folder name with diacritics
-    return plan, {p.name: p for p in paths}, annex_tables(plan, results)
+    return plan, {p.name: p for p in paths}, annex_tables(plan, roster, results)
 
 
 def test_vietnamese_number_and_date_conventions():
@@ -129,3 +128,33 @@ def test_annexes_open_in_libreoffice_and_render_to_pdf(outputs, tmp_path):
         assert pdf is not None, completed.stderr
         pages = re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes())
         assert len(pages) >= 1, name
+
+
+def test_a_signed_annex_ends_with_place_date_and_the_issuers_signature(tmp_path):
+    import yaml
+
+    from toolkit.spec import BUNDLED
+
+    folder = shutil.copytree(BUNDLED / "bao-thang-2022", tmp_path / "plan")
+    data = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
+    data["annexes"][0]["signed"] = True
+    (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    plan = load_plan(folder / "plan.yaml")
+    roster = load_roster(plan.roster_path, plan)
+    paths = {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, {}), tmp_path / "out")}
+    block = ["Bảo Thắng, ngày      tháng      năm 2022", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+             "Nguyễn Đức Bình"]  # from the plan's document and issuer; the date is left blank in a draft
+
+    sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert [t for t in texts if t in block] == block and texts[-1] == "Nguyễn Đức Bình"
+    signature = docx.Document(paths["Phu_luc_I.docx"]).tables[-1]
+    lines = [p.text for p in signature.cell(0, 1).paragraphs if p.text]
+    assert lines == block and signature.cell(0, 0).text == ""
+    assert [r.font.bold for p in signature.cell(0, 1).paragraphs for r in p.runs if r.text == "KT. CHỦ TỊCH"] == [True]
+    html = paths["Phu_luc_I.html"].read_text(encoding="utf-8")
+    assert '<p class="bold">PHÓ CHỦ TỊCH</p>' in html and '<p class="italic">Bảo Thắng, ngày' in html
+    # Annexes attached to the signed plan itself carry no signature of their own (Nghị định 30).
+    unsigned = docx.Document(paths["Phu_luc_II.docx"])
+    assert "PHÓ CHỦ TỊCH" not in [c.text for t in unsigned.tables for row in t.rows for c in row.cells]
+    assert "PHÓ CHỦ TỊCH" not in paths["Phu_luc_II.html"].read_text(encoding="utf-8")

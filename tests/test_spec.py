@@ -333,3 +333,9 @@ def test_breakdown_fields_must_be_the_communes_own_values(tmp_path, example_data
     assert "annexes[1] (II).fields: trường 'NOPE' không có trong fields" in message
     assert "annexes[0] (I).fields: chỉ phụ lục breakdown theo xã (by: commune) mới có cột trường số liệu" in message
     assert "PCGD_THCS" not in message
+
+
+def test_a_signed_annex_needs_a_signature_block(tmp_path, example_data):
+    example_data["annexes"][0]["signed"] = True
+    example_data["issuer"]["signature"] = []
+    assert "annexes[0] (I).signed: cần khai báo issuer.signature" in load_error(tmp_path, example_data)

@@ -53,15 +53,9 @@ def _repeat_as_header(row) -> None:
     properties.append(element)
 
 
-def build_table(document, table: AnnexTable):
-    headers = table.header_rows()
-    columns = len(table.widths)
-    grid = document.add_table(rows=len(headers) + len(table.rows), cols=columns)
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+def _fixed_widths(grid, widths) -> None:
+    """Word and LibreOffice honour column widths only from the table grid with a fixed layout."""
     grid.autofit = False
-    _borders(grid)
-    # Word and LibreOffice honour column widths only from the table grid with a fixed layout.
-    widths = [Mm(w * PAGE_WIDTH_MM / sum(table.widths)) for w in table.widths]
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     grid._tbl.tblPr.append(layout)
@@ -70,6 +64,16 @@ def build_table(document, table: AnnexTable):
     for row in grid.rows:
         for index, cell in enumerate(row.cells):
             cell.width = widths[index]
+
+
+def build_table(document, table: AnnexTable):
+    headers = table.header_rows()
+    columns = len(table.widths)
+    grid = document.add_table(rows=len(headers) + len(table.rows), cols=columns)
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _borders(grid)
+    widths = [Mm(w * PAGE_WIDTH_MM / sum(table.widths)) for w in table.widths]
+    _fixed_widths(grid, widths)
     for r, c, rowspan, colspan, text in header_spans(headers):
         cell = grid.cell(r, c)
         if rowspan > 1 or colspan > 1:
@@ -90,6 +94,21 @@ def build_table(document, table: AnnexTable):
     return grid
 
 
+def build_signature(document, lines: list[tuple[str, str]]) -> None:
+    """The place and date, the signature block and the signer in the right half of a borderless
+    two-column table, as Nghị định 30 lays out the signature."""
+    grid = document.add_table(rows=1, cols=2)
+    _fixed_widths(grid, [Mm(PAGE_WIDTH_MM / 2)] * 2)
+    right = grid.cell(0, 1)
+    for index, (style, text) in enumerate(lines):
+        paragraph = right.paragraphs[0] if index == 0 else right.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.space_after = Pt(0)
+        run = paragraph.add_run(text)
+        run.font.name, run.font.size = FONT, Pt(14)
+        run.font.bold, run.font.italic = style == "bold", style == "italic"
+
+
 def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | None = None) -> Path:
     """Render one annex into a .docx at `path` (atomically)."""
     document = DocxTemplate(str(template or BUNDLED_TEMPLATE))
@@ -101,5 +120,9 @@ def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | No
         run = caption.add_run(extra.heading.title)
         run.font.name, run.font.size, run.font.bold = FONT, Pt(TABLE_SIZE + 1), True
         build_table(subdocument, extra)
-    document.render({"heading": table.heading, "table": subdocument, "notes": table.notes}, autoescape=True)
+    signature = document.new_subdoc()
+    if table.signature:
+        build_signature(signature, table.signature)
+    document.render({"heading": table.heading, "table": subdocument, "notes": table.notes, "signature": signature},
+                    autoescape=True)
     return atomic_write(path, document.save)

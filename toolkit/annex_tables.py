@@ -207,14 +207,3 @@ def _field_total(plan: Plan, field: Field, values: dict[str, object]) -> str:
     word = plan.unit_kinds[plan.area.group_kind].plural
     counts = [(choice, sum(1 for v in values.values() if v == choice)) for choice in field.choices]
     return "; ".join(f"{choice}: {count} {word}" for choice, count in counts if count) or NO_DATA
-
-
-def annex_tables(plan: Plan, results: list[Result], returns: Mapping[str, UnitReturn] | None = None) -> list[AnnexTable]:
-    """Tables of every indicator annex of the plan, in plan order."""
-    tables = []
-    for annex in plan.annexes:
-        if annex.kind == "targets":
-            tables.append(targets_table(plan, annex, results))
-        elif annex.kind == "breakdown":
-            tables.append(breakdown_table(plan, annex, results, returns))
-    return tables

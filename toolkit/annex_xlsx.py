@@ -70,6 +70,9 @@ def _write(book, table: AnnexTable) -> None:
         "total": book.add_format({**base, "bold": True}),
         "note": book.add_format({"italic": True, "font_name": FONT, "font_size": SIZE_TABLE}),
         "caption": book.add_format({"bold": True, "font_name": FONT, "font_size": SIZE_TABLE + 1}),
+        "sign_italic": book.add_format({"italic": True, "align": "center", "font_name": FONT, "font_size": 14}),
+        "sign_bold": book.add_format({"bold": True, "align": "center", "font_name": FONT, "font_size": 14}),
+        "sign_blank": book.add_format({"font_name": FONT, "font_size": 14}),
     }
     cell_formats: dict[tuple, object] = {}
 
@@ -99,6 +102,8 @@ def _write(book, table: AnnexTable) -> None:
     for note in table.notes:
         row += 1
         sheet.write_string(row, 0, note, fmt["note"])
+    if table.signature:
+        _signature(sheet, fmt, table.signature, row + 2, len(table.widths))
 
     sheet.set_paper(PAPER_A4)
     sheet.set_landscape()
@@ -137,6 +142,16 @@ def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int) -> 
             sheet.set_row(row, max(_height(cell.text, widths[col]) for col, cell in enumerate(item.cells)))
         row += 1
     return row
+
+
+def _signature(sheet, fmt: dict, lines: list[tuple[str, str]], top: int, columns: int) -> None:
+    """The place and date, the signature block and the signer, centred over the right half."""
+    first = columns // 2 if columns > 1 else 0
+    for offset, (style, text) in enumerate(lines):
+        if first < columns - 1:
+            sheet.merge_range(top + offset, first, top + offset, columns - 1, text, fmt[f"sign_{style}"])
+        else:
+            sheet.write_string(top + offset, first, text, fmt[f"sign_{style}"])
 
 
 def _charts(book, table: AnnexTable) -> None:

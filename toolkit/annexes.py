@@ -8,10 +8,10 @@ from typing import Mapping
 import pandas as pd
 
 from toolkit.aggregate import Result
-from toolkit.annex_tables import annex_tables
+from toolkit.annex_tables import breakdown_table, targets_table
 from toolkit.annex_xlsx import write_annex_xlsx
 from toolkit.contract import UnitReturn
-from toolkit.document import AnnexTable
+from toolkit.document import AnnexTable, signature_block
 from toolkit.files import atomic_write
 from toolkit.plan import Plan
 from toolkit.roster import Roster
@@ -52,13 +52,31 @@ def write_annexes(plan: Plan, roster: Roster, results: list[Result], output_dir:
     Task annexes are always written, also before anyone reported; `returns` (unit code ->
     accepted UnitReturn) fills the progress annex.
     """
-    from toolkit.task_matrix import task_tables
-
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     written = [write_results_csv(plan, results, output_dir / "ket_qua.csv")]
-    tables = annex_tables(plan, results, returns) + task_tables(plan, roster, returns)
+    tables = annex_tables(plan, roster, results, returns)
     return written + write_annex_files(tables, output_dir, docx_template=docx_template)
+
+
+def annex_tables(plan: Plan, roster: Roster, results: list[Result], returns: Mapping[str, UnitReturn] | None = None,
+                 *, kinds: tuple[str, ...] | None = None) -> list[AnnexTable]:
+    """The table of every annex of the plan (of `kinds` only, if given), in plan order."""
+    from toolkit.task_matrix import progress_table, tasks_table
+
+    builders = {
+        "targets": lambda annex: targets_table(plan, annex, results),
+        "breakdown": lambda annex: breakdown_table(plan, annex, results, returns),
+        "tasks": lambda annex: tasks_table(plan, annex),
+        "progress": lambda annex: progress_table(plan, roster, annex, returns),
+    }
+    tables = []
+    for annex in plan.annexes:
+        if kinds is None or annex.kind in kinds:
+            table = builders[annex.kind](annex)
+            table.signature = signature_block(plan) if annex.signed else []
+            tables.append(table)
+    return tables
 
 
 def write_annex_files(tables: list[AnnexTable], output_dir: Path, *, docx_template: Path | None = None) -> list[Path]:

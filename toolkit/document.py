@@ -52,6 +52,17 @@ def place_name(name: str) -> str:
     return name
 
 
+def signature_block(plan: Plan) -> list[tuple[str, str]]:
+    """(style, text) lines under a signed annex: 'Bảo Thắng, ngày … tháng … năm 2022' (italic), the
+    issuer's signature lines (bold), room for the signature and seal, the signer's name (bold)."""
+    document, issuer = plan.document, plan.issuer
+    year = document.date.year if document.date else plan.plan_year
+    lines = [("italic", f"{document.place}, {fmt_date_long(document.date, year)}")]
+    lines += [("bold", line) for line in issuer.signature]
+    lines += [("blank", "")] * 4
+    return lines + ([("bold", issuer.signer)] if issuer.signer else [])
+
+
 def heading(plan: Plan, numeral: str, title: str) -> Heading:
     return Heading(annex_label(numeral), title.upper(), attached_line(plan))
 
@@ -91,6 +102,7 @@ class AnnexTable:
     charts: list[dict] = field(default_factory=list)  # xlsx only: {'title', 'categories', 'series': {name: values}}
     number_row: bool = True  # the (1), (2), … row under the header
     extra: list["AnnexTable"] = field(default_factory=list)  # smaller tables under this one, each after its heading.title
+    signature: list[tuple[str, str]] = field(default_factory=list)  # signature_block lines, last of all; empty: unsigned
 
     def header_rows(self) -> list[list[str | None]]:
         numbers = [f"({i})" for i in range(1, len(self.widths) + 1)]

@@ -263,6 +263,7 @@ class Annex(Strict):
     indicators: list[str] = []  # empty: all, in spec order (none when `fields` are given)
     by: Literal["commune", "level"] = "commune"
     fields: list[str] = []  # breakdown by commune: each commune's own value of these fields ("Mức độ 3")
+    signed: bool = False  # end with the place, date and the issuer's signature block (an annex sent on its own)
 
     @property
     def stem(self) -> str:

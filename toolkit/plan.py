@@ -360,6 +360,9 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
     for stem in sorted(seen_twice([a.stem for a in plan.annexes])):
         problems.append(f"annexes: hai phụ lục cùng ghi ra tệp {stem}; hãy đặt số phụ lục (numeral) khác nhau")
     for i, annex in enumerate(plan.annexes):
+        if annex.signed and not plan.issuer.signature:
+            problems.append(f"annexes[{i}] ({annex.numeral}).signed: cần khai báo issuer.signature (khối chữ ký, "
+                            "ví dụ [TM. ỦY BAN NHÂN DÂN, CHỦ TỊCH])")
         if annex.kind == "breakdown" and annex.by == "commune" and not plan.area.group_kind:
             problems.append(f"annexes[{i}] ({annex.numeral}).by: phụ lục theo xã cần khai báo area.group_kind "
                             "(loại đơn vị dùng để nhóm, ví dụ xa)")

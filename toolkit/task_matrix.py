@@ -192,17 +192,6 @@ def summary_table(plan: Plan, annex: Annex, progress: list[TaskProgress]) -> Ann
     return table
 
 
-def task_tables(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn] | None = None) -> list[AnnexTable]:
-    """Tables of every task annex of the plan, in plan order."""
-    tables = []
-    for annex in plan.annexes:
-        if annex.kind == "tasks":
-            tables.append(tasks_table(plan, annex))
-        elif annex.kind == "progress":
-            tables.append(progress_table(plan, roster, annex, returns))
-    return tables
-
-
 # Files
 
 
@@ -213,8 +202,9 @@ def write_task_annexes(plan: Plan, roster: Roster, output_dir: str | Path, progr
     Args:
         progress: the accepted returns (unit code -> UnitReturn); None or empty: nobody reported yet.
     """
-    from toolkit.annexes import write_annex_files
+    from toolkit.annexes import annex_tables, write_annex_files
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    return write_annex_files(task_tables(plan, roster, progress), output_dir, docx_template=docx_template)
+    tables = annex_tables(plan, roster, [], progress, kinds=KINDS)
+    return write_annex_files(tables, output_dir, docx_template=docx_template)

@@ -1,8 +1,8 @@
 """Regenerate toolkit/report_templates/phu_luc.docx, the Word template of the annexes.
 
 The template is an ordinary Word file a PGD may restyle in Word; it carries docxtpl tags:
-{{ heading.label }}, {{ heading.title }}, {{ heading.attached }}, {{p table }} and a loop over
-`notes`. Page setup follows Nghị định 30/2020: A4 landscape, margins 20/20/30/15 mm, Times New
+{{ heading.label }}, {{ heading.title }}, {{ heading.attached }}, {{p table }}, a loop over
+`notes` and {{p signature }} (empty unless the annex is `signed`). Page setup follows Nghị định 30/2020: A4 landscape, margins 20/20/30/15 mm, Times New
 Roman, page number centred in the header and hidden on the first page.
 
 Run: python tools/make_docx_template.py
@@ -78,6 +78,7 @@ def main() -> None:
     p = document.add_paragraph()
     font(p.add_run("{{ note }}"), 12, italic=True)
     document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{{p signature }}")
     TARGET.parent.mkdir(parents=True, exist_ok=True)
     document.save(TARGET)
     print(TARGET)
