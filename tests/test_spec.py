@@ -339,3 +339,12 @@ def test_a_signed_annex_needs_a_signature_block(tmp_path, example_data):
     example_data["annexes"][0]["signed"] = True
     example_data["issuer"]["signature"] = []
     assert "annexes[0] (I).signed: cần khai báo issuer.signature" in load_error(tmp_path, example_data)
+
+
+def test_a_field_for_named_units_must_name_units_of_its_kind(tmp_path, example_data):
+    field(example_data, "PH_TAM")["units"] = ["NOPE", "XA_SON_HA"]
+    plan = load_plan(write_plan(tmp_path, example_data))
+    with pytest.raises(RosterError) as caught:
+        load_roster(plan.roster_path, plan)
+    assert "trường 'PH_TAM' (units) ghi đơn vị 'NOPE', không có trong danh sách" in str(caught.value)
+    assert "trường 'PH_TAM' (units): đơn vị 'XA_SON_HA' là loại 'xa', không phải 'truong' (reporter)" in str(caught.value)

@@ -133,7 +133,8 @@ def _patterns(plan: "Plan", units: Sequence["Unit"]) -> dict[tuple[str, ...], tu
             for variant in name_variants(alias):
                 add(variant, [code])
     for group in plan.agencies.groups:
-        add(_keys(group.phrase), [u.code for u in units if u.kind == group.kind])
+        add(_keys(group.phrase), [u.code for u in units if u.kind == group.kind
+                                  and (not group.levels or set(group.levels) & set(u.levels))])
     return {keys: tuple(codes) for keys, codes in found.items()}
 
 

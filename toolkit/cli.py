@@ -14,6 +14,7 @@ import click
 
 from toolkit import __version__, cli_i18n, pipeline
 from toolkit.errors import ToolkitError
+from toolkit.spec import bundled_examples
 from toolkit.workspace import init_workspace
 
 cli_i18n.install()
@@ -66,12 +67,14 @@ def main() -> None:
 
 @main.command(options_metavar=OPTIONS)
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC")
-def init(folder: Path) -> None:
+@click.option("--example", default="bao-thang-2022", show_default=True, metavar="TÊN",
+              help=f"Ví dụ có sẵn để chép vào: {', '.join(bundled_examples())}.")
+def init(folder: Path, example: str) -> None:
     """Tạo thư mục làm việc (templates/, workbooks/, output/) kèm kế hoạch mẫu.
 
-    Ví dụ: toolkit init "D:/Bao cao 2022"
+    Ví dụ: toolkit init "D:/Bao cao 2026" --example xa-phong-hai-2026
     """
-    created = _run(lambda: init_workspace(folder))
+    created = _run(lambda: init_workspace(folder, example))
     _say(f"Đã tạo thư mục làm việc {folder} ({len(created)} tệp mới).")
     for path in created:
         _say(f"  {path}")

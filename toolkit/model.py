@@ -146,6 +146,7 @@ class Field(Strict):
     kind: Literal["integer", "choice", "year", "text", "grid"]
     reporter: str  # unit kind that fills it
     levels: list[str] = []  # empty: every unit of the kind
+    units: list[str] = []  # only these units (codes) of the kind, e.g. the one office keeping a survey
     section: str
     unit: str = ""  # unit of measure
     choices: list[str] = []
@@ -302,6 +303,7 @@ class TaskList(Strict):
 class AgencyGroup(Strict):
     phrase: str  # e.g. "UBND các xã, phường": expands to every unit of `kind`
     kind: str
+    levels: list[str] = []  # only units teaching one of these ("các trường mầm non": [MN])
 
 
 class Agencies(Strict):

@@ -139,7 +139,8 @@ class Plan(Strict):
     def applies(self, field: Field, unit: "Unit") -> bool:
         if isinstance(field, TaskField):
             return field.task_id in unit.tasks
-        return field.reporter == unit.kind and (not field.levels or bool(set(field.levels) & set(unit.levels)))
+        return (field.reporter == unit.kind and (not field.levels or bool(set(field.levels) & set(unit.levels)))
+                and (not field.units or unit.code in field.units))
 
     def fields_for(self, unit: "Unit") -> list[Field]:
         """What a unit fills in: its indicator fields, then the progress of its tasks."""
@@ -382,4 +383,7 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
     for i, group in enumerate(plan.agencies.groups):
         if group.kind not in kinds:
             problems.append(f"agencies.groups[{i}].kind: loại đơn vị '{group.kind}' không có trong unit_kinds")
+        for level in group.levels:
+            if level not in levels:
+                problems.append(f"agencies.groups[{i}].levels: cấp học '{level}' không có trong levels")
     return problems

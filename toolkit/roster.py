@@ -126,8 +126,19 @@ def load_roster(path: str | Path, plan: "Plan") -> Roster:
     group_kind = plan.area.group_kind
     groups = {u.code for u in units if u.kind == group_kind}
     for number, unit in enumerate(units, start=2):
-        if unit.commune and unit.commune not in groups:
+        if unit.commune and not group_kind:
+            problems.append(f"dòng {number}: đơn vị '{unit.code}' ghi thuộc '{unit.commune}' nhưng kế hoạch không chia "
+                            "đơn vị theo xã (area.group_kind để trống); hãy để trống cột commune")
+        elif unit.commune and unit.commune not in groups:
             problems.append(f"dòng {number}: đơn vị '{unit.code}' thuộc '{unit.commune}' nhưng không có đơn vị loại '{group_kind}' nào mã này")
+    codes = {u.code: u for u in units}
+    for field in plan.fields:
+        for code in field.units:
+            if code not in codes:
+                problems.append(f"trường '{field.code}' (units) ghi đơn vị '{code}', không có trong danh sách")
+            elif codes[code].kind != field.reporter:
+                problems.append(f"trường '{field.code}' (units): đơn vị '{code}' là loại '{codes[code].kind}', "
+                                f"không phải '{field.reporter}' (reporter)")
     if problems:
         shown = "\n  - ".join(problems[:50])
         more = f"\n  … và {len(problems) - 50} lỗi khác" if len(problems) > 50 else ""

@@ -113,8 +113,13 @@ def resolve_plan_path(plan: str | Path) -> Path:
     bundled = BUNDLED / str(plan) / "plan.yaml"
     if bundled.exists():
         return bundled
-    names = ", ".join(sorted(p.name for p in BUNDLED.iterdir() if (p / "plan.yaml").exists()))
-    raise SpecError(f"Không tìm thấy kế hoạch '{plan}': không có tệp này, cũng không phải ví dụ có sẵn ({names}).")
+    raise SpecError(f"Không tìm thấy kế hoạch '{plan}': không có tệp này, cũng không phải ví dụ có sẵn "
+                    f"({', '.join(bundled_examples())}).")
+
+
+def bundled_examples() -> list[str]:
+    """Names of the example plans shipped with the toolkit."""
+    return sorted(p.name for p in BUNDLED.iterdir() if (p / "plan.yaml").exists())
 
 
 def load_plan(plan: str | Path) -> Plan:
@@ -143,4 +148,4 @@ def load_plan(plan: str | Path) -> Plan:
         raise spec_errors(exc, data, path) from None
 
 
-__all__ = ["Plan", "load_plan", "resolve_plan_path"]
+__all__ = ["Plan", "bundled_examples", "load_plan", "resolve_plan_path"]

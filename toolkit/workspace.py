@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from toolkit.spec import BUNDLED
+from toolkit.errors import ToolkitError
+from toolkit.spec import BUNDLED, bundled_examples
 
 REPORT_TEMPLATES = Path(__file__).resolve().parent / "report_templates"
 DOCX_TEMPLATE_NAME = "phu_luc.docx"
@@ -28,13 +29,15 @@ Các bước:
 """
 
 
-def init_workspace(folder: str | Path) -> list[Path]:
-    """Create a workspace with a copy of the example plan and roster; never overwrite a file."""
+def init_workspace(folder: str | Path, example: str = EXAMPLE) -> list[Path]:
+    """Create a workspace with a copy of a bundled example plan and its roster; never overwrite a file."""
+    if example not in bundled_examples():
+        raise ToolkitError(f"Không có ví dụ '{example}'; các ví dụ có sẵn: {', '.join(bundled_examples())}.")
     folder = Path(folder)
     created: list[Path] = []
     for name in ("templates", "workbooks", "output"):
         (folder / name).mkdir(parents=True, exist_ok=True)
-    copies = [(path, folder / "templates" / EXAMPLE / path.name) for path in sorted((BUNDLED / EXAMPLE).iterdir())]
+    copies = [(path, folder / "templates" / example / path.name) for path in sorted((BUNDLED / example).iterdir())]
     docx = REPORT_TEMPLATES / DOCX_TEMPLATE_NAME
     if docx.exists():
         copies.append((docx, folder / "templates" / DOCX_TEMPLATE_NAME))
@@ -45,7 +48,7 @@ def init_workspace(folder: str | Path) -> list[Path]:
             created.append(target)
     guide = folder / "HUONG_DAN.txt"
     if not guide.exists():
-        guide.write_text(GUIDE.format(example=EXAMPLE), encoding="utf-8-sig")
+        guide.write_text(GUIDE.format(example=example), encoding="utf-8-sig")
         created.append(guide)
     return created
 
