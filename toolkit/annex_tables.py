@@ -133,7 +133,8 @@ def targets_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable
             chart["series"]["Kế hoạch"].append(round(target, 2))
             chart["series"]["Thực hiện"].append(round(district.value, 2))
     table.charts = [c for c in table.charts if c["categories"]]
-    table.notes.append(f"Đánh giá so với chỉ tiêu {next(p.label for p in periods if p.code == judged)}; "
+    label = next(p.label for p in periods if p.code == judged)  # "Kế hoạch năm 2022", "Giai đoạn 2021-2025"
+    table.notes.append(f"Đánh giá so với chỉ tiêu {label[:1].lower() + label[1:]}; "
                        "tỷ lệ tính bằng tổng tử số chia tổng mẫu số của các đơn vị báo cáo.")
     return table
 
