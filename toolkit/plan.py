@@ -137,14 +137,23 @@ class Plan(Strict):
     # What applies to a unit
 
     def applies(self, field: Field, unit: "Unit") -> bool:
-        if isinstance(field, TaskField):
-            return field.task_id in unit.tasks
-        return (field.reporter == unit.kind and (not field.levels or bool(set(field.levels) & set(unit.levels)))
-                and (not field.units or unit.code in field.units))
+        """Whether a unit's template has this field."""
+        return field.code in self._unit_fields(unit)[1]
 
     def fields_for(self, unit: "Unit") -> list[Field]:
-        """What a unit fills in: its indicator fields, then the progress of its tasks."""
-        return [f for f in [*self.fields, *self.task_fields] if self.applies(f, unit)]
+        """What a unit fills in: its indicator fields, then the progress of its tasks (do not modify)."""
+        return self._unit_fields(unit)[0]
+
+    @cached_property
+    def unit_fields_cache(self) -> dict:
+        return {}  # unit -> (its fields, their codes): asked for every value of every file read
+
+    def _unit_fields(self, unit: "Unit") -> tuple[list[Field], frozenset[str]]:
+        found = self.unit_fields_cache.get(unit)
+        if found is None:
+            fields = [f for f in [*self.fields, *self.task_fields] if _field_applies(f, unit)]
+            found = self.unit_fields_cache[unit] = (fields, frozenset(f.code for f in fields))
+        return found
 
     def rows_for(self, field: Field, unit: "Unit", level: str | None = None):
         """A grid's rows for a unit (of one level, if given).
@@ -218,6 +227,13 @@ class Plan(Strict):
             if names is None or (not names and expression.terms):
                 return False
         return True
+
+
+def _field_applies(field: Field, unit: "Unit") -> bool:
+    if isinstance(field, TaskField):
+        return field.task_id in unit.tasks
+    return (field.reporter == unit.kind and (not field.levels or bool(set(field.levels) & set(unit.levels)))
+            and (not field.units or unit.code in field.units))
 
 
 def indicator_fields(indicator: Indicator) -> set[str]:
