@@ -37,7 +37,7 @@ def takes(field) -> bool:
 
 def write_task_sheet(template, fields: list[TaskField]) -> Status:
     """Write the task sheet for a unit's task fields; define, validate and self-check its inputs."""
-    plan, unit, fmt = template.plan, template.unit, template.formats
+    unit, fmt = template.unit, template.formats
     sheet = template.book.add_worksheet(TASK_SHEET)
     by_task: dict[str, dict[str, TaskField]] = {}
     for field in fields:
