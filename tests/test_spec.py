@@ -112,9 +112,12 @@ def test_template_version_ignores_document_metadata_but_not_fields(tmp_path, exa
     signed["document"].update(number="85", date="2022-04-29")
     changed = copy.deepcopy(example_data)
     field(changed, "PH_TAM")["label"] = "Số phòng học tạm"
+    spelled_out = copy.deepcopy(example_data)
+    field(spelled_out, "PH_TAM").update(units=[], required=True)  # defaults written out, as a newer toolkit may add
     base = version("a", example_data)
     assert version("b", signed) == base
     assert version("c", changed) != base
+    assert version("d", spelled_out) == base
 
 
 # One message per mistake, naming the file and the key

@@ -100,7 +100,7 @@ def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:
         result.issues.extend(checked.issues)
         result.accepted = UnitReturn(unit, path, checked.values, frozenset(checked.failed), raw.saved_at.isoformat() if raw.saved_at else "")
     except Exception as exc:  # a file we did not foresee must not stop the others
-        result.issues.append(_issue("corrupt-file", path, detail=f"{type(exc).__name__}: {str(exc)[:120]}"))
+        result.issues.append(_issue("corrupt-file", path, detail=f"lỗi không lường trước khi kiểm tra tệp: {type(exc).__name__}"))
     return result
 
 

@@ -125,12 +125,14 @@ class Plan(Strict):
         """Template version: changes only when what a unit fills in changes.
 
         Document number, date or targets may be settled after templates went out; that must
-        not turn every returned workbook into an outdated one.
+        not turn every returned workbook into an outdated one. Keys left at their defaults are
+        not part of it, so that a newer toolkit adding an optional key keeps the templates
+        already sent out current.
         """
         payload = {
             "code": self.code,
-            "fields": [f.model_dump(mode="json") for f in self.fields],
-            "tasks": self.tasks.model_dump(mode="json") if self.tasks else None,
+            "fields": [f.model_dump(mode="json", exclude_defaults=True) for f in self.fields],
+            "tasks": self.tasks.model_dump(mode="json", exclude_defaults=True) if self.tasks else None,
         }
         return spec_hash(payload)
 
