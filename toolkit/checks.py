@@ -14,9 +14,9 @@ from toolkit.contract import Issue, grid_name
 from toolkit.errors import render, severity
 from toolkit.expressions import Comparison, clause_holds, compare
 from toolkit.model import Field, TaskField
+from toolkit.numbers import fmt_number
 from toolkit.plan import Plan
 from toolkit.reader import RawWorkbook
-from toolkit.numbers import fmt_number
 from toolkit.roster import Unit
 from toolkit.template_checks import TEXT_LIMIT
 from toolkit.text import clean_text

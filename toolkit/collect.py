@@ -7,7 +7,6 @@ name. One bad file never stops the run or touches anyone else's data; files are 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,6 @@ from toolkit.text import clean_text
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
-_ZERO_WIDTH = re.compile("[\u200b-\u200d\ufeff]")  # invisible characters a copy and paste brings along
 FEEDBACK_FOLDER = "phan_hoi"  # where check reports put marked copies: never read them back as returns
 
 
@@ -106,7 +104,7 @@ def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:
 
 def _identify(plan: Plan, roster: Roster, raw: RawWorkbook, result: _FileResult) -> Unit | None:
     meta_unit = raw.meta.get("unit_code", "")
-    cell_unit = _ZERO_WIDTH.sub("", clean_text(raw.values.get(UNIT_CODE_NAME)))
+    cell_unit = clean_text(raw.values.get(UNIT_CODE_NAME))
     if meta_unit and cell_unit.casefold() == meta_unit.casefold():
         cell_unit = meta_unit  # typed over in lower case: still the same unit
     if not raw.meta and not cell_unit:

@@ -124,12 +124,12 @@ def _read_file(path: Path) -> bytes:
         if size > MAX_FILE_BYTES:
             raise Rejected("too-large", detail=f"tệp {size // (1024 * 1024)} MB")
         with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+            data = handle.read(size + 1)  # one byte more tells whether the file grew since stat
     except OSError:  # gone, not readable, or locked by the program that has it open
         detail = "không mở được tệp để đọc (tệp đã bị chuyển đi, bị khóa hoặc không có quyền đọc)"
         raise Rejected("corrupt-file", detail=detail) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise Rejected("too-large", detail=f"tệp hơn {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if len(data) > size:  # read no more than stat said, to allocate no more than the file
+        raise Rejected("corrupt-file", detail="tệp đang được chép hoặc ghi dở; hãy chạy lại khi chép xong")
     if not data:
         raise Rejected("not-a-workbook", detail="tệp rỗng (0 byte)")
     return data

@@ -34,7 +34,7 @@ def _clean(value: object) -> str:
     """Cell value -> NFC text without markup, with single spaces."""
     if isinstance(value, (dt.datetime, dt.date)):
         value = value.strftime("%d/%m/%Y")
-    text = clean_text(value).replace("\u200b", "").replace("\ufeff", "")  # Excel stores TT 1 as 1.0
+    text = clean_text(value)
     text = _INLINE_TAG.sub("", _BLOCK_TAG.sub(" ", text))
     return " ".join(text.split())
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0 control characters other than tab and newline: XML (docx, xlsx) cannot hold them at all.
-_CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
+# C0 control characters other than tab and newline (XML, so docx and xlsx, cannot hold them at all),
+# and the invisible zero-width characters a copy and paste brings along.
+_CONTROL = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f\u200b-\u200d\ufeff]")
 
 
 def clean_text(value: object) -> str:
-    """NFC text with line breaks as '\\n', no control characters, no surrounding spaces.
+    """NFC text with line breaks as '\\n', no control or zero-width characters, no surrounding spaces.
 
     Vietnamese typed on different keyboards mixes NFC and NFD; a line break pasted from Word into
     Excel arrives as a vertical tab (\\x0b), which would make the Word annex unwritable.
