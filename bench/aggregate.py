@@ -4,7 +4,7 @@ Makes a synthetic district of N units from the bundled example (its 87 units plu
 schools under new codes), writes a real template per unit, fills each with sample values, then
 times, in the same run:
 
-* `toolkit.collect.collect` (python-calamine + names from the file's XML, two threads, all checks);
+* `toolkit.collect.collect` (python-calamine + names and guards from the file's XML, two worker processes, all checks);
 * a naive loop: `openpyxl.load_workbook` per file, reading the same defined names (no checks).
 
 Peak memory of `collect` is measured in a fresh process for 500 files and for all N, to show it

@@ -82,3 +82,18 @@ def test_demo_feedback_copies_mark_the_bad_cells(demo):
     book = openpyxl.load_workbook(folder / "phan_hoi" / f"{problems[0]['unit']}.xlsx")
     cell = book[problems[0]["sheet"]][problems[0]["cell"]]
     assert cell.comment is not None and "Chưa nhập" in cell.comment.text
+
+
+def test_python_m_toolkit_reads_a_big_folder_with_worker_processes(demo, tmp_path):
+    # 95 returns, read in worker processes started as on Windows (each a fresh interpreter that imports
+    # the toolkit and is handed the plan), through the real command line.
+    import subprocess
+    import sys
+
+    folder, _ = demo
+    completed = subprocess.run(
+        [sys.executable, "-m", "toolkit", "check", "--plan", "bao-thang-2022", "--workbooks", str(folder / "bao_cao_nhan_ve"),
+         "--output", str(tmp_path), "--quiet"], capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert "Đơn vị phải nộp: 98; đã nộp hợp lệ: 91; nộp nhưng có lỗi: 3; chưa nộp: 4." in completed.stdout
+    assert completed.stdout.count("Đơn vị phải nộp") == 1  # the command ran once, not once more in a worker

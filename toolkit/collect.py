@@ -7,7 +7,6 @@ name. One bad file never stops the run or touches anyone else's data; files are 
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +19,11 @@ from toolkit.plan import Plan
 from toolkit.reader import SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
 from toolkit.roster import Roster, Unit
 from toolkit.text import clean_text
+from toolkit.workers import worker_pool
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+SMALL_BATCH = 40  # files below which reading in worker processes does not pay
 FEEDBACK_FOLDER = "phan_hoi"  # where check reports put marked copies: never read them back as returns
 
 
@@ -149,12 +150,20 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
         else:
             candidates.append(path)
 
-    # python-calamine releases the GIL: threads use both cores without copying data around.
+    # Reading is mostly Python (zip parts, XML guards, formula scans): worker processes, not threads,
+    # use both cores. Below a few dozen files, starting them costs more than it saves.
     results: list[_FileResult] = []
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        for result in tqdm(pool.map(lambda p: _process(plan, roster, p), candidates), total=len(candidates),
-                           desc="Đọc báo cáo", unit=" tệp", disable=not progress):
-            results.append(result)
+    bar = tqdm(total=len(candidates), desc="Đọc báo cáo", unit=" tệp", disable=not progress)
+    with bar:
+        if workers <= 1 or len(candidates) < SMALL_BATCH:
+            for path in candidates:
+                results.append(_process(plan, roster, path))
+                bar.update()
+        else:
+            with worker_pool(workers, _worker_init, (plan, roster)) as pool:
+                for result in pool.map(_worker_process, candidates, chunksize=8):
+                    results.append(result)
+                    bar.update()
 
     by_unit: dict[str, list[_FileResult]] = {}
     for result in results:
@@ -173,6 +182,17 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
 
     collection.statuses = _statuses(plan, roster, collection, results)
     return collection
+
+
+_worker_state: dict = {}
+
+
+def _worker_init(plan: Plan, roster: Roster) -> None:
+    _worker_state.update(plan=plan, roster=roster)
+
+
+def _worker_process(path: Path) -> _FileResult:
+    return _process(_worker_state["plan"], _worker_state["roster"], path)
 
 
 def _statuses(plan: Plan, roster: Roster, collection: Collection, results: list[_FileResult]) -> list[UnitStatus]:

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import math
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -33,6 +33,7 @@ from toolkit.roster import Roster, Unit
 from toolkit.template_checks import fits_inline
 from toolkit.template_data_sheet import Status, row_height, write_data_sheet
 from toolkit.template_task_sheet import takes as takes_task_field, write_task_sheet
+from toolkit.workers import worker_pool
 
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "_lists"
@@ -291,7 +292,7 @@ def write_templates(plan: Plan, roster: Roster, output_dir: str | Path, *, passw
             # Each worker receives the plan and roster once; chunks keep the progress bar moving.
             size = max(1, min(25, math.ceil(len(todo) / (workers * 4))))
             chunks = [[u.code for u in todo[i:i + size]] for i in range(0, len(todo), size)]
-            with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(plan, roster)) as pool:
+            with worker_pool(workers, _worker_init, (plan, roster)) as pool:
                 jobs = [pool.submit(_worker_write, chunk, str(output_dir), password, generated_at) for chunk in chunks]
                 for job in as_completed(jobs):
                     written = job.result()
