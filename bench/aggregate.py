@@ -91,8 +91,9 @@ def naive_read(plan, roster, folder: Path) -> int:
     return count
 
 
-def measure_memory(plan_path: str, folder: str) -> tuple[float, float]:
-    """Peak Python heap (tracemalloc) and peak resident size of `collect`, in MB, in this process."""
+def measure_memory(plan_path: str, folder: str) -> tuple[float, float, float]:
+    """Peak Python heap (tracemalloc) and peak resident size of `collect` in this process, and the
+    peak resident size of its largest worker process, in MB."""
     plan = load_plan(plan_path)
     roster = load_roster(plan.roster_path, plan)
     tracemalloc.start()
@@ -100,7 +101,8 @@ def measure_memory(plan_path: str, folder: str) -> tuple[float, float]:
     heap = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
-    return heap, rss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the pool has ended: its workers are reaped
+    return heap, rss, workers
 
 
 def in_fresh_process(function, *args):
@@ -143,8 +145,9 @@ def main() -> None:
             if not target.exists():
                 target.hardlink_to(path)
         for label, folder in (("500", subset), (str(len(returns)), work / "returns")):
-            heap, rss = in_fresh_process(measure_memory, str(plan.path), str(folder))
-            print(f"memory of collect, {label:>5} files: Python heap peak {heap:6.1f} MB, resident peak {rss:6.1f} MB")
+            heap, rss, workers = in_fresh_process(measure_memory, str(plan.path), str(folder))
+            print(f"memory of collect, {label:>5} files: Python heap peak {heap:6.1f} MB, resident peak {rss:6.1f} MB, "
+                  f"largest worker {workers:6.1f} MB")
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
