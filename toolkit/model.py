@@ -71,7 +71,8 @@ class Strict(BaseModel):
 
 class Issuer(Strict):
     name: str  # full name used in "(Kèm theo … của <name>)"
-    header: list[str]  # agency block lines, top to bottom; the last line is the issuing body (bold)
+    header: list[str]  # agency block of the main document, top to bottom (parent, then the issuing body);
+    # annexes do not repeat it (Nghị định 30: an annex carries its heading and the "Kèm theo" line)
     signature: list[str] = []  # e.g. TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH
     signer: str = ""
 
