@@ -186,3 +186,25 @@ def test_a_communes_survey_by_level_counts_under_each_level(tmp_path):
     check(rows, ("HD_RA_LOP", "level", "TH"), 298 / 300 * 100, 298, 300, 2, 2)  # (198+100) / (200+100)
     check(rows, ("HD_RA_LOP", "commune", "XA_B"), 140 / 150 * 100, 140, 150, 1, 1)
     assert ("HD_RA_LOP", "level", "THCS") not in rows
+
+
+def test_a_share_of_the_units_carrying_a_roster_tag(tmp_path):
+    # Seed 002: "100% (10/10) xã đặc biệt khó khăn giữ vững chuẩn phổ cập": only the tagged communes count.
+    tagged = ROSTER.replace("code,name,kind,levels,commune,contact_name,phone,email",
+                            "code,name,kind,levels,commune,contact_name,phone,email,tags")
+    tagged = tagged.replace("XA_A,UBND xã A,xa,XA,XA_A,,,", "XA_A,UBND xã A,xa,XA,XA_A,,,,DBKK")
+    hard = {"code": "PC_MN4_DBKK", "name": "Tỷ lệ xã đặc biệt khó khăn đạt chuẩn PCGD mầm non 4 tuổi", "section": "I. Phổ cập",
+            "unit": "%", "reporter": "xa", "rule": "share", "numerator": "PCGD_MN4 = Đạt",
+            "eligible": {"kind": "xa", "tags": ["DBKK"]}, "target": 100}
+    rows = results_of(tmp_path, tagged, VALUES, indicators=[hard])
+    check(rows, ("PC_MN4_DBKK", "district", ""), 100.0, 1, 1, 1, 1)  # XA_A (tagged) reached it; XA_B is not counted
+    check(rows, ("PC_MN4_XA", "district", ""), 1, 1, 2, 2, 2)  # untagged indicator: both communes
+
+
+def test_a_tag_no_unit_carries_is_a_roster_error(tmp_path):
+    from toolkit.errors import RosterError
+
+    hard = {"code": "PC_MN4_DBKK", "name": "Tỷ lệ xã đặc biệt khó khăn đạt chuẩn", "section": "I. Phổ cập", "unit": "%",
+            "reporter": "xa", "rule": "share", "numerator": "PCGD_MN4 = Đạt", "eligible": {"kind": "xa", "tags": ["DBKK"]}}
+    with pytest.raises(RosterError, match="chỉ tiêu 'PC_MN4_DBKK' \\(eligible.tags\\) tính các đơn vị có nhãn 'DBKK'"):
+        results_of(tmp_path, ROSTER, VALUES, indicators=[hard])

@@ -204,6 +204,7 @@ class TaskField(Field):
 class Eligible(Strict):
     kind: str
     levels: list[str] = []  # units teaching one of these levels; empty: all of the kind
+    tags: list[str] = []  # units carrying one of these roster tags ("DBKK": xã đặc biệt khó khăn)
 
 
 Target = Union[float, dict[str, float], None]  # one value, or one per target period code

@@ -221,7 +221,8 @@ class Plan(Strict):
             return False
         if indicator.eligible is not None:
             eligible = indicator.eligible
-            return unit.kind == eligible.kind and (not eligible.levels or bool(set(eligible.levels) & set(unit.levels)))
+            return (unit.kind == eligible.kind and (not eligible.levels or bool(set(eligible.levels) & set(unit.levels)))
+                    and (not eligible.tags or bool(set(eligible.tags) & set(unit.tags))))
         for expression in (indicator.numerator_sum, indicator.denominator_sum):
             if expression is None:
                 continue

@@ -14,7 +14,7 @@ from toolkit.text import clean_text
 if TYPE_CHECKING:
     from toolkit.plan import Plan
 
-COLUMNS = ("code", "name", "kind", "levels", "commune", "contact_name", "phone", "email")
+COLUMNS = ("code", "name", "kind", "levels", "commune", "contact_name", "phone", "email", "tags")
 REQUIRED = ("code", "name", "kind")
 _CODE = re.compile(r"^[A-Za-z0-9_.-]+$")  # ASCII: it becomes a file name on every system
 
@@ -29,6 +29,7 @@ class Unit:
     contact_name: str = ""
     phone: str = ""
     email: str = ""
+    tags: tuple[str, ...] = ()  # the roster's own groupings ("DBKK": a commune in extreme difficulty)
     tasks: tuple[str, ...] = ()  # ids of the plan's tasks this unit leads or coordinates
     leads: tuple[str, ...] = ()  # those of them it leads (chủ trì); it coordinates the others
 
@@ -102,11 +103,13 @@ def load_roster(path: str | Path, plan: "Plan") -> Roster:
         where = f"dòng {number}"
         code = row.get("code", "")
         levels = tuple(level for level in re.split(r"[;,]\s*", row.get("levels", "")) if level)
+        tags = tuple(tag for tag in re.split(r"[;,]\s*", row.get("tags", "")) if tag)
         unit = Unit(
             code=code,
             name=row.get("name", ""),
             kind=row.get("kind", ""),
             levels=levels,
+            tags=tags,
             **{key: row.get(key, "") for key in ("commune", "contact_name", "phone", "email")},
         )
         if not _CODE.match(code):
@@ -132,6 +135,12 @@ def load_roster(path: str | Path, plan: "Plan") -> Roster:
         elif unit.commune and unit.commune not in groups:
             problems.append(f"dòng {number}: đơn vị '{unit.code}' thuộc '{unit.commune}' nhưng không có đơn vị loại '{group_kind}' nào mã này")
     codes = {u.code: u for u in units}
+    present = {tag for u in units for tag in u.tags}
+    for indicator in plan.indicators:
+        for tag in indicator.eligible.tags if indicator.eligible else ():
+            if tag not in present:
+                problems.append(f"chỉ tiêu '{indicator.code}' (eligible.tags) tính các đơn vị có nhãn '{tag}', "
+                                "nhưng không đơn vị nào trong danh sách có nhãn này (cột tags)")
     for field in plan.fields:
         for code in field.units:
             if code not in codes:
