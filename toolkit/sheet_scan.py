@@ -16,10 +16,12 @@ MAX_SHEETS = 1000  # of an xls workbook
 
 
 # Sheet XML is scanned with regular expressions over bytes: parsing every cell in Python would cost
-# more than calamine reading the whole file. Possessive quantifiers, and attribute names that stop
-# at `<`, keep the patterns linear on a malformed part; a quoted value may hold anything, as in calamine.
-_NAME = rb"[A-Za-z_][\w.-]*+"
-_ATTRS = rb"""(?:\s++[^\s=/<>]++\s*+=\s*+(?:"[^"]*+"|'[^']*+'))*+"""
+# more than calamine reading the whole file. Each piece of an attribute (space, name, `=`, quoted
+# value) is a character class the next one excludes, and names stop at `<`, so a malformed part
+# cannot make a pattern backtrack more than once per attribute (Python 3.10 has no possessive
+# quantifiers); a quoted value may hold anything, as in calamine.
+_NAME = rb"[A-Za-z_][\w.-]*"
+_ATTRS = rb"""(?:\s+[^\s=/<>]+\s*=\s*(?:"[^"]*"|'[^']*'))*"""
 _ATTR = re.compile(rb"""([^\s=/<>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ADDRESS = re.compile(rb"([A-Za-z]+)([0-9]+)")
 _ROW_NUMBER = re.compile(rb"[A-Za-z]*([0-9]+)")
