@@ -48,8 +48,8 @@ def test_nothing_written_for_a_commune_mentions_a_district(commune_round):
     assert {name: words for name, words in found.items() if words} == {}
 
 
-def test_the_commune_issues_signs_and_totals(commune_round):
-    plan, _, _, outcome, _ = commune_round
+def test_the_commune_issues_collects_and_totals(commune_round):
+    _, _, _, outcome, _ = commune_round
     sheet = openpyxl.load_workbook(next(p for p in outcome.annexes if p.name == "Phu_luc_I.xlsx")).worksheets[0]
     assert sheet["A3"].value == ("(Kèm theo Kế hoạch số        /KH-UBND ngày      tháng      năm 2026 "
                                  "của Ủy ban nhân dân xã Phong Hải)")
@@ -57,7 +57,8 @@ def test_the_commune_issues_signs_and_totals(commune_round):
     names = [row[1].value for row in by_level.iter_rows(min_row=7) if row[1].value]
     assert names[:4] == ["Mầm non", "Tiểu học", "Trung học cơ sở", "Toàn xã"]
     assert not outcome.checked.collection.issues  # clean sample returns: nothing to report
-    assert plan.issuer.signature == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+    board = openpyxl.load_workbook(next(p for p in outcome.checked.reports if p.name == "Kiem_tra.xlsx"))["Tình trạng"]
+    assert "Nơi nhận: Ủy ban nhân dân xã Phong Hải (qua Phòng Văn hóa - Xã hội)." in board["A2"].value
 
 
 def test_only_the_office_keeping_the_survey_gets_it(commune_round):
