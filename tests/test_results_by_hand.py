@@ -163,9 +163,10 @@ def test_a_commune_that_sent_nothing_has_no_result_rather_than_zero(tmp_path):
     # XA_A reached PCGD MN 4 tuổi; XA_B sent nothing: the district counts 1 of 2 communes ...
     check(rows, ("PC_MN4_XA", "district", ""), 1, 1, 2, 2, 1)
     # ... but XA_B's own row says nothing is known, not "0/1"
-    for code in ("PC_MN4_XA", "PC_THCS_MUC3_XA"):
+    for code in ("PC_MN4_XA", "PC_THCS_MUC3_XA", "PC_NT_HUY_DONG"):  # two shares of communes, a ratio
         row = rows[(code, "commune", "XA_B")]
         assert (row["value"], row["numerator"], row["expected"], row["reported"]) == ("", "", "1", "0"), code
+    assert rows[("PC_NT_HUY_DONG", "commune", "XA_B")]["denominator"] == ""  # no "0" beside an empty rate
 
 
 def test_a_communes_survey_by_level_counts_under_each_level(tmp_path):

@@ -143,6 +143,7 @@ def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, mem
             denominator += sum(sent.values[n] for n in bottom)
         if indicator.rule == "ratio":
             value = 100 * numerator / denominator if reported and denominator else None
+            denominator = denominator if reported else None  # nobody reported: no "0" to show either
         else:
             value = numerator if reported else None
             denominator = None
