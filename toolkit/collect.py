@@ -19,7 +19,7 @@ from toolkit.plan import Plan
 from toolkit.reader import SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
 from toolkit.roster import Roster, Unit
 from toolkit.text import clean_text
-from toolkit.workers import worker_pool
+from toolkit.workers import shared, worker_pool
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -160,7 +160,7 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
                 results.append(_process(plan, roster, path))
                 bar.update()
         else:
-            with worker_pool(workers, _worker_init, (plan, roster)) as pool:
+            with worker_pool(workers, plan, roster) as pool:
                 for result in pool.map(_worker_process, candidates, chunksize=8):
                     results.append(result)
                     bar.update()
@@ -184,15 +184,8 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
     return collection
 
 
-_worker_state: dict = {}
-
-
-def _worker_init(plan: Plan, roster: Roster) -> None:
-    _worker_state.update(plan=plan, roster=roster)
-
-
 def _worker_process(path: Path) -> _FileResult:
-    return _process(_worker_state["plan"], _worker_state["roster"], path)
+    return _process(*shared(), path)
 
 
 def _statuses(plan: Plan, roster: Roster, collection: Collection, results: list[_FileResult]) -> list[UnitStatus]:

@@ -61,6 +61,9 @@ class Roster:
         return [u for u in self.units if u.kind == kind]
 
 
+def _codes(text: str) -> tuple[str, ...]:
+    """'TH;THCS' or 'TH, THCS' -> ('TH', 'THCS')."""
+    return tuple(code for code in re.split(r"[;,]\s*", text) if code)
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
@@ -102,8 +105,7 @@ def load_roster(path: str | Path, plan: "Plan") -> Roster:
     for number, row in enumerate(rows, start=2):  # line 1 is the header
         where = f"dòng {number}"
         code = row.get("code", "")
-        levels = tuple(level for level in re.split(r"[;,]\s*", row.get("levels", "")) if level)
-        tags = tuple(tag for tag in re.split(r"[;,]\s*", row.get("tags", "")) if tag)
+        levels, tags = _codes(row.get("levels", "")), _codes(row.get("tags", ""))
         unit = Unit(
             code=code,
             name=row.get("name", ""),

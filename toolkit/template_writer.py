@@ -33,7 +33,7 @@ from toolkit.roster import Roster, Unit
 from toolkit.template_checks import fits_inline
 from toolkit.template_data_sheet import Status, row_height, write_data_sheet
 from toolkit.template_task_sheet import takes as takes_task_field, write_task_sheet
-from toolkit.workers import worker_pool
+from toolkit.workers import shared, worker_pool
 
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "_lists"
@@ -289,10 +289,10 @@ def write_templates(plan: Plan, roster: Roster, output_dir: str | Path, *, passw
                                             password=password, generated_at=generated_at))
                 bar.update()
         else:
-            # Each worker receives the plan and roster once; chunks keep the progress bar moving.
+            # Chunks of units keep the progress bar moving.
             size = max(1, min(25, math.ceil(len(todo) / (workers * 4))))
             chunks = [[u.code for u in todo[i:i + size]] for i in range(0, len(todo), size)]
-            with worker_pool(workers, _worker_init, (plan, roster)) as pool:
+            with worker_pool(workers, plan, roster) as pool:
                 jobs = [pool.submit(_worker_write, chunk, str(output_dir), password, generated_at) for chunk in chunks]
                 for job in as_completed(jobs):
                     written = job.result()
@@ -313,14 +313,7 @@ def _chosen(roster: Roster, units: Iterable[Unit | str] | None) -> list[Unit]:
     return chosen
 
 
-_worker_state: dict = {}
-
-
-def _worker_init(plan: Plan, roster: Roster) -> None:
-    _worker_state.update(plan=plan, roster=roster)
-
-
 def _worker_write(codes: list[str], output_dir: str, password: str | None, generated_at: dt.datetime) -> list[str]:
-    plan, roster = _worker_state["plan"], _worker_state["roster"]
+    plan, roster = shared()
     return [str(write_template(plan, roster, roster.get(code), Path(output_dir) / f"{code}.xlsx",
                                password=password, generated_at=generated_at)) for code in codes]

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolkit.plan import Plan
+    from toolkit.roster import Roster
+
+_shared: dict = {}  # in each worker: the plan and roster it was started with
 
 
-def worker_pool(workers: int, initializer: Callable, initargs: tuple) -> ProcessPoolExecutor:
-    """A pool whose processes start as Windows starts them ("spawn": a fresh interpreter that
-    imports the toolkit), on every system, so that CI on Linux runs what the PGD's laptop runs."""
+def worker_pool(workers: int, plan: "Plan", roster: "Roster") -> ProcessPoolExecutor:
+    """A pool whose workers each receive the plan and roster once (see `shared`).
+
+    They start as Windows starts them ("spawn": a fresh interpreter that imports the toolkit), on
+    every system, so that CI on Linux runs what the PGD's laptop runs.
+    """
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=initializer, initargs=initargs)
+                               initializer=_receive, initargs=(plan, roster))
+
+
+def _receive(plan: "Plan", roster: "Roster") -> None:
+    _shared.update(plan=plan, roster=roster)
+
+
+def shared() -> tuple["Plan", "Roster"]:
+    """Inside a worker: the plan and roster of its pool."""
+    return _shared["plan"], _shared["roster"]
