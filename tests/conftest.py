@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
+from typing import Callable
 
 import pytest
+import yaml
 
 from toolkit.roster import load_roster
-from toolkit.spec import load_plan
+from toolkit.spec import BUNDLED, load_plan
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +39,17 @@ def lo_profile(tmp_path_factory):
     """One LibreOffice user profile for the test session (pass as -env:UserInstallation=<uri>):
     creating a profile costs seconds, and runs with separate profiles cannot collide."""
     return tmp_path_factory.mktemp("lo_profile")
+
+
+@pytest.fixture
+def edited_example(tmp_path_factory) -> Callable[[Callable[[dict], object]], Path]:
+    """`edited_example(edit)`: a copy of the bundled example (with its roster) in a fresh folder,
+    its plan data changed in place by `edit`; returns the plan file's path."""
+    def make(edit: Callable[[dict], object]) -> Path:
+        folder = shutil.copytree(BUNDLED / "bao-thang-2022", tmp_path_factory.mktemp("plan"), dirs_exist_ok=True)
+        data = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
+        edit(data)
+        (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        return folder / "plan.yaml"
+
+    return make

@@ -130,16 +130,8 @@ def test_annexes_open_in_libreoffice_and_render_to_pdf(outputs, tmp_path):
         assert len(pages) >= 1, name
 
 
-def test_a_signed_annex_ends_with_place_date_and_the_issuers_signature(tmp_path):
-    import yaml
-
-    from toolkit.spec import BUNDLED
-
-    folder = shutil.copytree(BUNDLED / "bao-thang-2022", tmp_path / "plan")
-    data = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
-    data["annexes"][0]["signed"] = True
-    (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    plan = load_plan(folder / "plan.yaml")
+def test_a_signed_annex_ends_with_place_date_and_the_issuers_signature(edited_example, tmp_path):
+    plan = load_plan(edited_example(lambda data: data["annexes"][0].update(signed=True)))
     roster = load_roster(plan.roster_path, plan)
     paths = {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, {}), tmp_path / "out")}
     block = ["Bảo Thắng, ngày      tháng      năm 2022", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import openpyxl
-import yaml
 
 from toolkit.aggregate import compute
 from toolkit.annexes import write_annexes
 from toolkit.contract import UnitReturn
 from toolkit.roster import load_roster
-from toolkit.spec import BUNDLED, load_plan
+from toolkit.spec import load_plan
 
 RETURNS = {
     "MN_PHO_LU_1": {"GV__MN__TONG": 20, "GV__MN__DAT_CHUAN": 18, "GV__MN__TREN_CHUAN": 5, "PH_TONG": 10, "PH_KIEN_CO": 8},
@@ -43,12 +41,9 @@ def test_a_commune_where_nobody_reported_shows_no_data_not_zero(plan, tmp_path):
     assert rows["Thị trấn Phố Lu"][column].startswith("0/")  # two of its schools did, neither recognised
 
 
-def test_a_breakdown_by_level_has_a_row_per_level_taught(tmp_path):
-    folder = shutil.copytree(BUNDLED / "bao-thang-2022", tmp_path / "plan")  # with the files the plan refers to
-    data = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
-    data["annexes"][1].update(by="level", indicators=["GV_TREN_CHUAN", "PH_KIEN_CO"])
-    (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    rows = breakdown_rows(load_plan(folder / "plan.yaml"), tmp_path / "out")
+def test_a_breakdown_by_level_has_a_row_per_level_taught(edited_example, tmp_path):
+    by_level = edited_example(lambda data: data["annexes"][1].update(by="level", indicators=["GV_TREN_CHUAN", "PH_KIEN_CO"]))
+    rows = breakdown_rows(load_plan(by_level), tmp_path / "out")
     assert [r[1:] for r in rows] == [
         ["Mầm non", "25%", "80%"],  # 5/20; 8/10
         ["Tiểu học", "20%", "75%"],  # 6/30; the combined school's rooms count under its first level: 15/20
@@ -57,13 +52,9 @@ def test_a_breakdown_by_level_has_a_row_per_level_taught(tmp_path):
     ]  # no row for the level communes report at (XA): no school indicator is expected there
 
 
-def test_a_commune_breakdown_shows_each_communes_own_level(tmp_path):
+def test_a_commune_breakdown_shows_each_communes_own_level(edited_example, tmp_path):
     # Seed 003's annex: the level each commune reached, and how many communes are at each level.
-    folder = shutil.copytree(BUNDLED / "bao-thang-2022", tmp_path / "plan")
-    data = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
-    data["annexes"][1].update(indicators=[], fields=["PCGD_THCS", "XMC", "DS_15_60"])
-    (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    plan = load_plan(folder / "plan.yaml")
+    plan = load_plan(edited_example(lambda data: data["annexes"][1].update(indicators=[], fields=["PCGD_THCS", "XMC", "DS_15_60"])))
     roster = load_roster(plan.roster_path, plan)
     typed = {"XA_SON_HA": {"PCGD_THCS": "Mức độ 3", "XMC": "Mức độ 2", "DS_15_60": 4512},
              "XA_BAN_CAM": {"PCGD_THCS": "Mức độ 3", "XMC": "Mức độ 1", "DS_15_60": 3000},

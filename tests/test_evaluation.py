@@ -59,20 +59,16 @@ def test_a_commune_is_judged_against_rates_but_not_against_district_totals(plan,
         assert rows[(code, "district", "")]["achieved"] == "False", code  # 12 < 112 people; 1 < 7 communes
 
 
-def test_a_strict_target_is_above_not_at_it(plan, roster, tmp_path):
+def test_a_strict_target_is_above_not_at_it(edited_example, tmp_path):
     # "trên 99,7%": direction ">" is met only above the target, once the figure is rounded as shown.
-    import yaml
-
     from toolkit.roster import load_roster
-    from toolkit.spec import BUNDLED, load_plan
+    from toolkit.spec import load_plan
 
-    data = yaml.safe_load((BUNDLED / "bao-thang-2022" / "plan.yaml").read_text(encoding="utf-8"))
-    indicator = next(i for i in data["indicators"] if i["code"] == "PC_5T_HUY_DONG")
-    indicator["direction"] = ">"
-    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    (tmp_path / "units.csv").write_bytes((BUNDLED / "bao-thang-2022" / "units.csv").read_bytes())
-    strict = load_plan(tmp_path / "plan.yaml")
-    strict_roster = load_roster(tmp_path / "units.csv", strict)
+    def strictly_above(data: dict) -> None:
+        next(i for i in data["indicators"] if i["code"] == "PC_5T_HUY_DONG")["direction"] = ">"
+
+    strict = load_plan(edited_example(strictly_above))
+    strict_roster = load_roster(strict.roster_path, strict)
     at = annexes_for(strict, strict_roster, {"XA_SON_HA": {"RL_5": 29969, "DS_5": 30000}}, tmp_path / "at")
     assert district_row(at, "Tỷ lệ trẻ 5 tuổi ra lớp")[3:6] == ["Trên 99,9%", "99,9%", "Chưa đạt (mới bằng chỉ tiêu)"]
     above = annexes_for(strict, strict_roster, {"XA_SON_HA": {"RL_5": 29990, "DS_5": 30000}}, tmp_path / "above")

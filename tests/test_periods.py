@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import openpyxl
-import yaml
 
 from toolkit.aggregate import compute
 from toolkit.annexes import write_annexes
 from toolkit.contract import UnitReturn
 from toolkit.roster import load_roster
-from toolkit.spec import BUNDLED, load_plan
+from toolkit.spec import load_plan
 
 
 def annexes_of(plan, returns_values: dict, folder: Path) -> dict:
@@ -42,11 +40,8 @@ def test_two_target_periods_get_two_plan_columns_and_are_in_the_results(tmp_path
     assert (result["target_2025"], result["target_2030"], result["target"]) == ("33.0", "38.0", "33.0")
 
 
-def test_school_year_plan_heads_its_columns_with_the_school_year(tmp_path):
-    folder = shutil.copytree(BUNDLED / "bao-thang-2022", tmp_path / "plan")  # with the files the plan refers to
-    data = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
-    data["period"] = {"kind": "school_year", "year": 2022}
-    (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    paths = annexes_of(load_plan(folder / "plan.yaml"), {}, tmp_path / "out")
+def test_school_year_plan_heads_its_columns_with_the_school_year(edited_example, tmp_path):
+    school_year = edited_example(lambda data: data.update(period={"kind": "school_year", "year": 2022}))
+    paths = annexes_of(load_plan(school_year), {}, tmp_path / "out")
     header = [c.value for c in openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0][5]]
     assert header[3:5] == ["Kế hoạch năm học 2022-2023", "Thực hiện năm học 2022-2023"]

@@ -122,33 +122,31 @@ def test_targets_and_achievement_are_in_the_contract(results):
     assert results[("HS_NU_TY_LE", "district", "")]["target"] == ""  # no target in the plan
 
 
-def results_of(folder: Path, roster_text: str, values: dict, by_level: list[str] | None = None,
+def results_of(edited_example, roster_text: str, values: dict, by_level: list[str] | None = None,
                fields: list[dict] = (), indicators: list[dict] = ()) -> dict:
     """ket_qua.csv rows of the example plan over another roster; `by_level`: indicators of an
     extra annex broken down by level (so they are computed per level); `fields`, `indicators`:
     added to the plan."""
-    import yaml
+    def edit(data: dict) -> None:
+        data["fields"] += list(fields)
+        data["indicators"] += list(indicators)
+        if by_level:
+            data["annexes"].append({"numeral": "V", "kind": "breakdown", "by": "level", "title": "Theo cấp học",
+                                    "indicators": by_level})
 
-    from toolkit.spec import BUNDLED
-
-    data = yaml.safe_load((BUNDLED / "bao-thang-2022" / "plan.yaml").read_text(encoding="utf-8"))
-    data["fields"] += list(fields)
-    data["indicators"] += list(indicators)
-    if by_level:
-        data["annexes"].append({"numeral": "V", "kind": "breakdown", "by": "level", "title": "Theo cấp học",
-                                "indicators": by_level})
-    (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    (folder / "units.csv").write_text(roster_text, encoding="utf-8")
-    plan = load_plan(folder / "plan.yaml")
-    roster = load_roster(folder / "units.csv", plan)
+    path = edited_example(edit)
+    (path.parent / "units.csv").write_text(roster_text, encoding="utf-8")
+    plan = load_plan(path)
+    roster = load_roster(plan.roster_path, plan)
+    folder = path.parent
     returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), v) for code, v in values.items()}
     path = write_results_csv(plan, compute(plan, roster, returns), folder / "ket_qua.csv")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return {(r["indicator"], r["scope"], r["scope_code"]): r for r in csv.DictReader(handle)}
 
 
-def test_a_combined_school_counts_once_so_the_levels_add_up_to_the_district(tmp_path):
-    rows = results_of(tmp_path, ROSTER, VALUES, by_level=["TRUONG_CQG"])
+def test_a_combined_school_counts_once_so_the_levels_add_up_to_the_district(edited_example):
+    rows = results_of(edited_example, ROSTER, VALUES, by_level=["TRUONG_CQG"])
     # Mức độ 1 or 2: MN_A, TH_B, THCS_B of 5 schools. THTHCS_A (TH;THCS, "Chưa đạt") counts once, under
     # TH, its first level: MN 1/2 (MN_B silent), TH 1/2, THCS 1/1; 1 + 1 + 1 = 3 of 2 + 2 + 1 = 5.
     check(rows, ("TRUONG_CQG", "district", ""), 60.0, 3, 5, 5, 4)
@@ -158,8 +156,8 @@ def test_a_combined_school_counts_once_so_the_levels_add_up_to_the_district(tmp_
     assert ("TRUONG_CQG", "level", "XA") not in rows  # no school reports at the communes' pseudo-level
 
 
-def test_a_commune_that_sent_nothing_has_no_result_rather_than_zero(tmp_path):
-    rows = results_of(tmp_path, ROSTER, {"XA_A": VALUES["XA_A"]})
+def test_a_commune_that_sent_nothing_has_no_result_rather_than_zero(edited_example):
+    rows = results_of(edited_example, ROSTER, {"XA_A": VALUES["XA_A"]})
     # XA_A reached PCGD MN 4 tuổi; XA_B sent nothing: the district counts 1 of 2 communes ...
     check(rows, ("PC_MN4_XA", "district", ""), 1, 1, 2, 2, 1)
     # ... but XA_B's own row says nothing is known, not "0/1"
@@ -169,7 +167,7 @@ def test_a_commune_that_sent_nothing_has_no_result_rather_than_zero(tmp_path):
     assert rows[("PC_NT_HUY_DONG", "commune", "XA_B")]["denominator"] == ""  # no "0" beside an empty rate
 
 
-def test_a_communes_survey_by_level_counts_under_each_level(tmp_path):
+def test_a_communes_survey_by_level_counts_under_each_level(edited_example):
     # Seed 002's mobilisation rates by level, surveyed by each commune: the commune gets every row.
     survey = {"code": "HD", "label": "Huy động ra lớp theo cấp học", "kind": "grid", "reporter": "xa",
               "section": "III. Huy động", "rows": [{"key": "MN", "label": "Mầm non", "level": "MN"},
@@ -181,7 +179,7 @@ def test_a_communes_survey_by_level_counts_under_each_level(tmp_path):
             "target": 95, "target_by_level": {"MN": 90, "TH": 99}}
     values = {"XA_A": {"HD__MN__DS": 100, "HD__MN__RL": 90, "HD__TH__DS": 200, "HD__TH__RL": 198},
               "XA_B": {"HD__MN__DS": 50, "HD__MN__RL": 40, "HD__TH__DS": 100, "HD__TH__RL": 100}}
-    rows = results_of(tmp_path, ROSTER, values, fields=[survey], indicators=[rate])
+    rows = results_of(edited_example, ROSTER, values, fields=[survey], indicators=[rate])
     check(rows, ("HD_RA_LOP", "district", ""), 428 / 450 * 100, 428, 450, 2, 2)  # (90+198+40+100) / (100+200+50+100)
     check(rows, ("HD_RA_LOP", "level", "MN"), 130 / 150 * 100, 130, 150, 2, 2)  # (90+40) / (100+50)
     check(rows, ("HD_RA_LOP", "level", "TH"), 298 / 300 * 100, 298, 300, 2, 2)  # (198+100) / (200+100)
@@ -189,7 +187,7 @@ def test_a_communes_survey_by_level_counts_under_each_level(tmp_path):
     assert ("HD_RA_LOP", "level", "THCS") not in rows
 
 
-def test_a_share_of_the_units_carrying_a_roster_tag(tmp_path):
+def test_a_share_of_the_units_carrying_a_roster_tag(edited_example):
     # Seed 002: "100% (10/10) xã đặc biệt khó khăn giữ vững chuẩn phổ cập": only the tagged communes count.
     tagged = ROSTER.replace("code,name,kind,levels,commune,contact_name,phone,email",
                             "code,name,kind,levels,commune,contact_name,phone,email,tags")
@@ -197,15 +195,15 @@ def test_a_share_of_the_units_carrying_a_roster_tag(tmp_path):
     hard = {"code": "PC_MN4_DBKK", "name": "Tỷ lệ xã đặc biệt khó khăn đạt chuẩn PCGD mầm non 4 tuổi", "section": "I. Phổ cập",
             "unit": "%", "reporter": "xa", "rule": "share", "numerator": "PCGD_MN4 = Đạt",
             "eligible": {"kind": "xa", "tags": ["DBKK"]}, "target": 100}
-    rows = results_of(tmp_path, tagged, VALUES, indicators=[hard])
+    rows = results_of(edited_example, tagged, VALUES, indicators=[hard])
     check(rows, ("PC_MN4_DBKK", "district", ""), 100.0, 1, 1, 1, 1)  # XA_A (tagged) reached it; XA_B is not counted
     check(rows, ("PC_MN4_XA", "district", ""), 1, 1, 2, 2, 2)  # untagged indicator: both communes
 
 
-def test_a_tag_no_unit_carries_is_a_roster_error(tmp_path):
+def test_a_tag_no_unit_carries_is_a_roster_error(edited_example):
     from toolkit.errors import RosterError
 
     hard = {"code": "PC_MN4_DBKK", "name": "Tỷ lệ xã đặc biệt khó khăn đạt chuẩn", "section": "I. Phổ cập", "unit": "%",
             "reporter": "xa", "rule": "share", "numerator": "PCGD_MN4 = Đạt", "eligible": {"kind": "xa", "tags": ["DBKK"]}}
     with pytest.raises(RosterError, match="chỉ tiêu 'PC_MN4_DBKK' \\(eligible.tags\\) tính các đơn vị có nhãn 'DBKK'"):
-        results_of(tmp_path, ROSTER, VALUES, indicators=[hard])
+        results_of(edited_example, ROSTER, VALUES, indicators=[hard])
