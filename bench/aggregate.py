@@ -4,7 +4,7 @@ Makes a synthetic district of N units from the bundled example (its 87 units plu
 schools under new codes), writes a real template per unit, fills each with sample values, then
 times, in the same run:
 
-* `toolkit.collect.collect` (python-calamine + names and guards from the file's XML, two worker processes, all checks);
+* `toolkit.collect.folder.collect` (python-calamine + names and guards from the file's XML, two worker processes, all checks);
 * a naive loop: `openpyxl.load_workbook` per file, reading the same defined names (no checks).
 
 Peak memory of `collect` is measured in a fresh process for 500 files and for all N, to show it
@@ -29,11 +29,11 @@ from pathlib import Path
 
 import openpyxl
 
-from toolkit.collect import collect
-from toolkit.roster import load_roster
-from toolkit.sample_returns import fill_workbook, sample_values
-from toolkit.spec import load_plan
-from toolkit.template_writer import write_templates
+from toolkit.collect.folder import collect
+from toolkit.jobs.pipeline import load_roster
+from toolkit.forms.samples import fill_workbook, sample_values
+from toolkit.spec.load import load_plan
+from toolkit.forms.writer import write_templates
 
 
 def synthetic_plan(folder: Path, files: int):

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from toolkit.roster import load_roster  # noqa: E402
-from toolkit.spec import load_plan  # noqa: E402
-from toolkit.template_writer import write_templates  # noqa: E402
+from toolkit.jobs.pipeline import load_roster  # noqa: E402
+from toolkit.spec.load import load_plan  # noqa: E402
+from toolkit.forms.writer import write_templates  # noqa: E402
 
 TARGET_SECONDS, TARGET_UNITS = 30.0, 2000
 

@@ -9,8 +9,8 @@ from typing import Callable
 import pytest
 import yaml
 
-from toolkit.roster import load_roster
-from toolkit.spec import BUNDLED, load_plan
+from toolkit.jobs.pipeline import load_roster
+from toolkit.spec.load import BUNDLED, load_plan
 
 
 @pytest.fixture(scope="session")

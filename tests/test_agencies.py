@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from toolkit.agencies import assign_tasks, match_agencies
-from toolkit.model import TaskList
-from toolkit.roster import load_roster
-from toolkit.spec import load_plan
-from toolkit.tasks_import import import_tasks
+from toolkit.tasks.agencies import match_agencies, match_tasks
+from toolkit.spec.model import TaskList
+from toolkit.jobs.pipeline import load_roster
+from toolkit.spec.load import load_plan
+from toolkit.tasks.importer import import_tasks
 
 SEED_004 = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_2317825042ac3b9f.txt"  # shared/ beside the checkout
 HERE = Path(__file__).resolve().parent
@@ -43,7 +43,7 @@ def test_bundled_task_list_is_the_seed_imported():
 
 def test_seed_004_leads_and_coordinators(lai_chau):
     plan, units = lai_chau
-    assignment = assign_tasks(plan, units)
+    assignment = match_tasks(plan, units)
     assert assignment.unmatched == ()
     # I.1: two glued group phrases, "… đơn vị thành phố UBND các xã, phường": everyone leads.
     assert assignment.leads["NV01_01"] == tuple(AGENCIES + WARDS)
@@ -88,7 +88,7 @@ def test_unmatched_fragments_are_listed_with_task_and_role(lai_chau):
         {"tt": "2", "content": "Việc hai", "lead": "", "coordinating": "Phòng Nội vụ"},
     ]}])
     plan = plan.model_copy(update={"tasks": tasks})
-    assignment = assign_tasks(plan, units)
+    assignment = match_tasks(plan, units)
     assert assignment.leads == {"NV01_01": ("PHONG_GDDT",), "NV01_02": ()}
     assert assignment.unmatched == (
         "Nhiệm vụ I.1, cơ quan chủ trì: không nhận ra “Ban Dân tộc”",

@@ -12,13 +12,13 @@ import docx
 import openpyxl
 import pytest
 
-from toolkit.aggregate import compute
-from toolkit.annexes import annex_tables, write_annexes
-from toolkit.contract import UnitReturn
-from toolkit.document import attached_line
-from toolkit.numbers import fmt_count_share, fmt_date_long, fmt_number, fmt_percent
-from toolkit.roster import load_roster
-from toolkit.spec import load_plan
+from toolkit.aggregate.compute import compute
+from toolkit.annex.write import annex_tables, write_annexes
+from toolkit.collect.records import UnitReturn
+from toolkit.annex.document import attached_line
+from toolkit.core.numbers import fmt_count_share, fmt_date_long, fmt_number, fmt_percent
+from toolkit.jobs.pipeline import load_roster
+from toolkit.spec.load import load_plan
 
 HOSTILE = '=HYPERLINK("http://x","bấm")'
 

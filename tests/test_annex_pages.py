@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.aggregate import compute
-from toolkit.annexes import write_annexes
-from toolkit.contract import UnitReturn
-from toolkit.sample_returns import sample_values
+from toolkit.aggregate.compute import compute
+from toolkit.annex.write import write_annexes
+from toolkit.collect.records import UnitReturn
+from toolkit.forms.samples import sample_values
 
 
 def test_xlsx_annex_numbers_pages_in_the_header_but_not_the_first(plan, roster, tmp_path):

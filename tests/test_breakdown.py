@@ -6,11 +6,11 @@ from pathlib import Path
 
 import openpyxl
 
-from toolkit.aggregate import compute
-from toolkit.annexes import write_annexes
-from toolkit.contract import UnitReturn
-from toolkit.roster import load_roster
-from toolkit.spec import load_plan
+from toolkit.aggregate.compute import compute
+from toolkit.annex.write import write_annexes
+from toolkit.collect.records import UnitReturn
+from toolkit.jobs.pipeline import load_roster
+from toolkit.spec.load import load_plan
 
 RETURNS = {
     "MN_PHO_LU_1": {"GV__MN__TONG": 20, "GV__MN__DAT_CHUAN": 18, "GV__MN__TREN_CHUAN": 5, "PH_TONG": 10, "PH_KIEN_CO": 8},

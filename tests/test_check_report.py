@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.check_report import write_check_reports
-from toolkit.collect import collect
-from toolkit.sample_returns import fill_workbook, sample_values, set_saved_at
-from toolkit.template_writer import write_template
+from toolkit.collect.report import write_check_reports
+from toolkit.collect.folder import collect
+from toolkit.forms.samples import fill_workbook, sample_values, set_saved_at
+from toolkit.forms.writer import write_template
 
 TODAY = dt.date(2022, 12, 15)  # five days after the example's deadline (10/12/2022)
 
@@ -187,7 +187,7 @@ def test_a_return_openpyxl_cannot_rewrite_gets_a_list_and_the_run_goes_on(plan, 
     def unreadable(*args, **kwargs):  # what openpyxl raises on parts it cannot parse
         raise ValueError("Unable to read workbook: could not read worksheets")
 
-    monkeypatch.setattr("toolkit.check_report.openpyxl.load_workbook", unreadable)
+    monkeypatch.setattr("toolkit.collect.report.openpyxl.load_workbook", unreadable)
     paths = write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY)
     assert [p.name for p in paths] == ["kiem_tra.csv", "Kiem_tra.xlsx", "XA_GIA_PHU.xlsx"]
     monkeypatch.undo()

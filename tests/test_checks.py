@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from toolkit.checks import check_unit
-from toolkit.reader import read_workbook
-from toolkit.sample_returns import fill_workbook, sample_values
-from toolkit.template_writer import write_template
+from toolkit.collect.checks import check_unit
+from toolkit.collect.reader import read_workbook
+from toolkit.forms.samples import fill_workbook, sample_values
+from toolkit.forms.writer import write_template
 
 SCHOOL = "THTHCS_BAN_CAM_1"  # a combined primary and lower-secondary school
 
@@ -164,7 +164,7 @@ def test_a_sum_on_the_left_is_spelled_out(check):
 
 def test_sample_values_pass_every_check_for_every_unit_of_the_example(plan, roster):
     # In memory: every unit of the example, with several seeds (the real files are checked in test_collect).
-    from toolkit.reader import CellRef, RawWorkbook
+    from toolkit.collect.reader import CellRef, RawWorkbook
 
     for seed in range(3):
         rng = random.Random(seed)
@@ -175,7 +175,7 @@ def test_sample_values_pass_every_check_for_every_unit_of_the_example(plan, rost
 
 
 def test_a_text_longer_than_the_template_allows_is_kept_with_a_warning(plan, roster):
-    from toolkit.reader import CellRef, RawWorkbook
+    from toolkit.collect.reader import CellRef, RawWorkbook
 
     unit = roster.get("PHONG_GDDT")
     values = sample_values(plan, unit, random.Random(1))

@@ -7,7 +7,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from toolkit.cli import main
+from toolkit.cli.main import main
 
 COMMANDS = ("init", "templates", "check", "aggregate", "import-tasks", "demo")
 
@@ -75,7 +75,7 @@ def test_init_creates_a_workspace_and_never_overwrites(run, tmp_path):
 
 def test_the_workspace_plan_is_usable_by_path(run, tmp_path):
     run("init", str(tmp_path))
-    from toolkit.spec import load_plan
+    from toolkit.spec.load import load_plan
 
     assert load_plan(tmp_path / "templates" / "bao-thang-2022").code == "bao-thang-2022"
 

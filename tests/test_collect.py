@@ -13,11 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.collect import collect
-from toolkit.roster import load_roster
-from toolkit.sample_returns import fill_workbook, make_returns, sample_values, set_saved_at
-from toolkit.spec import load_plan
-from toolkit.template_writer import write_template, write_templates
+from toolkit.collect.folder import collect
+from toolkit.jobs.pipeline import load_roster
+from toolkit.forms.samples import fill_workbook, make_returns, sample_values, set_saved_at
+from toolkit.spec.load import load_plan
+from toolkit.forms.writer import write_template, write_templates
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from toolkit.cli import main
+from toolkit.cli.main import main
 
 
 @pytest.fixture(scope="module")

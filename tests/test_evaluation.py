@@ -7,9 +7,9 @@ from pathlib import Path
 
 import openpyxl
 
-from toolkit.aggregate import compute
-from toolkit.annexes import write_annexes
-from toolkit.contract import UnitReturn
+from toolkit.aggregate.compute import compute
+from toolkit.annex.write import write_annexes
+from toolkit.collect.records import UnitReturn
 
 
 def district_row(paths: dict, name: str) -> list:
@@ -61,8 +61,8 @@ def test_a_commune_is_judged_against_rates_but_not_against_district_totals(plan,
 
 def test_a_strict_target_is_above_not_at_it(edited_example, tmp_path):
     # "trên 99,7%": direction ">" is met only above the target, once the figure is rounded as shown.
-    from toolkit.roster import load_roster
-    from toolkit.spec import load_plan
+    from toolkit.jobs.pipeline import load_roster
+    from toolkit.spec.load import load_plan
 
     def strictly_above(data: dict) -> None:
         next(i for i in data["indicators"] if i["code"] == "PC_5T_HUY_DONG")["direction"] = ">"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from toolkit.document import attached_line
+from toolkit.annex.document import attached_line
 
 
 def signed(plan, **document):

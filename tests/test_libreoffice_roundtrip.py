@@ -21,7 +21,7 @@ import pytest
 from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
 
-from toolkit.template_writer import write_template
+from toolkit.forms.writer import write_template
 
 pytestmark = pytest.mark.libreoffice
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import openpyxl
 
-from toolkit.aggregate import compute
-from toolkit.annexes import write_annexes
-from toolkit.contract import UnitReturn
-from toolkit.roster import load_roster
-from toolkit.spec import load_plan
+from toolkit.aggregate.compute import compute
+from toolkit.annex.write import write_annexes
+from toolkit.collect.records import UnitReturn
+from toolkit.jobs.pipeline import load_roster
+from toolkit.spec.load import load_plan
 
 
 def annexes_of(plan, returns_values: dict, folder: Path) -> dict:

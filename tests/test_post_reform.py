@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from toolkit.cli import main
-from toolkit.pipeline import aggregate, load, make_templates
-from toolkit.sample_returns import make_returns
+from toolkit.cli.main import main
+from toolkit.jobs.pipeline import aggregate, load, make_templates
+from toolkit.forms.samples import make_returns
 
 DISTRICT_WORDS = re.compile(r"huyện|thị trấn|Phòng Giáo dục|PGD|Toàn huyện", re.IGNORECASE)
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.reader import read_workbook
-from toolkit.sample_returns import fill_workbook
-from toolkit.template_writer import write_template
+from toolkit.collect.reader import read_workbook
+from toolkit.forms.samples import fill_workbook
+from toolkit.forms.writer import write_template
 
 COMMUNE = {"DS_0_2": 412, "RL_0_2": 130, "DS_15_60": 4512, "PCGD_THCS": "Mức độ 3", "XMC_SO_NGUOI": 7}
 
@@ -340,7 +340,7 @@ def read_in_a_capped_process(path: Path) -> tuple[list | None, float]:
     """read_workbook in a child process limited to 4 GB: if calamine is ever let build a huge grid, the
     allocation fails and aborts the child (uncatchably), not the test run. -> (failure, seconds)."""
     resource = pytest.importorskip("resource")
-    code = ("import json, sys, time\nfrom toolkit.reader import read_workbook\n"
+    code = ("import json, sys, time\nfrom toolkit.collect.reader import read_workbook\n"
             "started = time.perf_counter()\nraw = read_workbook(sys.argv[1])\n"
             "print(json.dumps([raw.failure, time.perf_counter() - started]))")
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120,

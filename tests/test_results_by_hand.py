@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.aggregate import compute
-from toolkit.annexes import write_results_csv
-from toolkit.contract import UnitReturn
-from toolkit.roster import load_roster
-from toolkit.spec import load_plan
+from toolkit.aggregate.compute import compute
+from toolkit.annex.write import write_results_csv
+from toolkit.collect.records import UnitReturn
+from toolkit.jobs.pipeline import load_roster
+from toolkit.spec.load import load_plan
 
 ROSTER = """code,name,kind,levels,commune,contact_name,phone,email
 XA_A,UBND xã A,xa,XA,XA_A,,,
@@ -201,7 +201,7 @@ def test_a_share_of_the_units_carrying_a_roster_tag(edited_example):
 
 
 def test_a_tag_no_unit_carries_is_a_roster_error(edited_example):
-    from toolkit.errors import RosterError
+    from toolkit.core.errors import RosterError
 
     hard = {"code": "PC_MN4_DBKK", "name": "Tỷ lệ xã đặc biệt khó khăn đạt chuẩn", "section": "I. Phổ cập", "unit": "%",
             "reporter": "xa", "rule": "share", "numerator": "PCGD_MN4 = Đạt", "eligible": {"kind": "xa", "tags": ["DBKK"]}}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from toolkit.errors import RosterError, SpecError
-from toolkit.roster import load_roster
-from toolkit.spec import BUNDLED, load_plan
+from toolkit.core.errors import RosterError, SpecError
+from toolkit.jobs.pipeline import load_roster
+from toolkit.spec.load import BUNDLED, load_plan
 
 EXAMPLE = BUNDLED / "bao-thang-2022" / "plan.yaml"
 DOMAIN = Path(__file__).resolve().parents[2] / "shared" / "domain"

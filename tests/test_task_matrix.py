@@ -8,13 +8,13 @@ import docx
 import openpyxl
 import pytest
 
-from toolkit.collect import collect
-from toolkit.pipeline import aggregate, load
-from toolkit.reader import read_workbook
-from toolkit.sample_returns import fill_workbook
-from toolkit.task_matrix import write_task_annexes
-from toolkit.tasks_import import import_tasks
-from toolkit.template_writer import write_templates
+from toolkit.collect.folder import collect
+from toolkit.jobs.pipeline import aggregate, load
+from toolkit.collect.reader import read_workbook
+from toolkit.forms.samples import fill_workbook
+from toolkit.annex.write import annex_tables, write_annex_files
+from toolkit.tasks.importer import import_tasks
+from toolkit.forms.writer import write_templates
 
 SEED_004 = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_2317825042ac3b9f.txt"  # shared/ beside the checkout
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì thực hiện", "Cơ quan phối hợp", "Thời gian thực hiện"]
@@ -323,3 +323,9 @@ def test_aggregate_with_no_returns_still_writes_the_task_annexes(lai_chau, tmp_p
     rows = progress_rows(tmp_path / "Kết quả" / "Phu_luc_tien_do.xlsx")
     assert {row[8] for row in rows.values()} == {"Chưa báo cáo"}
     assert outcome.checked.collection.statuses and all(s.status == "chua_nop" for s in outcome.checked.collection.statuses)
+
+
+def write_task_annexes(plan, roster, folder, returns=None):
+    """The task annexes alone (no results), as `aggregate` writes them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_annex_files(annex_tables(plan, roster, [], returns, kinds=("tasks", "progress")), folder)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from toolkit.errors import TasksImportError
-from toolkit.tasks_import import dump_tasks_yaml, import_tasks
+from toolkit.core.errors import TasksImportError
+from toolkit.tasks.importer import dump_tasks_yaml, import_tasks
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED = SEEDS / "004_2317825042ac3b9f.txt"

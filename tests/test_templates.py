@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 
 import toolkit
-from toolkit.errors import ToolkitError
-from toolkit.model import Field
-from toolkit.plan import Plan
-from toolkit.template_checks import CellMap, fits_inline, row_flags, summary_formula, validation_rule
-from toolkit.template_writer import write_template, write_templates
+from toolkit.core.errors import ToolkitError
+from toolkit.spec.model import Field
+from toolkit.spec.plan import Plan
+from toolkit.forms.rules import CellMap, fits_inline, row_flags, summary_formula, validation_rule
+from toolkit.forms.writer import write_template, write_templates
 
 MN_SCHOOL, COMBINED_SCHOOL, COMMUNE = "MN_BAN_CAM_1", "THTHCS_BAN_CAM_1", "XA_BAN_CAM"
 

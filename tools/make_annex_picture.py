@@ -1,6 +1,6 @@
 """Redraw docs/phu_luc_I.png, the README picture: page 1 of the example's Phụ lục I in Word format.
 
-Realistic returns (toolkit.sample_returns) for every school and commune of bao-thang-2022, the
+Realistic returns (toolkit.forms.samples) for every school and commune of bao-thang-2022, the
 annexes written as the `aggregate` command writes them, the .docx printed to PDF by LibreOffice
 and page 1 drawn at 60 dpi by pdftoppm (poppler-utils).
 
@@ -13,12 +13,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from toolkit.aggregate import compute
-from toolkit.annexes import write_annexes
-from toolkit.contract import UnitReturn
-from toolkit.roster import load_roster
-from toolkit.sample_returns import sample_values
-from toolkit.spec import load_plan
+from toolkit.aggregate.compute import compute
+from toolkit.annex.write import write_annexes
+from toolkit.collect.records import UnitReturn
+from toolkit.jobs.pipeline import load_roster
+from toolkit.forms.samples import sample_values
+from toolkit.spec.load import load_plan
 
 TARGET = Path(__file__).resolve().parents[1] / "docs" / "phu_luc_I.png"
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from toolkit.contract import UnitReturn
-from toolkit.expressions import clause_holds, compare
-from toolkit.model import Indicator
-from toolkit.numbers import round_half_up
-from toolkit.plan import Plan
-from toolkit.roster import Roster, Unit
+from toolkit.collect.records import UnitReturn
+from toolkit.spec.expressions import clause_holds, compare
+from toolkit.spec.model import Indicator
+from toolkit.core.numbers import round_half_up
+from toolkit.spec.plan import Plan
+from toolkit.spec.units import Roster, Unit
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toolkit.numbers import fmt_date_long
-from toolkit.plan import Plan
+from toolkit.core.numbers import fmt_date_long
+from toolkit.spec.plan import Plan
 
 FONT = "Times New Roman"
 PAPER_A4 = 9  # Excel's paper code
@@ -42,14 +42,6 @@ def attached_line(plan: Plan) -> str:
     year = document.date.year if document.date else plan.plan_year
     return f"(Kèm theo {kind} số {number}/{document.symbol} {fmt_date_long(document.date, year)} của {plan.issuer.name})"
 
-
-def place_name(name: str) -> str:
-    """'UBND xã Xuân Quang' -> 'Xã Xuân Quang': a commune row names the place, not its committee."""
-    for prefix in ("UBND ", "Ủy ban nhân dân ", "Uỷ ban nhân dân "):
-        if name.startswith(prefix) and len(name) > len(prefix):
-            rest = name[len(prefix):]
-            return rest[0].upper() + rest[1:]
-    return name
 
 
 def signature_block(plan: Plan) -> list[tuple[str, str]]:

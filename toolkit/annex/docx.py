@@ -16,10 +16,10 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docxtpl import DocxTemplate
 
-from toolkit.document import FONT, MARGINS_MM, AnnexTable, header_spans
-from toolkit.files import atomic_write
+from toolkit.annex.document import FONT, MARGINS_MM, AnnexTable, header_spans
+from toolkit.core.files import atomic_write
 
-BUNDLED_TEMPLATE = Path(__file__).resolve().parent / "report_templates" / "phu_luc.docx"
+BUNDLED_TEMPLATE = Path(__file__).resolve().parents[1] / "report_templates" / "phu_luc.docx"
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
 TABLE_SIZE = 12
 PAGE_WIDTH_MM = 297 - MARGINS_MM["left"] - MARGINS_MM["right"]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from toolkit.document import AnnexTable, header_spans
-from toolkit.files import atomic_write
+from toolkit.annex.document import AnnexTable, header_spans
+from toolkit.core.files import atomic_write
 
-TEMPLATES = Path(__file__).resolve().parent / "report_templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "report_templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from toolkit.aggregate import Result
-from toolkit.contract import UnitReturn
-from toolkit.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading, place_name
-from toolkit.model import Annex, Field, Indicator
-from toolkit.numbers import (
+from toolkit.aggregate.compute import Result
+from toolkit.collect.records import UnitReturn
+from toolkit.annex.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading
+from toolkit.core.text import place_name
+from toolkit.spec.model import Annex, Field, Indicator
+from toolkit.core.numbers import (
     NO_DATA,
     fmt_count_share,
     fmt_number,
@@ -16,7 +17,7 @@ from toolkit.numbers import (
     fmt_ratio,
     round_half_up,
 )
-from toolkit.plan import Plan
+from toolkit.spec.plan import Plan
 
 PERCENT_RULES = ("ratio", "share")
 

@@ -1,6 +1,6 @@
 """Task annexes: the matrix of who does what, and the progress the agencies reported on it.
 
-Pure table builders (`tasks_table`, `progress_table`) over `toolkit.document.AnnexTable`, written by
+Pure table builders (`tasks_table`, `progress_table`) over `toolkit.annex.document.AnnexTable`, written by
 the same xlsx / docx / html writers as the indicator annexes. The matrix prints the agency texts
 as the plan wrote them, so a matrix imported from a signed plan comes out row for row the same.
 
@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from toolkit.contract import TASK_STATUSES, UnitReturn, task_id
-from toolkit.document import AnnexTable, Cell, Heading, Row, annex_label, attached_line
-from toolkit.model import Annex, Task, TaskGroup
-from toolkit.numbers import fmt_number, fmt_percent
-from toolkit.plan import Plan
-from toolkit.roster import Roster, Unit
+from toolkit.spec.names import TASK_STATUSES, task_id
+from toolkit.collect.records import UnitReturn
+from toolkit.annex.document import AnnexTable, Cell, Heading, Row, annex_label, attached_line
+from toolkit.spec.model import Annex, Task, TaskGroup
+from toolkit.core.numbers import fmt_number, fmt_percent
+from toolkit.spec.plan import Plan
+from toolkit.spec.units import Roster, Unit
 
 DONE, DOING, NOT_STARTED = TASK_STATUSES
 NOT_REPORTED = "Chưa báo cáo"
@@ -31,7 +32,6 @@ MATRIX_HEADER = ["TT", "Nội dung", "Cơ quan chủ trì thực hiện", "Cơ q
 MATRIX_WIDTHS = [6, 70, 32, 32, 16]
 PROGRESS_HEADER = MATRIX_HEADER + ["Kết quả thực hiện của cơ quan chủ trì", "Khó khăn, vướng mắc", "Đề xuất", "Tình trạng"]
 PROGRESS_WIDTHS = [8, 40, 18, 18, 13, 42, 22, 22, 13]  # TT 8: narrower prints "T/T" in Word
-KINDS = ("tasks", "progress")
 
 
 # Reading the progress
@@ -92,15 +92,12 @@ def _report(unit: Unit, identifier: str, unit_return: UnitReturn | None) -> Repo
 
 def task_progress(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn] | None = None) -> list[TaskProgress]:
     """Every task of the plan with what its leads and coordinators reported, in plan order."""
-    from toolkit.agencies import assign_tasks
-
     returns = returns or {}
-    assignment = assign_tasks(plan, list(roster))
     progress = []
     for group_number, group in enumerate(plan.tasks.groups if plan.tasks else [], start=1):
         for task_number, task in enumerate(group.tasks, start=1):
             identifier = task_id(group_number, task_number)
-            leads, coordinators = assignment.leads[identifier], assignment.coordinators[identifier]
+            leads, coordinators = roster.task_leads.get(identifier, ()), roster.task_coordinators.get(identifier, ())
             progress.append(TaskProgress(identifier, group, task,
                                          tuple(_report(roster.get(c), identifier, returns.get(c)) for c in leads),
                                          tuple(_report(roster.get(c), identifier, returns.get(c)) for c in coordinators)))
@@ -190,21 +187,3 @@ def summary_table(plan: Plan, annex: Annex, progress: list[TaskProgress]) -> Ann
     table.rows.append(Row([Cell(""), Cell("Tổng số"), Cell(fmt_number(total, 0), "center"),
                            Cell("100%" if total else "–", "center")], "total"))
     return table
-
-
-# Files
-
-
-def write_task_annexes(plan: Plan, roster: Roster, output_dir: str | Path, progress: Mapping[str, UnitReturn] | None = None,
-                       *, docx_template: Path | None = None) -> list[Path]:
-    """Write each task annex of the plan as .xlsx, .docx and .html; return the paths written.
-
-    Args:
-        progress: the accepted returns (unit code -> UnitReturn); None or empty: nobody reported yet.
-    """
-    from toolkit.annexes import annex_tables, write_annex_files
-
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    tables = annex_tables(plan, roster, [], progress, kinds=KINDS)
-    return write_annex_files(tables, output_dir, docx_template=docx_template)

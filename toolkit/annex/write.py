@@ -7,14 +7,15 @@ from typing import Mapping
 
 import pandas as pd
 
-from toolkit.aggregate import Result
-from toolkit.annex_tables import breakdown_table, targets_table
-from toolkit.annex_xlsx import write_annex_xlsx
-from toolkit.contract import UnitReturn
-from toolkit.document import AnnexTable, signature_block
-from toolkit.files import atomic_write
-from toolkit.plan import Plan
-from toolkit.roster import Roster
+from toolkit.aggregate.compute import Result
+from toolkit.annex.tables import breakdown_table, evaluation_period, targets_table
+from toolkit.annex.tasks import progress_table, tasks_table
+from toolkit.annex.xlsx import write_annex_xlsx
+from toolkit.collect.records import UnitReturn
+from toolkit.annex.document import AnnexTable, signature_block
+from toolkit.core.files import atomic_write
+from toolkit.spec.plan import Plan
+from toolkit.spec.units import Roster
 
 RESULT_COLUMNS = ["indicator", "scope", "scope_code", "value", "numerator", "denominator", "target", "achieved",
                   "expected", "reported", "excluded", "indicator_name", "scope_name", "unit", "rule"]
@@ -22,8 +23,6 @@ RESULT_COLUMNS = ["indicator", "scope", "scope_code", "value", "numerator", "den
 
 def results_frame(plan: Plan, results: list[Result]) -> pd.DataFrame:
     """The tidy long table of results (one row per indicator and scope), as a province rolls up."""
-    from toolkit.annex_tables import evaluation_period
-
     judged = evaluation_period(plan)
     periods = plan.period.target_periods
     rows = []
@@ -62,8 +61,6 @@ def write_annexes(plan: Plan, roster: Roster, results: list[Result], output_dir:
 def annex_tables(plan: Plan, roster: Roster, results: list[Result], returns: Mapping[str, UnitReturn] | None = None,
                  *, kinds: tuple[str, ...] | None = None) -> list[AnnexTable]:
     """The table of every annex of the plan (of `kinds` only, if given), in plan order."""
-    from toolkit.task_matrix import progress_table, tasks_table
-
     builders = {
         "targets": lambda annex: targets_table(plan, annex, results),
         "breakdown": lambda annex: breakdown_table(plan, annex, results, returns),
@@ -81,8 +78,8 @@ def annex_tables(plan: Plan, roster: Roster, results: list[Result], returns: Map
 
 def write_annex_files(tables: list[AnnexTable], output_dir: Path, *, docx_template: Path | None = None) -> list[Path]:
     """Each table as <stem>.xlsx, .docx and .html in `output_dir`."""
-    from toolkit.annex_docx import write_annex_docx
-    from toolkit.annex_html import write_annex_html
+    from toolkit.annex.docx import write_annex_docx
+    from toolkit.annex.html import write_annex_html
 
     written = []
     for table in tables:

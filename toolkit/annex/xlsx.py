@@ -10,7 +10,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from toolkit.document import (
+from toolkit.annex.document import (
     FONT,
     MARGINS_MM,
     PAPER_A4,
@@ -18,7 +18,7 @@ from toolkit.document import (
     AnnexTable,
     header_spans,
 )
-from toolkit.files import atomic_write
+from toolkit.core.files import atomic_write
 
 MM = 1 / 25.4
 MAX_ROW_HEIGHT = 409  # points; Excel's limit

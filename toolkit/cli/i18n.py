@@ -16,7 +16,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-CATALOGUE = Path(__file__).resolve().parent / "locale" / "click_vi.po"
+CATALOGUE = Path(__file__).resolve().parents[1] / "locale" / "click_vi.po"
 
 
 def vietnamese_translations() -> gettext.GNUTranslations:

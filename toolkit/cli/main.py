@@ -12,10 +12,12 @@ from pathlib import Path
 
 import click
 
-from toolkit import __version__, cli_i18n, pipeline
-from toolkit.errors import ToolkitError
-from toolkit.spec import bundled_examples
-from toolkit.workspace import init_workspace
+from toolkit import __version__
+from toolkit.cli import i18n as cli_i18n
+from toolkit.jobs import pipeline
+from toolkit.core.errors import ToolkitError
+from toolkit.spec.load import bundled_examples
+from toolkit.jobs.workspace import init_workspace
 
 cli_i18n.install()
 
@@ -152,8 +154,8 @@ def import_tasks(source: Path, output_path: Path) -> None:
 
     Ví dụ: toolkit import-tasks phu_luc_nhiem_vu.docx --output templates/plan-tasks.yaml
     """
-    from toolkit.tasks_import import dump_tasks_yaml
-    from toolkit.tasks_import import import_tasks as read_tasks
+    from toolkit.tasks.importer import dump_tasks_yaml
+    from toolkit.tasks.importer import import_tasks as read_tasks
 
     tasks = _run(lambda: read_tasks(source))
     _run(lambda: dump_tasks_yaml(tasks, output_path))

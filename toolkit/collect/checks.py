@@ -10,16 +10,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from toolkit.contract import Issue, grid_name
-from toolkit.errors import render, severity
-from toolkit.expressions import Comparison, clause_holds, compare
-from toolkit.model import Field, TaskField
-from toolkit.numbers import fmt_number
-from toolkit.plan import Plan
-from toolkit.reader import RawWorkbook
-from toolkit.roster import Unit
-from toolkit.template_checks import TEXT_LIMIT
-from toolkit.text import clean_text
+from toolkit.spec.names import grid_name
+from toolkit.collect.records import Issue
+from toolkit.core.errors import render, severity
+from toolkit.spec.expressions import Comparison, clause_holds, compare
+from toolkit.spec.model import Field, TaskField
+from toolkit.core.numbers import fmt_number
+from toolkit.spec.plan import Plan
+from toolkit.collect.reader import RawWorkbook
+from toolkit.spec.units import Unit
+from toolkit.forms.rules import TEXT_LIMIT
+from toolkit.core.text import clean_text
 
 RELATIONS = {
     "<=": "phải nhỏ hơn hoặc bằng",

@@ -12,14 +12,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from toolkit.checks import check_unit
-from toolkit.contract import UNIT_CODE_NAME, Issue, UnitReturn
-from toolkit.errors import render, severity
-from toolkit.plan import Plan
-from toolkit.reader import SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
-from toolkit.roster import Roster, Unit
-from toolkit.text import clean_text
-from toolkit.workers import shared, worker_pool
+from toolkit.collect.checks import check_unit
+from toolkit.spec.names import UNIT_CODE_NAME
+from toolkit.collect.records import Issue, UnitReturn
+from toolkit.core.errors import render, severity
+from toolkit.spec.plan import Plan
+from toolkit.collect.reader import SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
+from toolkit.spec.units import Roster, Unit
+from toolkit.core.text import clean_text
+from toolkit.core.workers import shared, worker_pool
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}

@@ -11,8 +11,8 @@ records in the xls BIFF stream. Each format's scan records every formula cell; w
 one is decided once the names are final (defined names, then the key-column fallback).
 
 Hostile files: the file is read once (at most MAX_FILE_BYTES); zip bombs, DTDs and sheets too
-big to build are refused before anything parses them (`toolkit.reader_parts`; the cells and
-formulas of a sheet's raw records are found by `toolkit.sheet_scan`). A failure is reported in
+big to build are refused before anything parses them (`toolkit.collect.parts`; the cells and
+formulas of a sheet's raw records are found by `toolkit.collect.sheet_scan`). A failure is reported in
 `RawWorkbook.failure`, never raised.
 """
 
@@ -31,9 +31,9 @@ from pathlib import Path
 from defusedxml import DefusedXmlException, ElementTree
 from python_calamine import CalamineError, CalamineWorkbook
 
-from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET
-from toolkit.reader_parts import CellRef, Formulas, Parts, Rejected, bound, guard_zip, zip_key
-from toolkit.sheet_scan import biff_sheet, biff_sheets, xlsx_sheet
+from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET
+from toolkit.collect.parts import CellRef, Formulas, Parts, Rejected, bound, guard_zip, zip_key
+from toolkit.collect.sheet_scan import biff_sheet, biff_sheets, xlsx_sheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a filled template is well under 1 MB

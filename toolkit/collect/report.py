@@ -16,12 +16,12 @@ import xlsxwriter
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from toolkit.collect import FEEDBACK_FOLDER, STATUS_LABELS, Collection
-from toolkit.errors import ToolkitError
-from toolkit.files import atomic_write
-from toolkit.plan import Plan
-from toolkit.roster import Roster
-from toolkit.text import printable
+from toolkit.collect.folder import FEEDBACK_FOLDER, STATUS_LABELS, Collection
+from toolkit.core.errors import ToolkitError
+from toolkit.core.files import atomic_write
+from toolkit.spec.plan import Plan
+from toolkit.spec.units import Roster
+from toolkit.core.text import printable
 
 CSV_COLUMNS = ("file", "unit", "unit_name", "sheet", "cell", "field", "severity", "code", "message")
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}

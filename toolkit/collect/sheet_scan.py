@@ -10,7 +10,7 @@ import functools
 import re
 import struct
 
-from toolkit.reader_parts import Rejected
+from toolkit.collect.parts import Rejected
 
 MAX_SHEETS = 1000  # of an xls workbook
 

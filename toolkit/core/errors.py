@@ -1,11 +1,14 @@
-"""Fatal errors (exceptions) and the catalogue of problems found in returned workbooks.
+"""Fatal errors (exceptions), problem records and the one Vietnamese catalogue they are rendered through.
 
-Exceptions stop a command: a broken plan spec or roster. Problems in returned workbooks never
-raise; they become `Issue` records (see `toolkit.report`), each with a stable English code and a
-Vietnamese message rendered from the catalogue below.
+Exceptions stop a command: a broken plan or roster (`PlanError` carries every `Problem` found).
+Problems in returned workbooks never raise; they become `Issue` records (`toolkit.collect.records`).
+Both kinds have a stable English code and a Vietnamese message rendered from `CATALOGUE`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
 
 
 class ToolkitError(Exception):
@@ -24,9 +27,74 @@ class TasksImportError(ToolkitError):
     """A task matrix could not be imported."""
 
 
-# Catalogue of problems in returned workbooks: code -> (severity, Vietnamese template).
-# Templates are formatted with keyword arguments; every message names what it is about.
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file and either a YAML key path (`fields[3].kind`, with the line when the
+    parser knows it) or a workbook sheet, row (as the spreadsheet numbers it, header = 1) and column."""
+
+    file: str = ""
+    key: str = ""
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""  # column letter ("D")
+    header: str = ""  # that column's header ("Tử số")
+    line: int | None = None  # in a text file (YAML), 1-based
+    char: int | None = None  # column in that line, 1-based
+
+    def describe(self) -> str:
+        """'tệp ke_hoach.xlsx, trang Chỉ tiêu, dòng 12, cột D (Tử số)' / 'tệp plan.yaml, khóa fields[3].kind'."""
+        parts = [f"tệp {self.file}"] if self.file else []
+        if self.sheet:
+            parts.append(f"trang {self.sheet}")
+        if self.row is not None:
+            parts.append(f"dòng {self.row}")
+        elif self.line is not None:
+            parts.append(f"dòng {self.line}" + (f", cột {self.char}" if self.char is not None else ""))
+        if self.column:
+            parts.append(f"cột {self.column}" + (f" ({self.header})" if self.header else ""))
+        elif self.header:
+            parts.append(f"cột “{self.header}”")
+        if self.key:
+            parts.append(f"khóa {self.key}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a plan or a roster: a catalogue code, where it is, and the values its message names."""
+
+    code: str
+    location: Location = Location()
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> str:
+        return severity(self.code)
+
+    @property
+    def message(self) -> str:
+        return render(self.code, **self.params)
+
+    def __str__(self) -> str:
+        where = self.location.describe()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class PlanError(SpecError):
+    """A plan or roster with problems; `problems` holds every one found, in the order found."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...], heading: str = ""):
+        self.problems = tuple(problems)
+        errors = [p for p in self.problems if p.severity == "error"] or list(self.problems)
+        shown = "\n".join(f"  - {p}" for p in errors[:50])
+        more = f"\n  … và {len(errors) - 50} lỗi khác" if len(errors) > 50 else ""
+        super().__init__(f"{heading or 'Kế hoạch có lỗi:'}\n{shown}{more}")
+
+
+# The catalogue: code -> (severity, Vietnamese template), one section per stage. Templates are
+# formatted with keyword arguments; every message names what it is about.
 CATALOGUE: dict[str, tuple[str, str]] = {
+    # ---- Returned workbooks ----
     # The file as a whole
     "not-a-workbook": ("error", "Tệp không phải bảng tính Excel/LibreOffice đọc được ({detail})."),
     "corrupt-file": ("error", "Tệp bị hỏng hoặc không đầy đủ, không mở được ({detail}). Đề nghị đơn vị gửi lại tệp."),

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from toolkit.errors import ToolkitError
+from toolkit.core.errors import ToolkitError
 
 
 def atomic_write(path: str | Path, write: Callable[[str], None]) -> Path:

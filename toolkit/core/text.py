@@ -29,3 +29,12 @@ def printable(text: str) -> str:
     """A file name as it can be printed and saved: bytes that were not UTF-8 (a zip made on another
     system) become '\ufffd' instead of making the report unwritable."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def place_name(name: str) -> str:
+    """'UBND xã Xuân Quang' -> 'Xã Xuân Quang': a commune row names the place, not its committee."""
+    for prefix in ("UBND ", "Ủy ban nhân dân ", "Uỷ ban nhân dân "):
+        if name.startswith(prefix) and len(name) > len(prefix):
+            rest = name[len(prefix):]
+            return rest[0].upper() + rest[1:]
+    return name

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from toolkit.plan import Plan
-    from toolkit.roster import Roster
+from typing import Any
 
 _shared: dict = {}  # in each worker: the plan and roster it was started with
 
 
-def worker_pool(workers: int, plan: "Plan", roster: "Roster") -> ProcessPoolExecutor:
+def worker_pool(workers: int, plan: Any, roster: Any) -> ProcessPoolExecutor:
     """A pool whose workers each receive the plan and roster once (see `shared`).
 
     They start as Windows starts them ("spawn": a fresh interpreter that imports the toolkit), on
@@ -23,10 +19,10 @@ def worker_pool(workers: int, plan: "Plan", roster: "Roster") -> ProcessPoolExec
                                initializer=_receive, initargs=(plan, roster))
 
 
-def _receive(plan: "Plan", roster: "Roster") -> None:
+def _receive(plan: Any, roster: Any) -> None:
     _shared.update(plan=plan, roster=roster)
 
 
-def shared() -> tuple["Plan", "Roster"]:
+def shared() -> tuple[Any, Any]:
     """Inside a worker: the plan and roster of its pool."""
     return _shared["plan"], _shared["roster"]

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, grid_name
-from toolkit.model import Field, TaskField
-from toolkit.template_checks import CellMap, Flag, row_flags, summary_formula, validation_rule
+from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, grid_name
+from toolkit.spec.model import Field, TaskField
+from toolkit.forms.rules import CellMap, Flag, row_flags, summary_formula, validation_rule
 
 DATA_SHEET = "Số liệu"
 STT_COL, LABEL_COL, UNIT_COL = 1, 2, 3

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from toolkit.expressions import PLAN_YEAR, Condition, Sum
-from toolkit.model import Field
-from toolkit.plan import Plan
-from toolkit.roster import Unit
+from toolkit.spec.expressions import PLAN_YEAR, Condition, Sum
+from toolkit.spec.model import Field
+from toolkit.spec.plan import Plan
+from toolkit.spec.units import Unit
 
 EXCEL_OPS = {"<=": "<=", ">=": ">=", "<": "<", ">": ">", "=": "=", "!=": "<>"}
 TEXT_LIMIT = 4000  # characters in a free-text input; a task report fits, a pasted document does not

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import openpyxl
 
-from toolkit.contract import TASK_STATUSES, grid_name
-from toolkit.expressions import clause_holds
-from toolkit.files import atomic_write
-from toolkit.plan import Plan
-from toolkit.roster import Roster, Unit
+from toolkit.spec.names import TASK_STATUSES, grid_name
+from toolkit.spec.expressions import clause_holds
+from toolkit.core.files import atomic_write
+from toolkit.spec.plan import Plan
+from toolkit.spec.units import Roster, Unit
 
 # Share of the right-hand side a value takes when a check caps it (e.g. DAT_CHUAN <= TONG),
 # tuned so the example's district results fall near its real targets.

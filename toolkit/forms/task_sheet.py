@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, TASK_COLUMNS
-from toolkit.model import TaskField
-from toolkit.template_checks import CellMap, row_flags, summary_formula
-from toolkit.template_data_sheet import (
+from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, TASK_COLUMNS
+from toolkit.spec.model import TaskField
+from toolkit.forms.rules import CellMap, row_flags, summary_formula
+from toolkit.forms.data_sheet import (
     HEADER_ROW,
     STATUS_ROW,
     Status,

@@ -1,6 +1,6 @@
 """Data-collection templates: one protected, self-checking .xlsx per unit.
 
-Contract (read back by `toolkit.reader`): every input cell has a workbook-scoped defined name
+Contract (read back by `toolkit.collect.reader`): every input cell has a workbook-scoped defined name
 (`plan.input_names(unit)`), the unit code cell is `MA_DON_VI`, the hidden sheet `_meta` holds the
 plan code, template version, unit and generation time, and column A (hidden) of each sheet holds
 the names of the input cells of its row, `|`-separated, from column E on, so a reader can still
@@ -23,17 +23,17 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit import __version__
-from toolkit.contract import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME
-from toolkit.document import place_name
-from toolkit.errors import ToolkitError
-from toolkit.files import atomic_write
-from toolkit.model import Field
-from toolkit.plan import Plan
-from toolkit.roster import Roster, Unit
-from toolkit.template_checks import fits_inline
-from toolkit.template_data_sheet import Status, row_height, write_data_sheet
-from toolkit.template_task_sheet import takes as takes_task_field, write_task_sheet
-from toolkit.workers import shared, worker_pool
+from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME
+from toolkit.core.text import place_name
+from toolkit.core.errors import ToolkitError
+from toolkit.core.files import atomic_write
+from toolkit.spec.model import Field
+from toolkit.spec.plan import Plan
+from toolkit.spec.units import Roster, Unit
+from toolkit.forms.rules import fits_inline
+from toolkit.forms.data_sheet import Status, row_height, write_data_sheet
+from toolkit.forms.task_sheet import takes as takes_task_field, write_task_sheet
+from toolkit.core.workers import shared, worker_pool
 
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "_lists"

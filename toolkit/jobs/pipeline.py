@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.plan import Plan
-from toolkit.roster import Roster, load_roster
-from toolkit.spec import load_plan, resolve_plan_path
-from toolkit.workspace import find_docx_template
+from toolkit.spec.plan import Plan
+from toolkit.spec.units import Roster
+from toolkit.spec.roster import read_roster
+from toolkit.tasks.agencies import assign_tasks
+from toolkit.spec.load import load_plan, resolve_plan_path
+from toolkit.jobs.workspace import find_docx_template
 
 TEMPLATES_FOLDER = "bieu_mau"  # where `demo` writes the templates inside its output folder
 RETURNS_FOLDER = "bao_cao_nhan_ve"  # where `demo` simulates what the units sent back
@@ -21,15 +23,20 @@ def load(plan_ref: str | Path, roster_path: str | Path | None = None) -> tuple[P
     return plan, load_roster(roster_path or plan.roster_path, plan)
 
 
+def load_roster(path: str | Path, plan: Plan) -> Roster:
+    """Read and check the roster, then give each unit its tasks (once, for every later stage)."""
+    return assign_tasks(plan, read_roster(path, plan))
+
+
 def make_templates(plan: Plan, roster: Roster, output_dir: Path, *, password: str | None = None, progress: bool = True) -> list[Path]:
-    from toolkit.template_writer import write_templates
+    from toolkit.forms.writer import write_templates
 
     return write_templates(plan, roster, output_dir, password=password, progress=progress)
 
 
 @dataclass
 class CheckOutcome:
-    collection: object  # toolkit.collect.Collection
+    collection: object  # toolkit.collect.folder.Collection
     reports: list[Path]
 
 
@@ -37,8 +44,8 @@ def check(
     plan: Plan, roster: Roster, workbooks_dir: Path, output_dir: Path, *, progress: bool = True, today: dt.date | None = None
 ) -> CheckOutcome:
     """Read and check every returned workbook, and write the reports of the check."""
-    from toolkit.check_report import write_check_reports
-    from toolkit.collect import collect
+    from toolkit.collect.report import write_check_reports
+    from toolkit.collect.folder import collect
 
     collection = collect(plan, roster, workbooks_dir, progress=progress)
     return CheckOutcome(collection, write_check_reports(plan, roster, collection, output_dir, today=today))
@@ -62,8 +69,8 @@ def aggregate(
     today: dt.date | None = None,
 ) -> AggregateOutcome:
     """Check the returns, compute every indicator and write the annexes."""
-    from toolkit.aggregate import compute
-    from toolkit.annexes import write_annexes
+    from toolkit.aggregate.compute import compute
+    from toolkit.annex.write import write_annexes
 
     checked = check(plan, roster, workbooks_dir, output_dir, progress=progress, today=today)
     results = compute(plan, roster, checked.collection.returns)
@@ -81,7 +88,7 @@ class DemoOutcome:
 
 def demo(output_dir: Path, *, progress: bool = True) -> DemoOutcome:
     """The whole pipeline on the bundled example, with realistic returns and planted mistakes."""
-    from toolkit.sample_returns import make_returns
+    from toolkit.forms.samples import make_returns
 
     plan, roster = load(resolve_plan_path("bao-thang-2022"))
     output_dir = Path(output_dir)

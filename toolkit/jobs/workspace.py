@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from toolkit.errors import ToolkitError
-from toolkit.spec import BUNDLED, bundled_examples
+from toolkit.core.errors import ToolkitError
+from toolkit.spec.load import BUNDLED, bundled_examples
 
-REPORT_TEMPLATES = Path(__file__).resolve().parent / "report_templates"
+REPORT_TEMPLATES = Path(__file__).resolve().parents[1] / "report_templates"
 DOCX_TEMPLATE_NAME = "phu_luc.docx"
 EXAMPLE = "bao-thang-2022"
 

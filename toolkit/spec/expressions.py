@@ -12,7 +12,7 @@ which then is the field itself. Conditions select units for `count`/`share` indi
 
     PCGD_THCS in (Mức độ 1; Mức độ 2) and CHUAN_QG_NAM = plan year
 
-Parsing is pure: names are checked against the plan by `toolkit.spec`.
+Parsing is pure: names are checked against the plan by `toolkit.spec.load`.
 """
 
 from __future__ import annotations

@@ -12,10 +12,10 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from toolkit.errors import SpecError
-from toolkit.plan import Plan
+from toolkit.core.errors import SpecError
+from toolkit.spec.plan import Plan
 
-BUNDLED = Path(__file__).resolve().parent / "bundled"
+BUNDLED = Path(__file__).resolve().parents[1] / "bundled"
 
 
 def _location(loc: tuple, data: dict) -> str:

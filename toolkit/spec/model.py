@@ -1,4 +1,4 @@
-"""The parts of a plan spec: frozen, validated pydantic models (the root is `toolkit.plan.Plan`)."""
+"""The parts of a plan spec: frozen, validated pydantic models (the root is `toolkit.spec.plan.Plan`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from toolkit.expressions import (
+from toolkit.spec.expressions import (
     PLAN_YEAR,
     Comparison,
     Condition,
@@ -192,8 +192,8 @@ class Field(Strict):
 class TaskField(Field):
     """A progress input of one task, made from the plan's task list (not written in the spec)."""
 
-    task_id: str  # toolkit.contract.task_id
-    column: str  # a key of toolkit.contract.TASK_COLUMNS
+    task_id: str  # toolkit.spec.names.task_id
+    column: str  # a key of toolkit.spec.names.TASK_COLUMNS
     task: "Task"
     group: "TaskGroup"
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import Union
 
 from pydantic import PrivateAttr, ValidationInfo, model_validator
 
-from toolkit.contract import TASK_COLUMNS, TASK_STATUSES, grid_name, task_id
-from toolkit.expressions import (
+from toolkit.spec.names import TASK_COLUMNS, TASK_STATUSES, grid_name, task_id
+from toolkit.spec.units import Unit
+from toolkit.spec.expressions import (
     PLAN_YEAR,
     ExpressionError,
     Sum,
@@ -17,7 +18,7 @@ from toolkit.expressions import (
     parse_comparison,
     parse_condition,
 )
-from toolkit.model import (
+from toolkit.spec.model import (
     Agencies,
     Annex,
     Area,
@@ -34,8 +35,6 @@ from toolkit.model import (
     spec_hash,
 )
 
-if TYPE_CHECKING:
-    from toolkit.roster import Unit
 
 SPEC_VERSION = 1
 
@@ -138,11 +137,11 @@ class Plan(Strict):
 
     # What applies to a unit
 
-    def applies(self, field: Field, unit: "Unit") -> bool:
+    def applies(self, field: Field, unit: Unit) -> bool:
         """Whether a unit's template has this field."""
         return field.code in self._unit_fields(unit)[1]
 
-    def fields_for(self, unit: "Unit") -> list[Field]:
+    def fields_for(self, unit: Unit) -> list[Field]:
         """What a unit fills in: its indicator fields, then the progress of its tasks (do not modify)."""
         return self._unit_fields(unit)[0]
 
@@ -150,14 +149,14 @@ class Plan(Strict):
     def unit_fields_cache(self) -> dict:
         return {}  # unit -> (its fields, their codes): asked for every value of every file read
 
-    def _unit_fields(self, unit: "Unit") -> tuple[list[Field], frozenset[str]]:
+    def _unit_fields(self, unit: Unit) -> tuple[list[Field], frozenset[str]]:
         found = self.unit_fields_cache.get(unit)
         if found is None:
             fields = [f for f in [*self.fields, *self.task_fields] if _field_applies(f, unit)]
             found = self.unit_fields_cache[unit] = (fields, frozenset(f.code for f in fields))
         return found
 
-    def rows_for(self, field: Field, unit: "Unit", level: str | None = None):
+    def rows_for(self, field: Field, unit: Unit, level: str | None = None):
         """A grid's rows for a unit (of one level, if given).
 
         A school gets the rows of the levels it teaches. A unit teaching none of the grid's row
@@ -172,7 +171,7 @@ class Plan(Strict):
             if (not r.level or surveys_all or r.level in unit.levels) and (level is None or r.level == level)
         ]
 
-    def primary_level(self, field: Field, unit: "Unit") -> str | None:
+    def primary_level(self, field: Field, unit: Unit) -> str | None:
         """The level a unit's single (non-grid) value counts under in per-level results.
 
         A combined TH;THCS school's grid rows split by level; a single value cannot, so it counts
@@ -181,7 +180,7 @@ class Plan(Strict):
         candidates = set(unit.levels) & set(field.levels or unit.levels)
         return next((level for level in self.levels if level in candidates), None)
 
-    def input_names(self, unit: "Unit") -> list[str]:
+    def input_names(self, unit: Unit) -> list[str]:
         """Every defined name a unit's template has, in template order."""
         names = []
         for field in self.fields_for(unit):
@@ -192,7 +191,7 @@ class Plan(Strict):
                 names.append(field.code)
         return names
 
-    def term_names(self, term: Term, unit: "Unit", level: str | None = None) -> list[str] | None:
+    def term_names(self, term: Term, unit: Unit, level: str | None = None) -> list[str] | None:
         """Defined names a term sums for a unit; None if the field does not apply to it."""
         field = self.field_by_code[term.field]
         if not self.applies(field, unit):
@@ -205,7 +204,7 @@ class Plan(Strict):
         wanted = set(term.rows) if term.rows is not None else None
         return [grid_name(field.code, r.key, term.column) for r in rows if wanted is None or r.key in wanted]
 
-    def sum_names(self, expression: Sum, unit: "Unit", level: str | None = None) -> list[str] | None:
+    def sum_names(self, expression: Sum, unit: Unit, level: str | None = None) -> list[str] | None:
         """Defined names a sum adds up for a unit; None if any of its fields does not apply."""
         names: list[str] = []
         for term in expression.terms:
@@ -215,7 +214,7 @@ class Plan(Strict):
             names.extend(found)
         return names
 
-    def in_scope(self, indicator: Indicator, unit: "Unit") -> bool:
+    def in_scope(self, indicator: Indicator, unit: Unit) -> bool:
         """Whether a unit is expected to contribute to an indicator."""
         if unit.kind != indicator.reporter:
             return False
@@ -232,7 +231,7 @@ class Plan(Strict):
         return True
 
 
-def _field_applies(field: Field, unit: "Unit") -> bool:
+def _field_applies(field: Field, unit: Unit) -> bool:
     if isinstance(field, TaskField):
         return field.task_id in unit.tasks
     return (field.reporter == unit.kind and (not field.levels or bool(set(field.levels) & set(unit.levels)))

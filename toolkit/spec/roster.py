@@ -1,64 +1,21 @@
-"""Roster: the units that report (schools, communes, agencies), from CSV or XLSX."""
+"""Reading the roster: the units that report (schools, communes, agencies), from CSV or XLSX,
+checked against the plan."""
 
 from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from toolkit.errors import RosterError
-from toolkit.text import clean_text
+from toolkit.core.errors import RosterError
+from toolkit.core.text import clean_text
 
-if TYPE_CHECKING:
-    from toolkit.plan import Plan
+from toolkit.spec.plan import Plan
+from toolkit.spec.units import Roster, Unit
 
 COLUMNS = ("code", "name", "kind", "levels", "commune", "contact_name", "phone", "email", "tags")
 REQUIRED = ("code", "name", "kind")
 _CODE = re.compile(r"^[A-Za-z0-9_.-]+$")  # ASCII: it becomes a file name on every system
-
-
-@dataclass(frozen=True)
-class Unit:
-    code: str
-    name: str
-    kind: str
-    levels: tuple[str, ...]
-    commune: str = ""
-    contact_name: str = ""
-    phone: str = ""
-    email: str = ""
-    tags: tuple[str, ...] = ()  # the roster's own groupings ("DBKK": a commune in extreme difficulty)
-    tasks: tuple[str, ...] = ()  # ids of the plan's tasks this unit leads or coordinates
-    leads: tuple[str, ...] = ()  # those of them it leads (chủ trì); it coordinates the others
-
-
-@dataclass(frozen=True)
-class Roster:
-    units: tuple[Unit, ...]
-    path: Path
-    unmatched_agencies: tuple[str, ...] = ()  # Vietnamese notes: task agency texts matching no unit
-
-    def __iter__(self):
-        return iter(self.units)
-
-    def __len__(self) -> int:
-        return len(self.units)
-
-    def get(self, code: str) -> Unit | None:
-        return self._by_code.get(code)
-
-    @property
-    def _by_code(self) -> dict[str, Unit]:
-        cached = self.__dict__.get("_cache")
-        if cached is None:
-            cached = {u.code: u for u in self.units}
-            object.__setattr__(self, "_cache", cached)
-        return cached
-
-    def of_kind(self, kind: str) -> list[Unit]:
-        return [u for u in self.units if u.kind == kind]
 
 
 def _codes(text: str) -> tuple[str, ...]:
@@ -86,8 +43,9 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
     raise RosterError(f"Danh sách đơn vị {path}: chỉ nhận tệp .csv hoặc .xlsx.")
 
 
-def load_roster(path: str | Path, plan: "Plan") -> Roster:
-    """Read and check a roster against the plan's unit kinds and levels."""
+def read_roster(path: str | Path, plan: Plan) -> Roster:
+    """Read and check a roster against the plan's unit kinds and levels (tasks are given to units
+    afterwards, by `toolkit.tasks.agencies.assign_tasks`)."""
     path = Path(path)
     try:
         rows = _read_rows(path)
@@ -154,10 +112,4 @@ def load_roster(path: str | Path, plan: "Plan") -> Roster:
         shown = "\n  - ".join(problems[:50])
         more = f"\n  … và {len(problems) - 50} lỗi khác" if len(problems) > 50 else ""
         raise RosterError(f"Danh sách đơn vị {path} có lỗi:\n  - {shown}{more}")
-    if not plan.tasks:
-        return Roster(tuple(units), path)
-    from toolkit.agencies import assign_tasks
-
-    assignment = assign_tasks(plan, units)
-    units = [replace(u, tasks=assignment.tasks_of(u.code), leads=assignment.led_by(u.code)) for u in units]
-    return Roster(tuple(units), path, tuple(assignment.unmatched))
+    return Roster(tuple(units), path)

@@ -12,15 +12,13 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Mapping, Sequence
 
-from toolkit.contract import task_id
-
-if TYPE_CHECKING:
-    from toolkit.plan import Plan
-    from toolkit.roster import Unit
+from toolkit.spec.names import task_id
+from toolkit.spec.plan import Plan
+from toolkit.spec.units import Roster, Unit
 
 # Words that only join names: dropped from texts and names alike before comparing.
 CONNECTORS = frozenset({"và", "các", "cùng", "với"})
@@ -116,7 +114,7 @@ def name_variants(name: str) -> set[tuple[str, ...]]:
     return {v for v in variants if v}
 
 
-def _patterns(plan: "Plan", units: Sequence["Unit"]) -> dict[tuple[str, ...], tuple[str, ...]]:
+def _patterns(plan: Plan, units: Sequence[Unit]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Every known way to write an agency or a group, as keys -> unit codes it stands for."""
     found: dict[tuple[str, ...], list[str]] = {}
 
@@ -138,7 +136,7 @@ def _patterns(plan: "Plan", units: Sequence["Unit"]) -> dict[tuple[str, ...], tu
     return {keys: tuple(codes) for keys, codes in found.items()}
 
 
-def _level_suffixes(plan: "Plan") -> list[tuple[str, ...]]:
+def _level_suffixes(plan: Plan) -> list[tuple[str, ...]]:
     """'thành phố', 'thành phố Lai Châu', …: the issuer's level, optionally with its place name."""
     area = _keys(plan.area.name)
     place = next((area[len(_keys(w)):] for w in LEVEL_WORDS if area[:len(_keys(w))] == _keys(w)), ())
@@ -149,7 +147,7 @@ def _level_suffixes(plan: "Plan") -> list[tuple[str, ...]]:
 class Matcher:
     """Scans agency texts for the roster's units; built once per plan and roster."""
 
-    def __init__(self, plan: "Plan", units: Sequence["Unit"]):
+    def __init__(self, plan: Plan, units: Sequence[Unit]):
         self.units = {u.code: u for u in units}
         self.patterns = _patterns(plan, units)
         self.longest = max((len(k) for k in self.patterns), default=0)
@@ -192,7 +190,7 @@ class Matcher:
         return text[start:words[end - 1].end]
 
 
-def match_agencies(text: str, plan: "Plan", units: Sequence["Unit"]) -> tuple[list["Unit"], list[str]]:
+def match_agencies(text: str, plan: Plan, units: Sequence[Unit]) -> tuple[list[Unit], list[str]]:
     """Units an agency text names (a group phrase names all units of its kind), and the
     fragments of the text that name no unit."""
     matcher = Matcher(plan, units)
@@ -229,7 +227,7 @@ def task_label(group, task, number: int) -> str:
     return f"{group.numeral}.{task.tt or number}"
 
 
-def assign_tasks(plan: "Plan", units: Sequence["Unit"]) -> Assignment:
+def match_tasks(plan: Plan, units: Sequence[Unit]) -> Assignment:
     """Match every task's lead and coordinating texts to the roster's units.
 
     A unit named both as lead and as coordinator of a task leads it. A group phrase ("UBND các
@@ -257,3 +255,14 @@ def assign_tasks(plan: "Plan", units: Sequence["Unit"]) -> Assignment:
         for code in (*leads[identifier], *coordinators[identifier]):
             by_unit.setdefault(code, []).append(identifier)
     return Assignment(leads, coordinators, tuple(notes), {c: tuple(ids) for c, ids in by_unit.items()})
+
+
+def assign_tasks(plan: Plan, roster: Roster) -> Roster:
+    """The roster with each unit's tasks (those it leads and those it coordinates), matched once
+    for the whole pipeline: the templates, the checks and the progress matrix all read them here."""
+    if not plan.tasks:
+        return roster
+    assignment = match_tasks(plan, roster.units)
+    units = tuple(replace(u, tasks=assignment.tasks_of(u.code), leads=assignment.led_by(u.code)) for u in roster.units)
+    return replace(roster, units=units, unmatched_agencies=assignment.unmatched,
+                   task_leads=assignment.leads, task_coordinators=assignment.coordinators)

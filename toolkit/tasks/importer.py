@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from toolkit.errors import TasksImportError
-from toolkit.files import atomic_write
-from toolkit.text import clean_text
+from toolkit.core.errors import TasksImportError
+from toolkit.core.files import atomic_write
+from toolkit.core.text import clean_text
 
 FIELDS = ("tt", "content", "lead", "coordinating", "timeframe")
 

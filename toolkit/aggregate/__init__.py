@@ -1,0 +1,1 @@
+"""Aggregation: indicator results for the whole area, each commune and each level."""
