@@ -53,14 +53,22 @@ class Result:
 
 
 def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, list[Unit], str | None]]:
-    """(scope, code, name, member units, level) for the area, each commune, each level."""
-    found = [("district", "", plan.area.total_label, list(roster), None)]
+    """(scope, code, name, member units, level) for the area, each commune, each level.
+
+    Communes' members are grouped in one pass over the roster, so a province costs no more per unit
+    than a district.
+    """
+    units = list(roster)
+    found = [("district", "", plan.area.total_label, units, None)]
+    by_commune: dict[str, list[Unit]] = {}
+    for unit in units:
+        by_commune.setdefault(unit.commune, []).append(unit)
     for group in roster.of_kind(plan.area.group_kind) if plan.area.group_kind else []:
-        found.append(("commune", group.code, group.name, [u for u in roster if u.commune == group.code], None))
+        found.append(("commune", group.code, group.name, by_commune.get(group.code, []), None))
     for level, label in plan.levels.items():
         # Every unit may count at a level: a school at the levels it teaches, a commune through the
         # rows of its survey grids (see `counts_at_level`).
-        found.append(("level", level, label, list(roster), level))
+        found.append(("level", level, label, units, level))
     return found
 
 
@@ -72,12 +80,14 @@ def compute(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn]) -> li
     """
     by_level = {code for annex in plan.annexes if annex.kind == "breakdown" and annex.by == "level"
                 for code in (annex.indicators or plan.indicator_by_code)}
+    area = scopes(plan, roster)
     results = []
     for indicator in plan.indicators:
-        for scope, code, name, members, level in scopes(plan, roster):
+        in_scope = {u.code for u in roster if plan.in_scope(indicator, u)}  # once per indicator, not per scope
+        for scope, code, name, members, level in area:
             if scope == "level" and level not in indicator.target_by_level and indicator.code not in by_level:
                 continue
-            result = _one(plan, indicator, scope, code, name, members, level, returns)
+            result = _one(plan, indicator, scope, code, name, [u for u in members if u.code in in_scope], level, returns)
             if scope != "level" or result.expected:  # no level row where no unit reports at that level
                 results.append(result)
     return results
@@ -105,8 +115,8 @@ def _usable(values: UnitReturn, names: list[str]) -> bool:
 
 def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, members: list[Unit],
          level: str | None, returns: Mapping[str, UnitReturn]) -> Result:
-    in_scope = [u for u in members if plan.in_scope(indicator, u)
-                and (level is None or counts_at_level(plan, indicator, u, level))]
+    """One indicator over `members`, the scope's units the indicator is expected from."""
+    in_scope = [u for u in members if level is None or counts_at_level(plan, indicator, u, level)]
     reported = excluded = 0
     numerator = denominator = 0.0
     if indicator.condition is not None:
