@@ -132,12 +132,6 @@ def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, mem
             if all(clause_holds(c, sent.values.get(c.field), plan.plan_year) for c in indicator.condition.clauses):
                 numerator += 1
         denominator = float(len(in_scope))
-        if not reported:  # nobody in scope has reported: no data, not "0 of n"
-            value = None
-        elif indicator.rule == "share":
-            value = 100 * numerator / denominator
-        else:
-            value = numerator
     else:
         for unit in in_scope:
             sent = returns.get(unit.code)
@@ -151,14 +145,31 @@ def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, mem
             reported += 1
             numerator += sum(sent.values[n] for n in top)
             denominator += sum(sent.values[n] for n in bottom)
-        if indicator.rule == "ratio":
-            value = 100 * numerator / denominator if reported and denominator else None
-            denominator = denominator if reported else None  # nobody reported: no "0" to show either
-        else:
-            value = numerator if reported else None
-            denominator = None
+    return result_from_sums(plan, indicator, scope, code, name, level, numerator, denominator,
+                            len(in_scope), reported, excluded)
+
+
+def result_from_sums(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, level: str | None,
+                     numerator: float, denominator: float, expected: int, reported: int, excluded: int) -> Result:
+    """The result of one scope from the sums over its units: Σnumerator, Σdenominator (for count and
+    share: the units in scope), units expected, reported, excluded.
+
+    A roll-up adds the parts' sums and comes here too, so that it equals one aggregation of all units.
+    """
+    if not reported:  # nobody in scope has reported: no data, not "0 of n"
+        value = None
+    elif indicator.rule == "share":
+        value = 100 * numerator / denominator
+    elif indicator.rule == "ratio":
+        value = 100 * numerator / denominator if denominator else None
+    else:
+        value = numerator
+    if indicator.rule == "ratio":
+        denominator = denominator if reported else None  # nobody reported: no "0" to show either
+    elif indicator.rule == "sum":
+        denominator = None
     # A rate target holds in every commune; a total (112 people, 7 communes) is the area's alone.
-    applies = scope != "commune" or indicator.rule in ("ratio", "share")
+    applies = scope == "district" or scope == "level" or indicator.rule in ("ratio", "share")
     targets = {p.code: indicator.target_for(p.code, level) if applies else None for p in plan.period.target_periods}
     return Result(indicator, scope, code, name, value, numerator if reported else None,
-                  denominator, len(in_scope), reported, excluded, targets)
+                  denominator, expected, reported, excluded, targets)
