@@ -52,23 +52,14 @@ class Result:
         return None if target is None or self.value is None else self.value - target
 
 
-def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, list[Unit], str | None]]:
-    """(scope, code, name, member units, level) for the area, each commune, each level.
-
-    Communes' members are grouped in one pass over the roster, so a province costs no more per unit
-    than a district.
-    """
-    units = list(roster)
-    found = [("district", "", plan.area.total_label, units, None)]
-    by_commune: dict[str, list[Unit]] = {}
-    for unit in units:
-        by_commune.setdefault(unit.commune, []).append(unit)
+def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, str | None]]:
+    """(scope, code, name, level) for the area, each commune, each level."""
+    found = [("district", "", plan.area.total_label, None)]
     for group in roster.of_kind(plan.area.group_kind) if plan.area.group_kind else []:
-        found.append(("commune", group.code, group.name, by_commune.get(group.code, []), None))
-    for level, label in plan.levels.items():
-        # Every unit may count at a level: a school at the levels it teaches, a commune through the
-        # rows of its survey grids (see `counts_at_level`).
-        found.append(("level", level, label, units, level))
+        found.append(("commune", group.code, group.name, None))
+    # Every unit may count at a level: a school at the levels it teaches, a commune through the
+    # rows of its survey grids (see `counts_at_level`).
+    found += [("level", level, label, level) for level, label in plan.levels.items()]
     return found
 
 
@@ -81,16 +72,52 @@ def compute(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn]) -> li
     by_level = {code for annex in plan.annexes if annex.kind == "breakdown" and annex.by == "level"
                 for code in (annex.indicators or plan.indicator_by_code)}
     area = scopes(plan, roster)
+    communes = {code for scope, code, _, _ in area if scope == "commune"}
     results = []
     for indicator in plan.indicators:
-        in_scope = {u.code for u in roster if plan.in_scope(indicator, u)}  # once per indicator, not per scope
-        for scope, code, name, members, level in area:
-            if scope == "level" and level not in indicator.target_by_level and indicator.code not in by_level:
+        levels = [level for level in plan.levels if level in indicator.target_by_level or indicator.code in by_level]
+        sums = _sums(plan, indicator, roster, returns, communes, levels)
+        for scope, code, name, level in area:
+            if scope == "level" and level not in levels:
                 continue
-            result = _one(plan, indicator, scope, code, name, [u for u in members if u.code in in_scope], level, returns)
+            result = result_from_sums(plan, indicator, scope, code, name, level, *sums.get((scope, code), _NOTHING))
             if scope != "level" or result.expected:  # no level row where no unit reports at that level
                 results.append(result)
     return results
+
+
+_NOTHING = (0.0, 0.0, 0, 0, 0)
+
+
+def _sums(plan: Plan, indicator: Indicator, roster: Roster, returns: Mapping[str, UnitReturn], communes: set[str],
+          levels: list[str]) -> dict[tuple[str, str], list]:
+    """(scope, code) -> [Σnumerator, Σdenominator, units expected, reported, excluded], in one pass
+    over the roster: each unit is looked at once and added to the area, its commune and its levels,
+    so the cost grows with the units, not with units × communes."""
+    sums: dict[tuple[str, str], list] = {}
+
+    def add(key: tuple[str, str], state: str, numerator: float, denominator: float) -> None:
+        total = sums.setdefault(key, [0.0, 0.0, 0, 0, 0])
+        total[0] += numerator
+        total[1] += denominator
+        total[2] += 1
+        total[3] += state == "reported"
+        total[4] += state == "excluded"
+
+    for unit in roster:
+        if not plan.in_scope(indicator, unit):
+            continue
+        sent = returns.get(unit.code)
+        whole = _contribution(plan, indicator, unit, sent, None)
+        add(("district", ""), *whole)
+        if unit.commune in communes:
+            add(("commune", unit.commune), *whole)
+        for level in levels:
+            if counts_at_level(plan, indicator, unit, level):
+                # A condition holds or not for the whole unit; a sum takes the rows of that level.
+                add(("level", level), *(whole if indicator.condition is not None
+                                        else _contribution(plan, indicator, unit, sent, level)))
+    return sums
 
 
 def counts_at_level(plan: Plan, indicator: Indicator, unit: Unit, level: str) -> bool:
@@ -113,40 +140,28 @@ def _usable(values: UnitReturn, names: list[str]) -> bool:
     return all(n in values.values and n not in values.failed for n in names)
 
 
-def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, members: list[Unit],
-         level: str | None, returns: Mapping[str, UnitReturn]) -> Result:
-    """One indicator over `members`, the scope's units the indicator is expected from."""
-    in_scope = [u for u in members if level is None or counts_at_level(plan, indicator, u, level)]
-    reported = excluded = 0
-    numerator = denominator = 0.0
+def _contribution(plan: Plan, indicator: Indicator, unit: Unit, sent: UnitReturn | None,
+                  level: str | None) -> tuple[str, float, float]:
+    """What one unit in scope adds: ('silent' | 'excluded' | 'reported', numerator, denominator).
+
+    For count and share the denominator is the unit itself (1): every unit in scope counts there,
+    reported or not.
+    """
     if indicator.condition is not None:
-        for unit in in_scope:
-            sent = returns.get(unit.code)
-            if sent is None:
-                continue
-            names = [c.field for c in indicator.condition.clauses if plan.applies(plan.field_by_code[c.field], unit)]
-            if any(n in sent.failed for n in names):
-                excluded += 1
-                continue
-            reported += 1
-            if all(clause_holds(c, sent.values.get(c.field), plan.plan_year) for c in indicator.condition.clauses):
-                numerator += 1
-        denominator = float(len(in_scope))
-    else:
-        for unit in in_scope:
-            sent = returns.get(unit.code)
-            if sent is None:
-                continue
-            top = plan.sum_names(indicator.numerator_sum, unit, level) or []
-            bottom = (plan.sum_names(indicator.denominator_sum, unit, level) or []) if indicator.denominator_sum else []
-            if not _usable(sent, top + bottom):
-                excluded += 1
-                continue
-            reported += 1
-            numerator += sum(sent.values[n] for n in top)
-            denominator += sum(sent.values[n] for n in bottom)
-    return result_from_sums(plan, indicator, scope, code, name, level, numerator, denominator,
-                            len(in_scope), reported, excluded)
+        if sent is None:
+            return "silent", 0.0, 1.0
+        names = [c.field for c in indicator.condition.clauses if plan.applies(plan.field_by_code[c.field], unit)]
+        if any(n in sent.failed for n in names):
+            return "excluded", 0.0, 1.0
+        holds = all(clause_holds(c, sent.values.get(c.field), plan.plan_year) for c in indicator.condition.clauses)
+        return "reported", 1.0 if holds else 0.0, 1.0
+    if sent is None:
+        return "silent", 0.0, 0.0
+    top = plan.sum_names(indicator.numerator_sum, unit, level) or []
+    bottom = (plan.sum_names(indicator.denominator_sum, unit, level) or []) if indicator.denominator_sum else []
+    if not _usable(sent, top + bottom):
+        return "excluded", 0.0, 0.0
+    return "reported", sum(sent.values[n] for n in top), sum(sent.values[n] for n in bottom)
 
 
 def result_from_sums(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, level: str | None,
