@@ -17,7 +17,10 @@ Memory is the peak resident size of the whole process tree (main process and wor
 /proc every 0.1 s) and of its largest process (`wait4`). Each line ends with the growth per unit
 against the smallest size, so a stage that is not linear shows up.
 
-    python bench/commands.py [--sizes 1,24,120] [--baseline DIR] [--timeout 900] [--keep FOLDER]
+    python bench/commands.py [--sizes 1,24,120] [--baseline DIR] [--timeout 900] [--keep FOLDER [--reuse]]
+                             [--only templates,naive,check,aggregate,stages]
+
+A killed command is printed with a negative time: it took at least that long.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ from toolkit.spec.load import load_plan  # noqa: E402
 from toolkit.spec.units import Roster  # noqa: E402
 
 EXAMPLE = "bao-thang-2022"
+
+
+MEASURES = ("templates", "naive", "check", "aggregate", "stages")
 
 
 # The province
@@ -256,6 +262,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="another copy of the code to time beside this one")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before a command is killed")
     parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: use the returns already made there")
+    parser.add_argument("--only", default=",".join(MEASURES), help=f"some of {','.join(MEASURES)}")
     parser.add_argument("--stages", nargs=3, metavar=("PLAN", "RETURNS", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stages:
@@ -280,33 +288,38 @@ def main() -> None:
                     growth = f"  per unit x{seconds / units / first[label]:.2f} of the smallest size"
                 print(f"  {label:<28}{seconds:8.1f} s  {extra}{growth}", flush=True)
 
-            templates: dict[str, Run] = {}
-            for name, code in codes.items():
-                target = folder / f"templates_{name}"
-                templates[name] = run([sys.executable, "-m", "toolkit", "templates", "--plan", str(plan_path),
-                                       "--output", str(target), "--quiet"], code, args.timeout)
-                report(f"templates ({name})", templates[name].seconds, _mb(templates[name]))
-            started = time.perf_counter()
+            only = args.only.split(",")
+            for name, code in codes.items() if "templates" in only else ():
+                made = run([sys.executable, "-m", "toolkit", "templates", "--plan", str(plan_path),
+                            "--output", str(folder / f"templates_{name}"), "--quiet"], code, args.timeout)
+                report(f"templates ({name})", made.seconds if made.finished else -made.seconds,
+                       f"{'' if made.finished else '(killed) '}{_mb(made)}")
             returns = folder / "returns"
-            made = make_all_returns(plan_path, folder / "templates_new", returns, copies)
-            print(f"  ({made} returns with mistakes made in {time.perf_counter() - started:.0f} s, not timed below)",
-                  flush=True)
-            naive, read = naive_read(str(plan_path), str(returns))
-            report("naive openpyxl read", naive, f"{read} files")
-            floor, read = calamine_floor(str(returns))
-            report("calamine floor", floor, f"{read} files")
-            for command in ("check", "aggregate"):
+            if not (args.reuse and returns.is_dir()):
+                started = time.perf_counter()
+                made = make_all_returns(plan_path, folder / "templates_new", returns, copies)
+                print(f"  ({made} returns with mistakes made in {time.perf_counter() - started:.0f} s, not timed below)",
+                      flush=True)
+            naive = floor = None
+            if "naive" in only:
+                naive, read = naive_read(str(plan_path), str(returns))
+                report("naive openpyxl read", naive, f"{read} files")
+                floor, read = calamine_floor(str(returns))
+                report("calamine floor", floor, f"{read} files")
+            for command in [c for c in ("check", "aggregate") if c in only]:
                 for name, code in codes.items():
                     outcome = run([sys.executable, "-m", "toolkit", command, "--plan", str(plan_path), "--workbooks",
                                    str(returns), "--output", str(folder / f"{command}_{name}"), "--quiet"],
                                   code, args.timeout)
+                    ratios = (f"; naive / this = {naive / outcome.seconds:.2f}x, this / calamine = {outcome.seconds / floor:.1f}x"
+                              if naive else "")
                     report(f"{command} ({name})", outcome.seconds if outcome.finished else -outcome.seconds,
-                           f"{'' if outcome.finished else '(killed) '}{_mb(outcome)}; naive / this = {naive / outcome.seconds:.2f}x, "
-                           f"this / calamine = {outcome.seconds / floor:.1f}x; ")
-            times = stage_times(plan_path, returns, folder / "stages", args.timeout)
-            whole = sum(abs(t) for t in times.values())
-            for stage, seconds in times.items():
-                report(f"  stage {stage}", seconds, f"{100 * abs(seconds) / whole:5.1f}% ")
+                           f"{'' if outcome.finished else '(killed) '}{_mb(outcome)}{ratios} ")
+            if "stages" in only:
+                times = stage_times(plan_path, returns, folder / "stages", args.timeout)
+                whole = sum(abs(t) for t in times.values())
+                for stage, seconds in times.items():
+                    report(f"  stage {stage}", seconds, f"{100 * abs(seconds) / whole:5.1f}% ")
             if not first:
                 first = {label: seconds / units for label, seconds in measures.items() if seconds > 0}
     finally:
