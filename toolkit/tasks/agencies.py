@@ -13,7 +13,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Mapping, Sequence
 
 from toolkit.spec.names import task_id
@@ -70,6 +70,7 @@ class _Token:
 _EXPANSIONS = {tuple(word_key(w) for w in short): [word_key(w) for w in long.split()]
                for short, long in ABBREVIATIONS.items()}
 _LONGEST_ABBREVIATION = max(len(short) for short in _EXPANSIONS)
+_ABBREVIATION_STARTS = frozenset(short[0] for short in _EXPANSIONS)  # most words start none: skip them fast
 _CONNECTOR_KEYS = frozenset(word_key(w) for w in CONNECTORS)
 
 
@@ -79,7 +80,8 @@ def tokens(text: str) -> list[_Token]:
     found: list[_Token] = []
     i = 0
     while i < len(words):
-        for size in range(min(_LONGEST_ABBREVIATION, len(words) - i), 0, -1):
+        sizes = range(min(_LONGEST_ABBREVIATION, len(words) - i), 0, -1) if words[i].key in _ABBREVIATION_STARTS else ()
+        for size in sizes:
             expansion = _EXPANSIONS.get(tuple(w.key for w in words[i:i + size]))
             if expansion:
                 start, end = words[i].start, words[i + size - 1].end
@@ -92,6 +94,7 @@ def tokens(text: str) -> list[_Token]:
     return [t for t in found if t.key not in _CONNECTOR_KEYS]
 
 
+@lru_cache(maxsize=65536)  # the same heads and phrases are asked for each of a province's units
 def _keys(text: str) -> tuple[str, ...]:
     return tuple(t.key for t in tokens(text))
 
@@ -116,11 +119,10 @@ def name_variants(name: str) -> set[tuple[str, ...]]:
 
 def _patterns(plan: Plan, units: Sequence[Unit]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Every known way to write an agency or a group, as keys -> unit codes it stands for."""
-    found: dict[tuple[str, ...], list[str]] = {}
+    found: dict[tuple[str, ...], dict[str, None]] = {}  # keys -> codes, an ordered set (a group has thousands)
 
     def add(keys: tuple[str, ...], codes: list[str]) -> None:
-        target = found.setdefault(keys, [])
-        target.extend(c for c in codes if c not in target)
+        found.setdefault(keys, {}).update(dict.fromkeys(codes))
 
     for unit in units:
         for variant in name_variants(unit.name):
@@ -158,7 +160,7 @@ class Matcher:
         text = unicodedata.normalize("NFC", text)
         words = tokens(text)
         keys = [w.key for w in words]
-        codes: list[str] = []
+        codes: dict[str, None] = {}  # an ordered set: "UBND các xã" alone names every commune of a province
         unmatched: list[tuple[int, int]] = []  # runs of words naming nothing, as word indexes
         i = 0
         while i < len(words):
@@ -172,12 +174,12 @@ class Matcher:
                     unmatched.append((i, i + 1))
                 i += 1
                 continue
-            codes.extend(c for c in self.patterns[tuple(keys[i:i + size])] if c not in codes)
+            codes.update(dict.fromkeys(self.patterns[tuple(keys[i:i + size])]))
             i += size
             if i < len(words) and not _LIST_BREAK.search(text[words[i - 1].end:words[i].start]):
                 # "… phòng Nội vụ thành phố", but not the "xã" of the next item in "phường A; xã B"
                 i += next((len(s) for s in self.suffixes if tuple(keys[i:i + len(s)]) == s), 0)
-        return codes, [self._fragment(text, words, a, b) for a, b in unmatched]
+        return list(codes), [self._fragment(text, words, a, b) for a, b in unmatched]
 
     @staticmethod
     def _fragment(text: str, words: list[_Token], first: int, end: int) -> str:
@@ -213,7 +215,11 @@ class Assignment:
 
     def led_by(self, unit_code: str) -> tuple[str, ...]:
         """Ids of the tasks a unit leads, in plan order."""
-        return tuple(t for t in self.tasks_of(unit_code) if unit_code in self.leads[t])
+        return tuple(t for t in self.tasks_of(unit_code) if unit_code in self._lead_sets[t])
+
+    @cached_property
+    def _lead_sets(self) -> dict[str, frozenset[str]]:
+        return {task: frozenset(codes) for task, codes in self.leads.items()}  # a task may have thousands of leads
 
     def role(self, task: str, unit_code: str) -> str:
         """'Chủ trì', 'Phối hợp' or '' for a unit and a task id."""
@@ -249,7 +255,8 @@ def match_tasks(plan: Plan, units: Sequence[Unit]) -> Assignment:
             if not task.lead.strip():
                 notes.append(f"Nhiệm vụ {label}: chưa ghi cơ quan chủ trì")
             leads[identifier] = tuple(found["lead"])
-            coordinators[identifier] = tuple(c for c in found["coordinating"] if c not in found["lead"])
+            lead = set(found["lead"])
+            coordinators[identifier] = tuple(c for c in found["coordinating"] if c not in lead)
     by_unit: dict[str, list[str]] = {}
     for identifier in leads:
         for code in (*leads[identifier], *coordinators[identifier]):
