@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
+from toolkit.core.cells import cell_name
 from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, grid_name
 from toolkit.spec.model import Field, TaskField
 from toolkit.forms.rules import CellMap, Flag, row_flags, summary_formula, validation_rule
@@ -135,13 +134,13 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
     sheet.freeze_panes(HEADER_ROW + 1, 0)
     template.print_setup(sheet, header_row=HEADER_ROW, portrait=width <= 3)
     template.protect(sheet, allow_resize=True)
-    return Status(DATA_SHEET, xl_rowcol_to_cell(STATUS_ROW, STT_COL, row_abs=True, col_abs=True), initial)
+    return Status(DATA_SHEET, cell_name(STATUS_ROW, STT_COL, absolute=True), initial)
 
 
 def status_range(col: int, last_row: int) -> str:
     """The helper column's rows below the header, for the status formula."""
-    first = xl_rowcol_to_cell(HEADER_ROW + 1, col, row_abs=True, col_abs=True)
-    return f"{first}:{xl_rowcol_to_cell(last_row, col, row_abs=True, col_abs=True)}"
+    first = cell_name(HEADER_ROW + 1, col, absolute=True)
+    return f"{first}:{cell_name(last_row, col, absolute=True)}"
 
 
 def write_heading(template, sheet, title: str, note_col: int, page_width: int) -> None:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
+from toolkit.core.cells import cell_name
 from toolkit.spec.expressions import PLAN_YEAR, Condition, Sum
 from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
@@ -43,7 +42,7 @@ class CellMap:
     def ref(self, name: str) -> str:
         """Absolute A1 reference on the same sheet, e.g. $E$7."""
         row, col = self._cells[name]
-        return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+        return cell_name(row, col, absolute=True)
 
     def absolute(self, name: str) -> str:
         """Reference with the sheet, for a defined name: 'Số liệu'!$E$7."""

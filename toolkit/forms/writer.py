@@ -19,12 +19,12 @@ from typing import Callable, Iterable
 
 import xlsxwriter
 from tqdm import tqdm
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit import __version__
 from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME
 from toolkit.core.text import place_name
+from toolkit.core.cells import column_name
 from toolkit.core.errors import ToolkitError
 from toolkit.core.files import atomic_write
 from toolkit.spec.model import Field
@@ -108,7 +108,7 @@ class Template:
         if field.code not in self._lists:
             if self.lists_sheet is None:
                 self.lists_sheet = self.book.add_worksheet(LISTS_SHEET)
-            column = xl_col_to_name(len(self._lists))
+            column = column_name(len(self._lists))
             for row, choice in enumerate(field.choices):
                 self.lists_sheet.write_string(row, len(self._lists), choice)
             self._lists[field.code] = f"='{LISTS_SHEET}'!${column}$1:${column}${len(field.choices)}"

@@ -12,6 +12,7 @@ from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from toolkit.core.cells import column_index
 from toolkit.spec.expressions import (
     PLAN_YEAR,
     Comparison,
@@ -29,13 +30,6 @@ _A1_LIKE = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 _R1C1_LIKE = re.compile(r"^(R[0-9]*C?[0-9]*|C[0-9]*)$")
 
 
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
 def check_key(code: str) -> str:
     """Raise ValueError (Vietnamese) unless `code` may be part of an Excel defined name."""
     if not _NAME_CHARS.match(code):
@@ -49,7 +43,7 @@ def check_excel_name(code: str) -> str:
     """Raise ValueError (Vietnamese) unless `code` can be an Excel defined name on its own."""
     check_key(code)
     a1 = _A1_LIKE.match(code)
-    if (a1 and _column_number(a1[1]) <= 16384) or _R1C1_LIKE.match(code):
+    if (a1 and column_index(a1[1]) < 16384) or _R1C1_LIKE.match(code):
         raise ValueError(f"mã '{code}' trùng dạng địa chỉ ô của Excel (ví dụ TH1, GV2); hãy đặt tên khác, ví dụ '{code}_'")
     if len(code) > 200:
         raise ValueError(f"mã '{code}' dài quá 200 ký tự")
