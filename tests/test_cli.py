@@ -56,7 +56,7 @@ def test_broken_plan_names_the_file_and_key(run, tmp_path):
     result = run("templates", "--plan", str(plan))
     assert result.exit_code == 1
     assert f"Tệp kế hoạch {plan} không hợp lệ" in result.output
-    assert "period.kind: giá trị phải là một trong: 'year', 'school_year' hoặc 'multi'" in result.output
+    assert "khóa period.kind: Giá trị 'month' không được phép; phải là một trong: 'year', 'school_year' hoặc 'multi'." in result.output
 
 
 def test_init_creates_a_workspace_and_never_overwrites(run, tmp_path):
