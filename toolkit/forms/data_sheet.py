@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from toolkit.core.cells import cell_name
 from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, grid_name
-from toolkit.spec.model import Field, TaskField
+from toolkit.spec.model import Field
 from toolkit.forms.rules import CellMap, Flag, row_flags, summary_formula, validation_rule
 
 DATA_SHEET = "Số liệu"
@@ -51,19 +51,13 @@ def layout(plan, unit, fields: list[Field]) -> list[Row]:
             rows.append(Row("section", section))
         number += 1
         if field.kind != "grid":
-            rows.append(Row("field", _label(field), str(number), field, (field.code,)))
+            rows.append(Row("field", field.label, str(number), field, (field.code,)))
             continue
         rows.append(Row("grid_head", field.label, str(number), field))
         for i, row in enumerate(plan.rows_for(field, unit), start=1):
             names = tuple(grid_name(field.code, row.key, column.key) for column in field.columns)
             rows.append(Row("grid_row", row.label, f"{number}.{i}", field, names, row.key))
     return rows
-
-
-def _label(field: Field) -> str:
-    if isinstance(field, TaskField):  # until tasks get a sheet of their own: say which task
-        return f"{field.task.tt} {field.task.content} – {field.label}".strip()
-    return field.label
 
 
 def row_height(text: str, width: float) -> float:

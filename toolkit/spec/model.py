@@ -193,6 +193,7 @@ class TaskField(Field):
     """A progress input of one task, made from the plan's task list (not written in the spec)."""
 
     task_id: str  # toolkit.spec.names.task_id
+    task_label: str  # toolkit.spec.names.task_label: "I.1"
     column: str  # a key of toolkit.spec.names.TASK_COLUMNS
     task: "Task"
     group: "TaskGroup"

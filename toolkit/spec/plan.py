@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Union
+from typing import NamedTuple, Union
 
 from pydantic import PrivateAttr, ValidationInfo, model_validator
 
-from toolkit.spec.names import TASK_COLUMNS, TASK_STATUSES, grid_name, task_id
+from toolkit.spec.names import TASK_COLUMNS, TASK_STATUSES, grid_name, task_id, task_label
 from toolkit.spec.references import plan_error, reference_problems
 from toolkit.spec.units import Unit
-from toolkit.spec.expressions import Sum, Term
+from toolkit.spec.expressions import Comparison, Sum, Term
 from toolkit.spec.model import (
     Agencies,
     Annex,
@@ -31,6 +31,15 @@ from toolkit.spec.model import (
 
 
 SPEC_VERSION = 1
+
+
+class ComparedNames(NamedTuple):
+    """One check of a field as the defined names its two sides add up, for one unit (and grid row)."""
+
+    check: Comparison
+    left: list[str]
+    right: list[str]
+    at: str  # the name a broken check is reported on: the field, or the row's first cell on the left
 
 
 class Plan(Strict):
@@ -110,6 +119,7 @@ class Plan(Strict):
                             choices=list(TASK_STATUSES) if column == "MUC_DO" else [],
                             required=required,
                             task_id=identifier,
+                            task_label=task_label(group.numeral, task.tt, task_number),
                             column=column,
                             task=task,
                             group=group,
@@ -219,6 +229,28 @@ class Plan(Strict):
                 return None
             names.extend(found)
         return names
+
+    def compared_names(self, field: Field, unit: Unit, grid_row: str | None = None) -> list[ComparedNames]:
+        """What each check of a field compares for a unit: the template's formulas, the reader's
+        checks and the sample returns all ask here.
+
+        A grid's checks compare its columns row by row (only `grid_row`, if given); a check that
+        omits its left side compares the field itself; a check naming a field the unit does not
+        have is left out.
+        """
+        found = []
+        for check in field.parsed_checks:
+            if field.kind == "grid":
+                rows = [grid_row] if grid_row is not None else [r.key for r in self.rows_for(field, unit)]
+                for row in rows:
+                    left = [grid_name(field.code, row, t.field) for t in check.left.terms]
+                    found.append(ComparedNames(check, left, [grid_name(field.code, row, t.field) for t in check.right.terms], left[0]))
+                continue
+            left = [field.code] if check.left is None else self.sum_names(check.left, unit)
+            right = self.sum_names(check.right, unit)
+            if left is not None and right is not None:
+                found.append(ComparedNames(check, left, right, field.code))
+        return found
 
     def in_scope(self, indicator: Indicator, unit: Unit) -> bool:
         """Whether a unit is expected to contribute to an indicator."""
