@@ -40,7 +40,7 @@ def checked(plan, roster, tmp_path_factory):
     openpyxl.Workbook().save(returns / "=HYPERLINK(1).xlsx")  # formula-looking name of a stray workbook
     (returns / "Thumbs.db").write_bytes(b"\0" * 16)
     before = fingerprints(returns)
-    collection = collect(plan, roster, returns, progress=False)
+    collection = collect(plan, roster, returns)
     paths = write_check_reports(plan, roster, collection, output, today=TODAY)
     return collection, paths, output, returns, before
 
@@ -149,7 +149,7 @@ def test_an_xls_return_gets_a_list_of_its_problems(soffice, plan, roster, tmp_pa
     subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
                     "--convert-to", "xls", "--outdir", str(tmp_path / "returns"), str(source)],
                    check=True, capture_output=True, timeout=180)
-    collection = collect(plan, roster, tmp_path / "returns", progress=False)
+    collection = collect(plan, roster, tmp_path / "returns")
     write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY)
 
     sheet = openpyxl.load_workbook(tmp_path / "output" / "phan_hoi" / "XA_GIA_PHU.xlsx").active
@@ -170,7 +170,7 @@ def test_a_merged_input_cell_is_marked_on_its_range(plan, roster, tmp_path):
     sheet.merge_cells(start_row=cell.row, start_column=cell.column - 1, end_row=cell.row, end_column=cell.column)
     book.save(filled)
 
-    collection = collect(plan, roster, tmp_path / "returns", progress=False)
+    collection = collect(plan, roster, tmp_path / "returns")
     write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY)
     (issue,) = [i for i in collection.issues if i.unit == "XA_GIA_PHU"]
     assert issue.code == "required" and issue.cell == address.replace("$", "")
@@ -182,7 +182,7 @@ def test_a_return_openpyxl_cannot_rewrite_gets_a_list_and_the_run_goes_on(plan, 
     template = write_template(plan, roster, roster.get("XA_GIA_PHU"), tmp_path / "XA_GIA_PHU.xlsx")
     values = {**sample_values(plan, roster.get("XA_GIA_PHU"), random.Random(3)), "RL_0_2": 100000}
     fill_workbook(template, values, tmp_path / "returns" / "XA_GIA_PHU.xlsx")
-    collection = collect(plan, roster, tmp_path / "returns", progress=False)
+    collection = collect(plan, roster, tmp_path / "returns")
 
     def unreadable(*args, **kwargs):  # what openpyxl raises on parts it cannot parse
         raise ValueError("Unable to read workbook: could not read worksheets")
@@ -203,7 +203,7 @@ def test_no_csv_cell_can_run_as_a_formula_in_excel(plan, roster, tmp_path):
     book["_meta"]["B3"].value = '=HYPERLINK("http://example.invalid","Bấm vào đây")'
     book["_meta"]["B3"].data_type = "s"  # stored as text, as a hostile file would
     book.save(filled)
-    collection = collect(plan, roster, tmp_path / "returns", progress=False)
+    collection = collect(plan, roster, tmp_path / "returns")
     write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY)
     rows = list(csv.DictReader((tmp_path / "output" / "kiem_tra.csv").read_text(encoding="utf-8-sig").splitlines()))
     (stranger,) = [r for r in rows if r["code"] == "unit-mismatch"]  # MA_DON_VI still says XA_BAN_CAM

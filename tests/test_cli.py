@@ -56,7 +56,20 @@ def test_broken_plan_names_the_file_and_key(run, tmp_path):
     result = run("templates", "--plan", str(plan))
     assert result.exit_code == 1
     assert f"Tệp kế hoạch {plan} không hợp lệ" in result.output
-    assert "period.kind: giá trị phải là một trong: 'year', 'school_year' hoặc 'multi'" in result.output
+    assert "khóa period.kind: Giá trị 'month' không được phép; phải là một trong: 'year', 'school_year' hoặc 'multi'." in result.output
+
+
+def test_a_progress_bar_shows_unless_quiet(tmp_path):
+    roster = tmp_path / "units.csv"
+    roster.write_text("code,name,kind,levels,commune\nXA_A,UBND xã A,xa,XA,XA_A\nMN_A,Trường Mầm non A,truong,MN,XA_A\n",
+                      encoding="utf-8")
+    runner = CliRunner()
+    for quiet in ([], ["--quiet"]):
+        args = ["templates", "--plan", "bao-thang-2022", "--roster", str(roster), "--output", str(tmp_path / "out"), *quiet]
+        result = runner.invoke(main, args, prog_name="toolkit", catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert ("Tạo biểu mẫu: 100%" in result.stderr) == (not quiet)
+        assert "Đã tạo 2 biểu mẫu" in result.stdout
 
 
 def test_init_creates_a_workspace_and_never_overwrites(run, tmp_path):

@@ -26,9 +26,9 @@ DISTRICT_WORDS = re.compile(r"huyện|thị trấn|Phòng Giáo dục|PGD|Toàn 
 def commune_round(tmp_path_factory):
     plan, roster = load("xa-phong-hai-2026")
     out = tmp_path_factory.mktemp("xa_phong_hai")
-    templates = make_templates(plan, roster, out / "bieu_mau", progress=False)
+    templates = make_templates(plan, roster, out / "bieu_mau")
     make_returns(plan, roster, out / "bieu_mau", out / "workbooks", mistakes=False)
-    outcome = aggregate(plan, roster, out / "workbooks", out / "output", progress=False, today=dt.date(2026, 12, 11))
+    outcome = aggregate(plan, roster, out / "workbooks", out / "output", today=dt.date(2026, 12, 11))
     return plan, roster, templates, outcome, out
 
 

@@ -16,7 +16,7 @@ from toolkit.annex.write import annex_tables, write_annex_files
 from toolkit.tasks.importer import import_tasks
 from toolkit.forms.writer import write_templates
 
-SEED_004 = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_2317825042ac3b9f.txt"  # shared/ beside the checkout
+SEED_004 = Path(__file__).parent / "data" / "seeds" / "004_2317825042ac3b9f.txt"
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì thực hiện", "Cơ quan phối hợp", "Thời gian thực hiện"]
 TITLE = ("CÁC NHIỆM VỤ, GIẢI PHÁP TRIỂN KHAI THỰC HIỆN KẾ HOẠCH SỐ 740/KH-BCSD NGÀY 31/12/2024 "
          "CỦA BAN CÁN SỰ ĐẢNG UBND TỈNH LAI CHÂU")
@@ -30,8 +30,6 @@ def lai_chau():
 
 @pytest.fixture(scope="module")
 def seed_matrix():
-    if not SEED_004.exists():
-        pytest.skip("seed 004 is not available")
     return import_tasks(SEED_004)
 
 
@@ -111,7 +109,7 @@ TASK_HEADER = ["TT", "Nội dung", "Vai trò", "Thời gian thực hiện", "K�
 @pytest.fixture(scope="module")
 def gddt_template(lai_chau, tmp_path_factory):
     plan, roster = lai_chau
-    (path,) = write_templates(plan, roster, tmp_path_factory.mktemp("Biểu mẫu"), units=["PHONG_GDDT"], progress=False)
+    (path,) = write_templates(plan, roster, tmp_path_factory.mktemp("Biểu mẫu"), units=["PHONG_GDDT"])
     return path
 
 
@@ -194,7 +192,7 @@ def progress_files(lai_chau, tmp_path_factory):
     plan, roster = lai_chau
     root = tmp_path_factory.mktemp("Tiến độ")
     typed = progress_values(roster)
-    templates = write_templates(plan, roster, root / "bieu_mau", units=list(typed), progress=False, workers=1)
+    templates = write_templates(plan, roster, root / "bieu_mau", units=list(typed), workers=1)
     returns = root / "workbooks"
     returns.mkdir()
     for template in templates:
@@ -205,7 +203,7 @@ def progress_files(lai_chau, tmp_path_factory):
             for sheet, cell in book.defined_names["NV04_03__KET_QUA"].destinations:
                 book[sheet][cell.replace("$", "")].data_type = "s"
             book.save(out)
-    collection = collect(plan, roster, returns, progress=False)
+    collection = collect(plan, roster, returns)
     paths = write_task_annexes(plan, roster, root / "out", collection.returns)
     return collection, {p.name: p for p in paths}
 
@@ -317,7 +315,7 @@ def test_aggregate_with_no_returns_still_writes_the_task_annexes(lai_chau, tmp_p
     plan, roster = lai_chau
     empty = tmp_path / "workbooks"
     empty.mkdir()
-    outcome = aggregate(plan, roster, empty, tmp_path / "Kết quả", progress=False)
+    outcome = aggregate(plan, roster, empty, tmp_path / "Kết quả")
     names = {p.name for p in outcome.annexes}
     assert {"Phu_luc_nhiem_vu.xlsx", "Phu_luc_nhiem_vu.docx", "Phu_luc_tien_do.xlsx"} <= names
     rows = progress_rows(tmp_path / "Kết quả" / "Phu_luc_tien_do.xlsx")

@@ -10,10 +10,8 @@ import yaml
 from toolkit.core.errors import TasksImportError
 from toolkit.tasks.importer import dump_tasks_yaml, import_tasks
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SEED = SEEDS / "004_2317825042ac3b9f.txt"
+SEED = Path(__file__).parent / "data" / "seeds" / "004_2317825042ac3b9f.txt"
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì thực hiện", "Cơ quan phối hợp", "Thời gian thực hiện"]
-needs_seed = pytest.mark.skipif(not SEED.is_file(), reason=f"seed file {SEED} is absent (shared/ not beside the repo)")
 
 PGD = "Phòng Giáo dục và Đào tạo"
 PGD_UBND = "Phòng Giáo dục và Đào tạo, UBND các xã, phường"
@@ -50,8 +48,6 @@ GROUP_STARTS = {
 
 @pytest.fixture(scope="module")
 def seed() -> dict:
-    if not SEED.is_file():
-        pytest.skip(f"seed file {SEED} is absent (shared/ not beside the repo)")
     return import_tasks(SEED)
 
 
@@ -62,7 +58,6 @@ def task(data: dict, numeral: str, index: int) -> dict:
 # The text extracted from the PDF
 
 
-@needs_seed
 def test_groups_and_tasks(seed):
     assert [g["numeral"] for g in seed["groups"]] == list(GROUP_STARTS)
     for group in seed["groups"]:
@@ -72,13 +67,11 @@ def test_groups_and_tasks(seed):
     assert seed["numbering"] == "per_group"
 
 
-@needs_seed
 def test_tt_lead_and_timeframe_of_every_task(seed):
     found = [(g["numeral"], t["tt"], t["lead"], t["timeframe"]) for g in seed["groups"] for t in g["tasks"]]
     assert found == EXPECTED
 
 
-@needs_seed
 def test_rows_broken_at_page_ends_are_joined(seed):
     ii1 = task(seed, "II", 0)
     assert ii1["content"].endswith("trên địa bản tỉnh; chính sách về phổ cập giáo dục, xóa mù chữ giai đoạn 2025-2030.")
@@ -90,7 +83,6 @@ def test_rows_broken_at_page_ends_are_joined(seed):
     assert viii1["content"].startswith("Tiếp tục phối hợp với các tổ chức phi chính phủ để hỗ trợ, thúc đẩy phát triển của giáo dục")
 
 
-@needs_seed
 def test_markup_is_stripped(seed):
     vi1 = task(seed, "VI", 0)["content"]
     assert not any(tag in vi1 for tag in ("<p>", "</p>", "<i>", "</i>"))
@@ -100,7 +92,6 @@ def test_markup_is_stripped(seed):
     assert vi1.endswith("cho giáo viên theo quy định.")
 
 
-@needs_seed
 def test_unnumbered_task_right_after_group_row(seed):
     group = next(g for g in seed["groups"] if g["numeral"] == "III")
     assert len(group["tasks"]) == 1
@@ -109,21 +100,18 @@ def test_unnumbered_task_right_after_group_row(seed):
     assert group["tasks"][0]["content"].endswith("các trường mầm non, phổ thông.")
 
 
-@needs_seed
 def test_heading_above_the_table(seed):
     assert seed["title"] == ("CÁC NHIỆM VỤ, GIẢI PHÁP TRIỂN KHAI THỰC HIỆN KẾ HOẠCH SỐ 740/KH-BCSD NGÀY 31/12/2024 "
                              "CỦA BAN CÁN SỰ ĐẢNG UBND TỈNH LAI CHÂU")
     assert seed["attached_to"] == "(Kèm theo Kế hoạch số -/KH-UBND ngày tháng năm 2025 của UBND thành phố Lai Châu)"
 
 
-@needs_seed
 def test_bom_and_crlf_are_tolerated(seed, tmp_path):
     copy = tmp_path / "ma_tran.tsv"
     copy.write_bytes(b"\xef\xbb\xbf" + SEED.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8"))
     assert import_tasks(copy) == seed
 
 
-@needs_seed
 def test_yaml_round_trip(seed, tmp_path):
     out = tmp_path / "sub" / "plan-tasks.yaml"
     dump_tasks_yaml(seed, out)
@@ -177,7 +165,6 @@ def write_xlsx(data: dict, path: Path) -> None:
     book.save(str(path))
 
 
-@needs_seed
 def test_docx_gives_the_same_matrix(seed, tmp_path):
     path = tmp_path / "phu_luc.docx"
     write_docx(seed, path)
@@ -187,7 +174,6 @@ def test_docx_gives_the_same_matrix(seed, tmp_path):
     assert (imported["title"], imported["attached_to"]) == (seed["title"], seed["attached_to"])
 
 
-@needs_seed
 def test_xlsx_gives_the_same_matrix(seed, tmp_path):
     path = tmp_path / "phu_luc.xlsx"
     write_xlsx(seed, path)

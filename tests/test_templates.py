@@ -34,7 +34,7 @@ MN_NAMES = {
 def folder(plan, roster, tmp_path_factory):
     """All templates of the example, written once (98 units: the parallel path)."""
     out = tmp_path_factory.mktemp("templates")
-    write_templates(plan, roster, out, progress=False)
+    write_templates(plan, roster, out)
     return out
 
 
@@ -256,16 +256,19 @@ def test_no_text_becomes_a_formula(plan, roster, tmp_path):
 def test_folder_and_unit_names_with_diacritics(plan, roster, tmp_path):
     unit = replace(roster.get(COMMUNE), name="UBND thị trấn Phố Lu – Tằng Loỏng")
     folder = tmp_path / "Báo cáo" / "Biểu mẫu năm 2022"
-    paths = write_templates(plan, roster, folder, units=[unit], progress=False)
+    paths = write_templates(plan, roster, folder, units=[unit])
     assert [p.name for p in paths] == ["XA_BAN_CAM.xlsx"]
     assert openpyxl.load_workbook(paths[0])["Hướng dẫn"]["E5"].value == "UBND thị trấn Phố Lu – Tằng Loỏng"
 
 
 def test_chosen_units_by_code_in_process(plan, roster, tmp_path):
-    paths = write_templates(plan, roster, tmp_path, units=[MN_SCHOOL, "PHONG_GDDT"], progress=False, workers=1)
+    reported = []
+    paths = write_templates(plan, roster, tmp_path, units=[MN_SCHOOL, "PHONG_GDDT"], workers=1,
+                            on_progress=lambda *report: reported.append(report))
     assert [p.name for p in paths] == ["MN_BAN_CAM_1.xlsx", "PHONG_GDDT.xlsx"]  # the agency reports on its tasks
+    assert reported == [("templates", 0, 2), ("templates", 1, 2), ("templates", 2, 2)]
     with pytest.raises(ToolkitError, match="Không có đơn vị mã 'KHONG_CO'"):
-        write_templates(plan, roster, tmp_path, units=["KHONG_CO"], progress=False)
+        write_templates(plan, roster, tmp_path, units=["KHONG_CO"])
 
 
 def test_choices_with_commas_come_from_a_hidden_locked_list(plan, roster, tmp_path):

@@ -15,7 +15,7 @@ FONT = "Times New Roman"
 PAPER_A4 = 9  # Excel's paper code
 # Margins in millimetres: top/bottom 20-25, left 30-35, right 15-20 (Phụ lục I, Mục I of the decree).
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
-SIZE_LABEL, SIZE_TITLE, SIZE_ATTACHED, SIZE_TABLE = 14, 14, 14, 12
+SIZE_TABLE = 12
 
 
 @dataclass(frozen=True)

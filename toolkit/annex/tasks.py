@@ -14,7 +14,6 @@ A task's status comes from what its leads (cơ quan chủ trì) reported in "M�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Mapping
 
 from toolkit.spec.names import TASK_STATUSES, task_id

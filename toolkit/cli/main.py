@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from toolkit import __version__
 from toolkit.cli import i18n as cli_i18n
 from toolkit.jobs import pipeline
 from toolkit.core.errors import ToolkitError
+from toolkit.core.workers import OnProgress, no_progress
 from toolkit.spec.load import bundled_examples
 from toolkit.jobs.workspace import init_workspace
 
@@ -33,6 +35,26 @@ quiet_option = click.option("--quiet", is_flag=True, help=QUIET_HELP)
 
 def _say(text: str) -> None:
     click.echo(text)
+
+
+_STEPS = {"templates": "Tạo biểu mẫu", "returns": "Đọc báo cáo"}  # what the bar of each step says
+
+
+def _progress_bars(quiet: bool) -> OnProgress:
+    """The job's `on_progress`: one bar per step, closed when the step is done; none when quiet."""
+    if quiet:
+        return no_progress
+    bars: dict[str, tqdm] = {}
+
+    def show(step: str, done: int, total: int) -> None:
+        bar = bars.get(step)
+        if bar is None:
+            bar = bars[step] = tqdm(total=total, desc=_STEPS[step], unit=" tệp")
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return show
 
 
 def _load(plan_ref: str, roster: Path | None):
@@ -95,7 +117,7 @@ def templates(plan_ref: str, roster: Path | None, output_dir: Path, password: st
     """
     def job():
         plan, units = _load(plan_ref, roster)
-        return pipeline.make_templates(plan, units, output_dir, password=password, progress=not quiet)
+        return pipeline.make_templates(plan, units, output_dir, password=password, on_progress=_progress_bars(quiet))
 
     paths = _run(job)
     _say(f"Đã tạo {len(paths)} biểu mẫu trong {output_dir}.")
@@ -120,7 +142,7 @@ def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: P
     """
     def job():
         plan, units = _load(plan_ref, roster)
-        return pipeline.check(plan, units, workbooks_dir, output_dir, progress=not quiet, today=as_of and as_of.date())
+        return pipeline.check(plan, units, workbooks_dir, output_dir, on_progress=_progress_bars(quiet), today=as_of and as_of.date())
 
     _print_check(_run(job))
 
@@ -136,7 +158,7 @@ def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_di
     """
     def job():
         plan, units = _load(plan_ref, roster)
-        return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, progress=not quiet,
+        return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, on_progress=_progress_bars(quiet),
                                   today=as_of and as_of.date())
 
     outcome = _run(job)
@@ -171,7 +193,7 @@ def demo(output_dir: Path, quiet: bool) -> None:
 
     Ví dụ: toolkit demo --output output
     """
-    outcome = _run(lambda: pipeline.demo(output_dir, progress=not quiet))
+    outcome = _run(lambda: pipeline.demo(output_dir, on_progress=_progress_bars(quiet)))
     _say(f"Đã tạo {len(outcome.templates)} biểu mẫu và {len(outcome.returns)} tệp báo cáo giả lập đơn vị gửi về.")
     _print_check(outcome.aggregated.checked)
     _say("Các phụ lục:")

@@ -56,8 +56,7 @@ def input_cells(plan: Plan, unit: Unit) -> list[tuple[str, Field, str]]:
                     label = f"{spec_field.label} – {row.label} – {column.label}"
                     cells.append((grid_name(spec_field.code, row.key, column.key), spec_field, label))
         elif isinstance(spec_field, TaskField):
-            number = f"{spec_field.group.numeral}.{spec_field.task.tt}" if spec_field.task.tt else spec_field.group.numeral
-            cells.append((spec_field.code, spec_field, f"Nhiệm vụ {number} – {spec_field.label}"))
+            cells.append((spec_field.code, spec_field, f"Nhiệm vụ {spec_field.task_label} – {spec_field.label}"))
         else:
             cells.append((spec_field.code, spec_field, spec_field.label))
     return cells
@@ -103,7 +102,7 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
             report("required", name)
             failed.add(name)
 
-    for check, left, right, at in _comparisons(plan, unit):
+    for check, left, right, at in (c for f in plan.fields_for(unit) for c in plan.compared_names(f, unit)):
         if all(name in values for name in left + right) and not _holds(check, left, right, values):
             _report_broken(check, left, right, at, values, labels, report)
             failed.update(left + right)  # which side is wrong is anyone's guess
@@ -188,24 +187,6 @@ def _shown(value: object) -> str:
 
 
 # Cross-field checks
-
-
-def _comparisons(plan: Plan, unit: Unit) -> list[tuple[Comparison, list[str], list[str], str]]:
-    """Every check of the spec as (check, left names, right names, reported name) for this unit."""
-    found = []
-    for spec_field in plan.fields_for(unit):
-        for check in spec_field.parsed_checks:
-            if spec_field.kind == "grid":  # terms are columns, compared row by row
-                for row in plan.rows_for(spec_field, unit):
-                    left = [grid_name(spec_field.code, row.key, t.field) for t in check.left.terms]
-                    right = [grid_name(spec_field.code, row.key, t.field) for t in check.right.terms]
-                    found.append((check, left, right, left[0]))
-                continue
-            left = [spec_field.code] if check.left is None else plan.sum_names(check.left, unit)
-            right = plan.sum_names(check.right, unit)
-            if left is not None and right is not None:
-                found.append((check, left, right, spec_field.code))
-    return found
 
 
 def _side_value(names: list[str], constant: int, values: dict[str, object]) -> int:

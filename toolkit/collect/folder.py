@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
 
 from toolkit.collect.checks import check_unit
 from toolkit.spec.names import UNIT_CODE_NAME
@@ -20,7 +19,7 @@ from toolkit.spec.plan import Plan
 from toolkit.collect.reader import SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
 from toolkit.spec.units import Roster, Unit
 from toolkit.core.text import clean_text
-from toolkit.core.workers import shared, worker_pool
+from toolkit.core.workers import OnProgress, no_progress, shared, worker_pool
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -138,8 +137,9 @@ def _identify(plan: Plan, roster: Roster, raw: RawWorkbook, result: _FileResult)
     return unit
 
 
-def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = True, workers: int = 2) -> Collection:
-    """Read and check every workbook under `folder` (recursively)."""
+def collect(plan: Plan, roster: Roster, folder: str | Path, *, on_progress: OnProgress = no_progress,
+            workers: int = 2) -> Collection:
+    """Read and check every workbook under `folder` (recursively); `on_progress` is told ("returns", done, total)."""
     folder = Path(folder)
     collection = Collection()
     files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
@@ -154,17 +154,16 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
     # Reading is mostly Python (zip parts, XML guards, formula scans): worker processes, not threads,
     # use both cores. Below a few dozen files, starting them costs more than it saves.
     results: list[_FileResult] = []
-    bar = tqdm(total=len(candidates), desc="Đọc báo cáo", unit=" tệp", disable=not progress)
-    with bar:
-        if workers <= 1 or len(candidates) < SMALL_BATCH:
-            for path in candidates:
-                results.append(_process(plan, roster, path))
-                bar.update()
-        else:
-            with worker_pool(workers, plan, roster) as pool:
-                for result in pool.map(_worker_process, candidates, chunksize=8):
-                    results.append(result)
-                    bar.update()
+    on_progress("returns", 0, len(candidates))
+    if workers <= 1 or len(candidates) < SMALL_BATCH:
+        for path in candidates:
+            results.append(_process(plan, roster, path))
+            on_progress("returns", len(results), len(candidates))
+    else:
+        with worker_pool(workers, plan, roster) as pool:
+            for result in pool.map(_worker_process, candidates, chunksize=8):
+                results.append(result)
+                on_progress("returns", len(results), len(candidates))
 
     by_unit: dict[str, list[_FileResult]] = {}
     for result in results:

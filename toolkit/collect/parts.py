@@ -15,6 +15,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+from toolkit.core.cells import cell_name
+
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # total inflated size of a zip container
 MAX_RATIO, RATIO_FLOOR = 100, 10 * 1024 * 1024  # a member inflating > 100:1 past 10 MB is a zip bomb
 MAX_MEMBERS = 2000
@@ -31,11 +33,7 @@ class CellRef:
 
     @property
     def a1(self) -> str:
-        letters, number = "", self.col + 1
-        while number:
-            number, rest = divmod(number - 1, 26)
-            letters = chr(65 + rest) + letters
-        return f"{letters}{self.row + 1}"
+        return cell_name(self.row, self.col)
 
 
 class Rejected(Exception):

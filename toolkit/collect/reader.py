@@ -31,6 +31,7 @@ from pathlib import Path
 from defusedxml import DefusedXmlException, ElementTree
 from python_calamine import CalamineError, CalamineWorkbook
 
+from toolkit.core.cells import column_index
 from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET
 from toolkit.collect.parts import CellRef, Formulas, Parts, Rejected, bound, guard_zip, zip_key
 from toolkit.collect.sheet_scan import biff_sheet, biff_sheets, xlsx_sheet
@@ -111,10 +112,7 @@ def parse_reference(text: str) -> CellRef | None:
     match = _CELL.match(cell)
     if not match:
         return None
-    col = 0
-    for letter in match[1]:
-        col = col * 26 + ord(letter) - 64
-    return CellRef(sheet, int(match[2]) - 1, col - 1)
+    return CellRef(sheet, int(match[2]) - 1, column_index(match[1]))
 
 
 def _read_file(path: Path) -> bytes:

@@ -7,7 +7,7 @@ Both kinds have a stable English code and a Vietnamese message rendered from `CA
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 
@@ -17,10 +17,6 @@ class ToolkitError(Exception):
 
 class SpecError(ToolkitError):
     """The plan spec is invalid."""
-
-
-class RosterError(ToolkitError):
-    """The roster of units is invalid."""
 
 
 class TasksImportError(ToolkitError):
@@ -40,6 +36,7 @@ class Location:
     header: str = ""  # that column's header ("Tử số")
     line: int | None = None  # in a text file (YAML), 1-based
     char: int | None = None  # column in that line, 1-based
+    item: str = ""  # the code of the list entry the key is in ("PH_TAM" for fields[21].kind)
 
     def describe(self) -> str:
         """'tệp ke_hoach.xlsx, trang Chỉ tiêu, dòng 12, cột D (Tử số)' / 'tệp plan.yaml, khóa fields[3].kind'."""
@@ -55,7 +52,7 @@ class Location:
         elif self.header:
             parts.append(f"cột “{self.header}”")
         if self.key:
-            parts.append(f"khóa {self.key}")
+            parts.append(f"khóa {self.key}" + (f" ({self.item})" if self.item else ""))
         return ", ".join(parts)
 
 
@@ -86,9 +83,23 @@ class PlanError(SpecError):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...], heading: str = ""):
         self.problems = tuple(problems)
         errors = [p for p in self.problems if p.severity == "error"] or list(self.problems)
-        shown = "\n".join(f"  - {p}" for p in errors[:50])
+        shown = "\n".join(f"  - {_without_file(p, heading)}" for p in errors[:50])
         more = f"\n  … và {len(errors) - 50} lỗi khác" if len(errors) > 50 else ""
-        super().__init__(f"{heading or 'Kế hoạch có lỗi:'}\n{shown}{more}")
+        if not heading and len(errors) == 1:  # one problem needs no heading: "Không tìm thấy kế hoạch …"
+            super().__init__(str(errors[0]))
+        else:
+            super().__init__(f"{heading or 'Kế hoạch có lỗi:'}\n{shown}{more}")
+
+
+def _without_file(problem: Problem, heading: str) -> Problem:
+    """The problem as listed under a heading: a file the heading already names is not repeated."""
+    if problem.location.file and problem.location.file in heading:
+        return replace(problem, location=replace(problem.location, file=""))
+    return problem
+
+
+class RosterError(PlanError):
+    """A roster with problems (a `PlanError` whose problems are in the roster file)."""
 
 
 # The catalogue: code -> (severity, Vietnamese template), one section per stage. Templates are
@@ -125,12 +136,84 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad-choice": ("error", "{label}: \"{value}\" không có trong danh sách được chọn ({choices})."),
     "bad-year": ("error", "{label}: năm {value} phải từ {low} đến {high}."),
     "out-of-range": ("error", "{label}: {value} phải từ {low} đến {high}."),
-    "check-failed": ("error", "{label}: không thỏa điều kiện {rule} ({detail})."),
     "check-broken": ("error", "{label}: {value} {relation} {other} ({other_value})."),
+    # ---- Plan ----
+    # The file (the location names it, with the line and column of a YAML mistake)
+    "plan-not-found": ("error", "Không tìm thấy kế hoạch '{plan}': không có tệp này, cũng không phải ví dụ có sẵn ({examples})."),
+    "plan-unreadable": ("error", "Không đọc được tệp ({detail})."),
+    "plan-not-mapping": ("error", "Tệp kế hoạch phải là một bảng khóa: giá trị (YAML mapping), mỗi dòng dạng “khóa: giá trị”, ví dụ “code: ke-hoach-2025”."),
+    "yaml-tab": ("error", "Dòng được thụt vào bằng phím Tab; hãy dùng dấu cách, không dùng phím Tab."),
+    "yaml-colon": ("error", "Giá trị có dấu hai chấm “: ” ở giữa; hãy đặt giá trị trong dấu ngoặc kép, ví dụ title: \"Kế hoạch: năm 2025\"."),
+    "yaml-unclosed-quote": ("error", "Dấu ngoặc kép mở ở dòng {opened} chưa được đóng; hãy thêm dấu ngoặc kép đóng ở cuối giá trị."),
+    "yaml-indentation": ("error", "Thụt đầu dòng không khớp với các dòng trên; các khóa cùng cấp phải thẳng cột với nhau (mỗi cấp lùi vào 2 dấu cách)."),
+    "yaml-duplicate-key": ("error", "Khóa '{key}' được ghi hai lần trong cùng một mục; hãy xóa một lần ghi."),
+    "yaml-syntax": ("error", "Sai cú pháp YAML (trình đọc báo: {detail}); hãy so với tệp kế hoạch mẫu ở dòng này và dòng trên."),
+    # The shape of a key's value
+    "plan-missing-key": ("error", "Thiếu khóa bắt buộc '{key}'."),
+    "plan-unknown-key": ("error", "Khóa '{key}' không được phép (kiểm tra chính tả)."),
+    "plan-wrong-type": ("error", "Giá trị {value} không hợp lệ: {expected}."),
+    "plan-not-allowed": ("error", "Giá trị {value} không được phép; phải là một trong: {allowed}."),
+    "plan-invalid": ("error", "{detail}"),
+    "plan-code-chars": ("error", "Mã '{code}' chỉ được gồm chữ in hoa không dấu, chữ số và dấu gạch dưới, không bắt đầu bằng chữ số."),
+    "plan-code-like-cell": ("error", "Mã '{code}' trùng dạng địa chỉ ô của Excel (ví dụ TH1, GV2); hãy đặt tên khác, ví dụ '{code}_'."),
+    "plan-code-too-long": ("error", "Mã '{code}' dài quá 200 ký tự."),
+    "plan-grid-without-cells": ("error", "Trường '{field}' kiểu grid phải có 'rows' và 'columns'."),
+    "plan-cells-not-grid": ("error", "Chỉ trường kiểu grid mới có 'rows'/'columns' (trường '{field}' kiểu {kind})."),
+    "plan-choice-without-choices": ("error", "Trường '{field}' kiểu choice phải có 'choices'."),
+    "plan-choices-too-long": ("error", "Danh sách lựa chọn của '{field}' dài {length} ký tự, quá 255 ký tự Excel cho phép; Excel sẽ báo lỗi tệp."),
+    "plan-duplicate-cell-key": ("error", "Trường '{field}': mã '{key}' ghi hai lần trong '{part}'."),
+    "plan-ratio-without-denominator": ("error", "Chỉ tiêu '{indicator}' (ratio) phải có 'denominator'."),
+    "plan-without-eligible": ("error", "Chỉ tiêu '{indicator}' ({rule}) phải có 'eligible'."),
+    # Expressions, checks and conditions
+    "plan-bad-term": ("error", "Không hiểu thành phần '{part}' trong biểu thức '{text}'."),
+    "plan-bad-comparison": ("error", "Điều kiện '{text}' phải có dạng 'A <= B' (các phép so sánh: <=, >=, <, >, =, !=)."),
+    "plan-bad-condition": ("error", "Điều kiện '{text}' phải có dạng 'MÃ = giá trị', 'MÃ != giá trị' hoặc 'MÃ in (a; b)'."),
+    "plan-grid-check-one-side": ("error", "Điều kiện trong bảng phải ghi đủ hai vế, ví dụ 'DAT_CHUAN <= TONG'."),
+    "plan-not-grid-column": ("error", "'{name}' không phải cột của bảng '{grid}'."),
+    "plan-unknown-field": ("error", "Trường '{field}' không có trong fields."),
+    "plan-grid-needs-cell": ("error", "'{field}' là bảng, phải ghi rõ dòng và cột, ví dụ {field}[*].{column}."),
+    "plan-not-a-grid": ("error", "'{field}' không phải bảng (grid)."),
+    "plan-not-numeric": ("error", "'{field}' không phải trường số, không cộng được."),
+    "plan-unknown-grid-column": ("error", "Bảng '{field}' không có cột '{column}'."),
+    "plan-unknown-grid-row": ("error", "Bảng '{field}' không có dòng '{row}'."),
+    "plan-unknown-choice": ("error", "'{value}' không phải lựa chọn của '{field}' ({choices})."),
+    "plan-bad-year-value": ("error", "Giá trị so với '{field}' phải là năm hoặc 'plan year'."),
+    # References between parts of the plan
+    "plan-duplicate-field": ("error", "Mã trường '{code}' bị trùng."),
+    "plan-duplicate-indicator": ("error", "Mã chỉ tiêu '{code}' bị trùng."),
+    "plan-duplicate-name": ("error", "Tên ô '{name}' xuất hiện hai lần (trùng giữa một trường và một ô của bảng)."),
+    "plan-deadline-order": ("error", "Hạn báo cáo cấp trên ({report}) sớm hơn hạn đơn vị gửi báo cáo ({submission})."),
+    "plan-unknown-kind": ("error", "Loại đơn vị '{kind}' không có trong unit_kinds."),
+    "plan-unknown-level": ("error", "Cấp học '{level}' không có trong levels."),
+    "plan-share-with-denominator": ("error", "Chỉ tiêu {rule} đếm đơn vị trong 'eligible', không dùng 'denominator'; hãy bỏ khóa này."),
+    "plan-eligible-other-kind": ("error", "'{kind}' khác reporter '{reporter}'; chỉ đếm được các đơn vị tự báo cáo chỉ tiêu này."),
+    "plan-field-of-other-reporter": ("error", "Trường '{field}' do loại đơn vị '{kind}' nhập, không phải '{reporter}' (reporter của chỉ tiêu)."),
+    "plan-unknown-period": ("error", "Kỳ '{period}' không có trong period.targets ({periods})."),
+    "plan-annex-same-file": ("error", "Hai phụ lục cùng ghi ra tệp {stem}; hãy đặt số phụ lục (numeral) khác nhau."),
+    "plan-annex-needs-signature": ("error", "Cần khai báo issuer.signature (khối chữ ký, ví dụ [TM. ỦY BAN NHÂN DÂN, CHỦ TỊCH])."),
+    "plan-annex-needs-group-kind": ("error", "Phụ lục theo xã cần khai báo area.group_kind (loại đơn vị dùng để nhóm, ví dụ xa)."),
+    "plan-annex-fields-not-breakdown": ("error", "Chỉ phụ lục breakdown theo xã (by: commune) mới có cột trường số liệu."),
+    "plan-annex-field-not-own": ("error", "'{field}' phải là một ô do chính xã nhập (reporter '{kind}'), không phải bảng."),
+    "plan-unknown-indicator": ("error", "Chỉ tiêu '{indicator}' không có trong indicators."),
+    # ---- Roster ----
+    "roster-bad-format": ("error", "Danh sách đơn vị chỉ nhận tệp .csv hoặc .xlsx (tệp này có đuôi “{suffix}”)."),
+    "roster-unreadable": ("error", "Không đọc được danh sách đơn vị ({detail})."),
+    "roster-empty": ("error", "Danh sách đơn vị không có đơn vị nào."),
+    "roster-missing-columns": ("error", "Danh sách đơn vị thiếu cột: {missing} (cần các cột {columns})."),
+    "roster-bad-code": ("error", "Mã đơn vị '{code}' chỉ được gồm chữ không dấu, chữ số, '_', '-', '.'."),
+    "roster-duplicate-code": ("error", "Mã đơn vị '{code}' trùng với dòng {first}."),
+    "roster-no-name": ("error", "Đơn vị '{code}' chưa có tên."),
+    "roster-unknown-kind": ("error", "Loại đơn vị '{kind}' không có trong kế hoạch ({kinds})."),
+    "roster-unknown-level": ("error", "Cấp học '{level}' của đơn vị '{code}' không có trong kế hoạch ({levels})."),
+    "roster-commune-ungrouped": ("error", "Đơn vị '{code}' ghi thuộc '{commune}' nhưng kế hoạch không chia đơn vị theo xã (area.group_kind để trống); hãy để trống cột commune."),
+    "roster-unknown-commune": ("error", "Đơn vị '{code}' thuộc '{commune}' nhưng không có đơn vị loại '{kind}' nào mã này."),
+    "roster-unused-tag": ("error", "Chỉ tiêu '{indicator}' tính các đơn vị có nhãn '{tag}', nhưng không đơn vị nào trong danh sách {roster} có nhãn này (cột tags)."),
+    "roster-unknown-unit": ("error", "Trường '{field}' ghi đơn vị '{code}', không có trong danh sách {roster}."),
+    "roster-unit-other-kind": ("error", "Trường '{field}': đơn vị '{code}' là loại '{kind}', không phải '{reporter}' (reporter)."),
 }
 
 
-def render(code: str, **params: object) -> str:
+def render(code: str, /, **params: object) -> str:
     """Render the Vietnamese message of a catalogue code."""
     return CATALOGUE[code][1].format(**params)
 

@@ -56,11 +56,3 @@ def fmt_date_long(date: dt.date | None, year: int | None = None) -> str:
         return f"ngày      tháng      năm {year or '     '}"
     month = _two(date.month) if date.month < 3 else str(date.month)
     return f"ngày {_two(date.day)} tháng {month} năm {date.year}"
-
-
-def fmt_date_short(date: dt.date | None) -> str:
-    """'29/4/2022', '05/02/2022'."""
-    if date is None:
-        return ""
-    month = _two(date.month) if date.month < 3 else str(date.month)
-    return f"{_two(date.day)}/{month}/{date.year}"

@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
+from toolkit.core.cells import cell_name
 from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, grid_name
-from toolkit.spec.model import Field, TaskField
+from toolkit.spec.model import Field
 from toolkit.forms.rules import CellMap, Flag, row_flags, summary_formula, validation_rule
 
 DATA_SHEET = "Số liệu"
@@ -52,19 +51,13 @@ def layout(plan, unit, fields: list[Field]) -> list[Row]:
             rows.append(Row("section", section))
         number += 1
         if field.kind != "grid":
-            rows.append(Row("field", _label(field), str(number), field, (field.code,)))
+            rows.append(Row("field", field.label, str(number), field, (field.code,)))
             continue
         rows.append(Row("grid_head", field.label, str(number), field))
         for i, row in enumerate(plan.rows_for(field, unit), start=1):
             names = tuple(grid_name(field.code, row.key, column.key) for column in field.columns)
             rows.append(Row("grid_row", row.label, f"{number}.{i}", field, names, row.key))
     return rows
-
-
-def _label(field: Field) -> str:
-    if isinstance(field, TaskField):  # until tasks get a sheet of their own: say which task
-        return f"{field.task.tt} {field.task.content} – {field.label}".strip()
-    return field.label
 
 
 def row_height(text: str, width: float) -> float:
@@ -135,13 +128,13 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
     sheet.freeze_panes(HEADER_ROW + 1, 0)
     template.print_setup(sheet, header_row=HEADER_ROW, portrait=width <= 3)
     template.protect(sheet, allow_resize=True)
-    return Status(DATA_SHEET, xl_rowcol_to_cell(STATUS_ROW, STT_COL, row_abs=True, col_abs=True), initial)
+    return Status(DATA_SHEET, cell_name(STATUS_ROW, STT_COL, absolute=True), initial)
 
 
 def status_range(col: int, last_row: int) -> str:
     """The helper column's rows below the header, for the status formula."""
-    first = xl_rowcol_to_cell(HEADER_ROW + 1, col, row_abs=True, col_abs=True)
-    return f"{first}:{xl_rowcol_to_cell(last_row, col, row_abs=True, col_abs=True)}"
+    first = cell_name(HEADER_ROW + 1, col, absolute=True)
+    return f"{first}:{cell_name(last_row, col, absolute=True)}"
 
 
 def write_heading(template, sheet, title: str, note_col: int, page_width: int) -> None:

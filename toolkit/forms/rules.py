@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
-from toolkit.spec.expressions import PLAN_YEAR, Condition, Sum
+from toolkit.core.cells import cell_name
+from toolkit.spec.expressions import PLAN_YEAR, Condition
 from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Unit
@@ -43,7 +42,7 @@ class CellMap:
     def ref(self, name: str) -> str:
         """Absolute A1 reference on the same sheet, e.g. $E$7."""
         row, col = self._cells[name]
-        return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+        return cell_name(row, col, absolute=True)
 
     def absolute(self, name: str) -> str:
         """Reference with the sheet, for a defined name: 'Số liệu'!$E$7."""
@@ -178,25 +177,13 @@ def row_flags(plan: Plan, unit: Unit, field: Field, names: list[str], cells: Cel
         if problem:
             problems[name].append(problem)
 
-    for check in field.parsed_checks:
-        if grid_row is not None:
-            def in_row(side: Sum) -> list[str]:
-                return [f"{field.code}__{grid_row}__{term.field}" for term in side.terms]
-
-            left, right = in_row(check.left), in_row(check.right)
-            formula = _comparison(left, check.left.constant, check.op, right, check.right.constant, cells)
-            for name in left if formula else ():
-                if name in problems:
-                    problems[name].append(formula)
-            continue
-        left = [field.code] if check.left is None else plan.sum_names(check.left, unit)
-        right = plan.sum_names(check.right, unit)
-        if left is None or right is None:
-            continue  # a field of the check does not apply to this unit
+    for check, left, right, at in plan.compared_names(field, unit, grid_row):
         left_const = 0 if check.left is None else check.left.constant
         formula = _comparison(left, left_const, check.op, right, check.right.constant, cells)
-        if formula:
-            problems[field.code].append(formula)
+        # In a grid row every cell on the left is flagged; a field's own check flags the field.
+        for name in (left if grid_row is not None else [at]) if formula else ():
+            if name in problems:
+                problems[name].append(formula)
 
     condition = field.parsed_required_if and _condition(plan, field.parsed_required_if, cells)
     flags = {}

@@ -109,11 +109,7 @@ def _single(plan: Plan, unit: Unit, field, values: dict, rng: random.Random):
             return _WAIT
         return sum(values[n] for n in teachers) + values["CBQL_TONG"] + rng.randint(2, 6)
     caps, floors = [], []
-    for check in field.parsed_checks:
-        left = [field.code] if check.left is None else plan.sum_names(check.left, unit)
-        right = plan.sum_names(check.right, unit)
-        if left is None or right is None:
-            continue
+    for check, left, right, _ in plan.compared_names(field, unit):
         others = [n for n in left + right if n != field.code]
         if any(n not in values for n in others):
             return _WAIT

@@ -8,8 +8,7 @@ the inputs still missing and those that are invalid.
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
+from toolkit.core.cells import cell_name
 from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, TASK_COLUMNS
 from toolkit.spec.model import TaskField
 from toolkit.forms.rules import CellMap, row_flags, summary_formula
@@ -97,7 +96,7 @@ def write_task_sheet(template, fields: list[TaskField]) -> Status:
     sheet.freeze_panes(HEADER_ROW + 1, 0)
     template.print_setup(sheet, header_row=HEADER_ROW, portrait=False)
     template.protect(sheet, allow_resize=True)  # long answers: the clerk may heighten a row
-    return Status(TASK_SHEET, xl_rowcol_to_cell(STATUS_ROW, TT_COL, row_abs=True, col_abs=True), initial)
+    return Status(TASK_SHEET, cell_name(STATUS_ROW, TT_COL, absolute=True), initial)
 
 
 def _write_inputs(template, sheet, fields: list[TaskField], cells: CellMap, helper_cols: tuple[int, int]) -> int:

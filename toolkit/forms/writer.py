@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import xlsxwriter
-from tqdm import tqdm
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit import __version__
 from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME
 from toolkit.core.text import place_name
+from toolkit.core.cells import column_name
 from toolkit.core.errors import ToolkitError
 from toolkit.core.files import atomic_write
 from toolkit.spec.model import Field
@@ -33,7 +32,7 @@ from toolkit.spec.units import Roster, Unit
 from toolkit.forms.rules import fits_inline
 from toolkit.forms.data_sheet import Status, row_height, write_data_sheet
 from toolkit.forms.task_sheet import takes as takes_task_field, write_task_sheet
-from toolkit.core.workers import shared, worker_pool
+from toolkit.core.workers import OnProgress, no_progress, shared, worker_pool
 
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "_lists"
@@ -108,7 +107,7 @@ class Template:
         if field.code not in self._lists:
             if self.lists_sheet is None:
                 self.lists_sheet = self.book.add_worksheet(LISTS_SHEET)
-            column = xl_col_to_name(len(self._lists))
+            column = column_name(len(self._lists))
             for row, choice in enumerate(field.choices):
                 self.lists_sheet.write_string(row, len(self._lists), choice)
             self._lists[field.code] = f"='{LISTS_SHEET}'!${column}$1:${column}${len(field.choices)}"
@@ -268,12 +267,13 @@ def _write_guide(template: Template, sheet: Worksheet, statuses: list[Status]) -
 
 
 def write_templates(plan: Plan, roster: Roster, output_dir: str | Path, *, password: str | None = None,
-                    units: Iterable[Unit | str] | None = None, progress: bool = True,
+                    units: Iterable[Unit | str] | None = None, on_progress: OnProgress = no_progress,
                     workers: int | None = None) -> list[Path]:
     """Write `<unit code>.xlsx` into `output_dir` for every unit with anything to fill.
 
     Args:
         units: only these units (Unit objects or codes); default: the whole roster.
+        on_progress: told ("templates", done, total) as templates are written.
         workers: processes to use; default: up to two (the PGD laptop has two cores).
     """
     output_dir = Path(output_dir)
@@ -282,22 +282,21 @@ def write_templates(plan: Plan, roster: Roster, output_dir: str | Path, *, passw
     generated_at = dt.datetime.now().replace(microsecond=0)
     workers = max(1, workers or min(2, os.cpu_count() or 1))
     paths: list[Path] = []
-    with tqdm(total=len(todo), desc="Tạo biểu mẫu", unit=" tệp", disable=not progress) as bar:
-        if workers == 1 or len(todo) < SMALL_BATCH:
-            for unit in todo:
-                paths.append(write_template(plan, roster, unit, output_dir / f"{unit.code}.xlsx",
-                                            password=password, generated_at=generated_at))
-                bar.update()
-        else:
-            # Chunks of units keep the progress bar moving.
-            size = max(1, min(25, math.ceil(len(todo) / (workers * 4))))
-            chunks = [[u.code for u in todo[i:i + size]] for i in range(0, len(todo), size)]
-            with worker_pool(workers, plan, roster) as pool:
-                jobs = [pool.submit(_worker_write, chunk, str(output_dir), password, generated_at) for chunk in chunks]
-                for job in as_completed(jobs):
-                    written = job.result()
-                    paths.extend(Path(p) for p in written)
-                    bar.update(len(written))
+    on_progress("templates", 0, len(todo))
+    if workers == 1 or len(todo) < SMALL_BATCH:
+        for unit in todo:
+            paths.append(write_template(plan, roster, unit, output_dir / f"{unit.code}.xlsx",
+                                        password=password, generated_at=generated_at))
+            on_progress("templates", len(paths), len(todo))
+    else:
+        # Chunks of units keep the progress moving.
+        size = max(1, min(25, math.ceil(len(todo) / (workers * 4))))
+        chunks = [[u.code for u in todo[i:i + size]] for i in range(0, len(todo), size)]
+        with worker_pool(workers, plan, roster) as pool:
+            jobs = [pool.submit(_worker_write, chunk, str(output_dir), password, generated_at) for chunk in chunks]
+            for job in as_completed(jobs):
+                paths.extend(Path(p) for p in job.result())
+                on_progress("templates", len(paths), len(todo))
     return sorted(paths)
 
 

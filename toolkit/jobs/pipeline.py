@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.core.workers import OnProgress, no_progress
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster
 from toolkit.spec.roster import read_roster
@@ -28,10 +29,11 @@ def load_roster(path: str | Path, plan: Plan) -> Roster:
     return assign_tasks(plan, read_roster(path, plan))
 
 
-def make_templates(plan: Plan, roster: Roster, output_dir: Path, *, password: str | None = None, progress: bool = True) -> list[Path]:
+def make_templates(plan: Plan, roster: Roster, output_dir: Path, *, password: str | None = None,
+                   on_progress: OnProgress = no_progress) -> list[Path]:
     from toolkit.forms.writer import write_templates
 
-    return write_templates(plan, roster, output_dir, password=password, progress=progress)
+    return write_templates(plan, roster, output_dir, password=password, on_progress=on_progress)
 
 
 @dataclass
@@ -41,13 +43,14 @@ class CheckOutcome:
 
 
 def check(
-    plan: Plan, roster: Roster, workbooks_dir: Path, output_dir: Path, *, progress: bool = True, today: dt.date | None = None
+    plan: Plan, roster: Roster, workbooks_dir: Path, output_dir: Path, *, on_progress: OnProgress = no_progress,
+    today: dt.date | None = None,
 ) -> CheckOutcome:
     """Read and check every returned workbook, and write the reports of the check."""
     from toolkit.collect.report import write_check_reports
     from toolkit.collect.folder import collect
 
-    collection = collect(plan, roster, workbooks_dir, progress=progress)
+    collection = collect(plan, roster, workbooks_dir, on_progress=on_progress)
     return CheckOutcome(collection, write_check_reports(plan, roster, collection, output_dir, today=today))
 
 
@@ -65,14 +68,14 @@ def aggregate(
     output_dir: Path,
     *,
     docx_template: Path | None = None,
-    progress: bool = True,
+    on_progress: OnProgress = no_progress,
     today: dt.date | None = None,
 ) -> AggregateOutcome:
     """Check the returns, compute every indicator and write the annexes."""
     from toolkit.aggregate.compute import compute
     from toolkit.annex.write import write_annexes
 
-    checked = check(plan, roster, workbooks_dir, output_dir, progress=progress, today=today)
+    checked = check(plan, roster, workbooks_dir, output_dir, on_progress=on_progress, today=today)
     results = compute(plan, roster, checked.collection.returns)
     template = docx_template or find_docx_template(plan.path)
     annexes = write_annexes(plan, roster, results, output_dir, docx_template=template, returns=checked.collection.returns)
@@ -86,15 +89,15 @@ class DemoOutcome:
     aggregated: AggregateOutcome
 
 
-def demo(output_dir: Path, *, progress: bool = True) -> DemoOutcome:
+def demo(output_dir: Path, *, on_progress: OnProgress = no_progress) -> DemoOutcome:
     """The whole pipeline on the bundled example, with realistic returns and planted mistakes."""
     from toolkit.forms.samples import make_returns
 
     plan, roster = load(resolve_plan_path("bao-thang-2022"))
     output_dir = Path(output_dir)
-    templates = make_templates(plan, roster, output_dir / TEMPLATES_FOLDER, progress=progress)
+    templates = make_templates(plan, roster, output_dir / TEMPLATES_FOLDER, on_progress=on_progress)
     returns = make_returns(plan, roster, output_dir / TEMPLATES_FOLDER, output_dir / RETURNS_FOLDER, mistakes=True)
     # The plan's deadline lies in the past; judge lateness as of the day after it, as the PGD would.
     today = plan.deadlines.submission + dt.timedelta(days=1) if plan.deadlines.submission else None
-    aggregated = aggregate(plan, roster, output_dir / RETURNS_FOLDER, output_dir, progress=progress, today=today)
+    aggregated = aggregate(plan, roster, output_dir / RETURNS_FOLDER, output_dir, on_progress=on_progress, today=today)
     return DemoOutcome(templates, returns, aggregated)

@@ -11,7 +11,10 @@ from functools import cached_property
 from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from toolkit.core.cells import column_index
+from toolkit.core.errors import CATALOGUE
 from toolkit.spec.expressions import (
     PLAN_YEAR,
     Comparison,
@@ -29,30 +32,26 @@ _A1_LIKE = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 _R1C1_LIKE = re.compile(r"^(R[0-9]*C?[0-9]*|C[0-9]*)$")
 
 
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
+def invalid(code: str, /, **params: object) -> PydanticCustomError:
+    """A validation error carrying a catalogue code (pydantic's error type) and its parameters (its ctx)."""
+    return PydanticCustomError(code, CATALOGUE[code][1], params)
 
 
 def check_key(code: str) -> str:
-    """Raise ValueError (Vietnamese) unless `code` may be part of an Excel defined name."""
+    """Raise a validation error unless `code` may be part of an Excel defined name."""
     if not _NAME_CHARS.match(code):
-        raise ValueError(
-            f"mã '{code}' chỉ được gồm chữ in hoa không dấu, chữ số và dấu gạch dưới, không bắt đầu bằng chữ số"
-        )
+        raise invalid("plan-code-chars", code=code)
     return code
 
 
 def check_excel_name(code: str) -> str:
-    """Raise ValueError (Vietnamese) unless `code` can be an Excel defined name on its own."""
+    """Raise a validation error unless `code` can be an Excel defined name on its own."""
     check_key(code)
     a1 = _A1_LIKE.match(code)
-    if (a1 and _column_number(a1[1]) <= 16384) or _R1C1_LIKE.match(code):
-        raise ValueError(f"mã '{code}' trùng dạng địa chỉ ô của Excel (ví dụ TH1, GV2); hãy đặt tên khác, ví dụ '{code}_'")
+    if (a1 and column_index(a1[1]) < 16384) or _R1C1_LIKE.match(code):
+        raise invalid("plan-code-like-cell", code=code)
     if len(code) > 200:
-        raise ValueError(f"mã '{code}' dài quá 200 ký tự")
+        raise invalid("plan-code-too-long", code=code)
     return code
 
 
@@ -165,16 +164,17 @@ class Field(Strict):
     @model_validator(mode="after")
     def _shape(self):
         if self.kind == "grid" and (not self.rows or not self.columns):
-            raise ValueError(f"trường '{self.code}' kiểu grid phải có 'rows' và 'columns'")
+            raise invalid("plan-grid-without-cells", field=self.code)
         if self.kind != "grid" and (self.rows or self.columns):
-            raise ValueError(f"chỉ trường kiểu grid mới có 'rows'/'columns' (trường '{self.code}')")
+            raise invalid("plan-cells-not-grid", field=self.code, kind=self.kind)
         if self.kind == "choice" and not self.choices:
-            raise ValueError(f"trường '{self.code}' kiểu choice phải có 'choices'")
+            raise invalid("plan-choice-without-choices", field=self.code)
         if len("; ".join(self.choices)) > 255:
-            raise ValueError(f"danh sách lựa chọn của '{self.code}' dài quá 255 ký tự, Excel sẽ báo lỗi tệp")
-        for label, keys in (("rows", [r.key for r in self.rows]), ("columns", [c.key for c in self.columns])):
-            if len(set(keys)) != len(keys):
-                raise ValueError(f"trường '{self.code}': mã trùng trong '{label}'")
+            raise invalid("plan-choices-too-long", field=self.code, length=len("; ".join(self.choices)))
+        for part, keys in (("rows", [r.key for r in self.rows]), ("columns", [c.key for c in self.columns])):
+            twice = sorted({k for k in keys if keys.count(k) > 1})
+            if twice:
+                raise invalid("plan-duplicate-cell-key", field=self.code, key=twice[0], part=part)
         return self
 
     @cached_property
@@ -193,6 +193,7 @@ class TaskField(Field):
     """A progress input of one task, made from the plan's task list (not written in the spec)."""
 
     task_id: str  # toolkit.spec.names.task_id
+    task_label: str  # toolkit.spec.names.task_label: "I.1"
     column: str  # a key of toolkit.spec.names.TASK_COLUMNS
     task: "Task"
     group: "TaskGroup"
@@ -231,9 +232,9 @@ class Indicator(Strict):
     @model_validator(mode="after")
     def _shape(self):
         if self.rule == "ratio" and not self.denominator:
-            raise ValueError(f"chỉ tiêu '{self.code}' (ratio) phải có 'denominator'")
+            raise invalid("plan-ratio-without-denominator", indicator=self.code)
         if self.rule in ("count", "share") and self.eligible is None:
-            raise ValueError(f"chỉ tiêu '{self.code}' ({self.rule}) phải có 'eligible'")
+            raise invalid("plan-without-eligible", indicator=self.code, rule=self.rule)
         return self
 
     @cached_property

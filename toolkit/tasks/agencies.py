@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Mapping, Sequence
 
-from toolkit.spec.names import task_id
+from toolkit.spec.names import task_id, task_label
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster, Unit
 
@@ -222,11 +222,6 @@ class Assignment:
         return "Phối hợp" if unit_code in self.coordinators.get(task, ()) else ""
 
 
-def task_label(group, task, number: int) -> str:
-    """'I.1': the group numeral and the task's number as the matrix shows it."""
-    return f"{group.numeral}.{task.tt or number}"
-
-
 def match_tasks(plan: Plan, units: Sequence[Unit]) -> Assignment:
     """Match every task's lead and coordinating texts to the roster's units.
 
@@ -240,7 +235,7 @@ def match_tasks(plan: Plan, units: Sequence[Unit]) -> Assignment:
     for group_number, group in enumerate(plan.tasks.groups if plan.tasks else [], start=1):
         for task_number, task in enumerate(group.tasks, start=1):
             identifier = task_id(group_number, task_number)
-            label = task_label(group, task, task_number)
+            label = task_label(group.numeral, task.tt, task_number)
             found = {}
             for role in ROLES:
                 codes, fragments = matcher.match(getattr(task, role))
