@@ -195,6 +195,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "plan-annex-fields-not-breakdown": ("error", "Chỉ phụ lục breakdown theo xã (by: commune) mới có cột trường số liệu."),
     "plan-annex-field-not-own": ("error", "'{field}' phải là một ô do chính xã nhập (reporter '{kind}'), không phải bảng."),
     "plan-unknown-indicator": ("error", "Chỉ tiêu '{indicator}' không có trong indicators."),
+    "plan-text-needs-text-field": ("error", "Chỉ tiêu kiểu text lấy nội dung đơn vị báo cáo từ một trường kiểu text; '{field}' không phải trường text trong fields."),
+    "plan-part-of-itself": ("error", "Chỉ tiêu '{indicator}': part_of không được là chính nó."),
+    "plan-bad-target": ("error", "{place}{detail}"),
+    "plan-text-with-denominator": ("error", "Chỉ tiêu kiểu text không có mẫu số; hãy bỏ khóa này."),
     # ---- Roster ----
     "roster-bad-format": ("error", "Danh sách đơn vị chỉ nhận tệp .csv hoặc .xlsx (tệp này có đuôi “{suffix}”)."),
     "roster-unreadable": ("error", "Không đọc được danh sách đơn vị ({detail})."),
@@ -210,6 +214,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "roster-unused-tag": ("error", "Chỉ tiêu '{indicator}' tính các đơn vị có nhãn '{tag}', nhưng không đơn vị nào trong danh sách {roster} có nhãn này (cột tags)."),
     "roster-unknown-unit": ("error", "Trường '{field}' ghi đơn vị '{code}', không có trong danh sách {roster}."),
     "roster-unit-other-kind": ("error", "Trường '{field}': đơn vị '{code}' là loại '{kind}', không phải '{reporter}' (reporter)."),
+    # ---- Targets ----
+    "target-empty": ("error", "chỉ tiêu để trống; hãy ghi một số (98%), bỏ khóa này, hoặc ghi chỉ tiêu bằng lời."),
+    "target-unreadable": ("error", "không đọc được chỉ tiêu “{text}”; hãy ghi theo một trong các dạng: 98%, ≥ 98%, "
+                          "từ 98% trở lên, trên 99,7%, không quá 5%, dưới 5%, 60/73 trường, 100% (10/10 xã), "
+                          "từ 10 đến 15 người, mức độ 3, hoặc một câu không có chữ số (chỉ tiêu không tính số)."),
+    "target-range-reversed": ("error", "chỉ tiêu “{text}”: đầu dưới {low} lớn hơn đầu trên {high}; hãy ghi “từ {high} đến {low}”."),
+    "target-count-too-large": ("error", "chỉ tiêu “{text}”: {part}/{whole} phải có số đơn vị đạt không quá tổng số (và tổng số khác 0)."),
 }
 
 

@@ -26,6 +26,7 @@ from toolkit.spec.model import (
     TaskField,
     TaskList,
     UnitKind,
+    recurring_date,
     spec_hash,
 )
 
@@ -73,6 +74,18 @@ class Plan(Strict):
 
     _path: Path = PrivateAttr(default=Path("plan.yaml"))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _recurring_deadlines(cls, data: object) -> object:
+        """"10/12 hằng năm" falls due in the round's year (a school year's second half: the next year)."""
+        deadlines, period = (data.get("deadlines"), data.get("period")) if isinstance(data, dict) else (None, None)
+        if not isinstance(deadlines, dict) or not isinstance(period, dict):
+            return data
+        year = period.get("round") or period.get("year")
+        resolved = {key: recurring_date(value, year, period.get("kind")) if isinstance(value, str) else value
+                    for key, value in deadlines.items()}
+        return {**data, "deadlines": resolved}
+
     @model_validator(mode="after")
     def _remember_path(self, info: ValidationInfo):
         if info.context and "path" in info.context:
@@ -99,7 +112,8 @@ class Plan(Strict):
 
     @property
     def plan_year(self) -> int:
-        return self.period.year
+        """The year being reported on ("plan year" in conditions and checks)."""
+        return self.period.round_year
 
     @cached_property
     def task_fields(self) -> list[TaskField]:
@@ -256,6 +270,9 @@ class Plan(Strict):
         """Whether a unit is expected to contribute to an indicator."""
         if unit.kind != indicator.reporter:
             return False
+        if indicator.rule == "text":
+            field = self.field_by_code.get(indicator.numerator)
+            return field is not None and self.applies(field, unit)
         if indicator.eligible is not None:
             eligible = indicator.eligible
             return (unit.kind == eligible.kind and (not eligible.levels or bool(set(eligible.levels) & set(unit.levels)))

@@ -121,7 +121,13 @@ def reference_problems(plan, file: str) -> list[Problem]:
         where, item = f"indicators[{i}]", indicator.code
         if indicator.reporter not in kinds:
             add("plan-unknown-kind", f"{where}.reporter", item, kind=indicator.reporter)
-        if indicator.rule in ("count", "share"):
+        if indicator.rule == "text":
+            field = fields.get(indicator.numerator)
+            if field is None or field.kind != "text":
+                add("plan-text-needs-text-field", f"{where}.numerator", item, field=indicator.numerator)
+            if indicator.denominator:
+                add("plan-text-with-denominator", f"{where}.denominator", item)
+        elif indicator.rule in ("count", "share"):
             check_condition(f"{where}.numerator", item, indicator.numerator)
             if indicator.denominator:
                 add("plan-share-with-denominator", f"{where}.denominator", item, rule=indicator.rule)
@@ -149,11 +155,13 @@ def reference_problems(plan, file: str) -> list[Problem]:
         for level in indicator.target_by_level:
             if level not in levels:
                 add("plan-unknown-level", f"{where}.target_by_level", item, level=level)
-        for target in [indicator.target, *indicator.target_by_level.values()]:
+        for target in [indicator.target, *indicator.target_by_level.values(), indicator.print]:
             if isinstance(target, dict):
                 for code in target:
                     if code not in period_codes:
                         add("plan-unknown-period", where, item, period=code, periods=", ".join(sorted(period_codes)))
+        if indicator.part_of and indicator.part_of not in {i.code for i in plan.indicators}:
+            add("plan-unknown-indicator", f"{where}.part_of", item, indicator=indicator.part_of)
     known = {i.code for i in plan.indicators}
     for stem in seen_twice([a.stem for a in plan.annexes]):
         add("plan-annex-same-file", "annexes", stem=stem)
