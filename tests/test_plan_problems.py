@@ -147,6 +147,17 @@ KEY_CASES = [
      {"field": "NOPE"}),
     ("unknown-indicator", lambda d: d["annexes"][1]["indicators"].append("NOPE"), "plan-unknown-indicator",
      "annexes[1].indicators", "II", {"indicator": "NOPE"}),
+    # Targets as the plan writes them, sub-targets, text targets
+    ("bad-target", setting(indicator("PH_KIEN_CO"), target="khoảng 98 đến"), "plan-bad-target", "indicators[16].target",
+     "PH_KIEN_CO", {"place": ""}),
+    ("part-of-itself", setting(indicator("PH_KIEN_CO"), part_of="PH_KIEN_CO"), "plan-part-of-itself", "indicators[16]",
+     "PH_KIEN_CO", {"indicator": "PH_KIEN_CO"}),
+    ("part-of-unknown", setting(indicator("PH_KIEN_CO"), part_of="NOPE"), "plan-unknown-indicator", "indicators[16].part_of",
+     "PH_KIEN_CO", {"indicator": "NOPE"}),
+    ("text-needs-text-field", setting(indicator("PH_KIEN_CO"), rule="text", target="Đảm bảo phòng học theo quy định"),
+     "plan-text-needs-text-field", "indicators[16].numerator", "PH_KIEN_CO", {"field": "PH_KIEN_CO"}),
+    ("text-with-denominator", setting(indicator("PH_KIEN_CO"), rule="text", target="Đảm bảo phòng học theo quy định"),
+     "plan-text-with-denominator", "indicators[16].denominator", "PH_KIEN_CO", {}),
 ]
 
 
