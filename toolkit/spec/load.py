@@ -123,8 +123,13 @@ def bundled_examples() -> list[str]:
 
 
 def load_plan(plan: str | Path) -> Plan:
-    """Load and validate a plan spec (a path or a bundled example name)."""
+    """Load and validate a plan spec: a plan.yaml or a plan workbook (.xlsx), a folder holding one,
+    or a bundled example name."""
     path = resolve_plan_path(plan)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from toolkit.spec.plan_workbook import load_plan_workbook
+
+        return load_plan_workbook(path)
     try:
         data = read_yaml(path)
     except yaml.YAMLError as exc:

@@ -11,6 +11,7 @@ from toolkit.core.errors import RosterError
 from toolkit.core.text import clean_text
 
 from toolkit.spec.plan import Plan
+from toolkit.spec.plan_sheets import ROSTER, same_header
 from toolkit.spec.units import Roster, Unit
 
 COLUMNS = ("code", "name", "kind", "levels", "commune", "contact_name", "phone", "email", "tags")
@@ -23,6 +24,12 @@ def _codes(text: str) -> tuple[str, ...]:
     return tuple(code for code in re.split(r"[;,]\s*", text) if code)
 
 
+def _column_code(header: object) -> str:
+    """'code', or the code of a Vietnamese header of the plan workbook's Đơn vị sheet ('Mã đơn vị')."""
+    text = clean_text(header)
+    return next((c.key for c in ROSTER.columns if same_header(c.header, text)), text.lower())
+
+
 def _read_rows(path: Path) -> list[dict[str, str]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -33,12 +40,14 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
 
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
-            rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+            # A plan workbook holds its roster on the Đơn vị sheet; a roster file on its first sheet.
+            sheet = workbook[ROSTER.name] if ROSTER.name in workbook.sheetnames else workbook.worksheets[0]
+            rows = list(sheet.iter_rows(values_only=True))
         finally:
             workbook.close()
         if not rows:
             return []
-        header = [clean_text(h).lower() for h in rows[0]]
+        header = [_column_code(h) for h in rows[0]]
         return [dict(zip(header, map(clean_text, row))) for row in rows[1:] if any(v not in (None, "") for v in row)]
     raise RosterError(f"Danh sách đơn vị {path}: chỉ nhận tệp .csv hoặc .xlsx.")
 
