@@ -247,3 +247,36 @@ class _Book:
                 sheet.write_string(row, col, str(entry.get(key, "")), self.text)
         sheet.freeze_panes(1, 1)
         sheet.protect("", {"autofilter": True, "sort": True})
+
+
+def blank_rows(year: int) -> tuple[dict, dict[str, Rows], list[str]]:
+    """A new plan: every item of Thông tin, one worked row per sheet (a commune after the 2025
+    reform, one school, one standard indicator), ready to overwrite."""
+    info = {
+        "code": f"ke-hoach-{year}", "document.type": "Kế hoạch", "document.symbol": "KH-UBND", "document.place": "Long Hồ",
+        "document.title": f"Phát triển giáo dục trên địa bàn xã năm {year}",
+        "issuer.name": "Ủy ban nhân dân xã Long Hồ", "issuer.header": "ỦY BAN NHÂN DÂN\nXÃ LONG HỒ",
+        "issuer.signature": "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", "collector": "Phòng Văn hóa - Xã hội xã Long Hồ",
+        "area.name": "xã Long Hồ", "area.total_label": "Toàn xã", "period.kind": "Năm", "period.year": year,
+        "deadlines.submission": dt.date(year, 12, 10), "deadlines.report": dt.date(year, 12, 20),
+        "tasks.title": "PHÂN CÔNG NHIỆM VỤ THỰC HIỆN KẾ HOẠCH",
+    }
+    section = "I. Cơ sở vật chất"
+    tables = {
+        layout.LISTS.name: [{"type": "Loại đơn vị", "code": "truong", "label": "Trường", "plural": "trường"},
+                            *({"type": "Cấp học", "code": code, "label": label}
+                              for code, label in (("MN", "Mầm non"), ("TH", "Tiểu học"), ("THCS", "Trung học cơ sở")))],
+        layout.ROSTER.name: [{"code": "MN_HOA_SEN", "name": "Trường Mầm non Hoa Sen", "kind": "truong", "levels": "MN"}],
+        layout.INDICATORS.name: [{"section": section, "stt": 1, "name": "Tỷ lệ phòng học kiên cố", "catalogue": "PH_KIEN_CO",
+                                  "unit": "%", layout.target_header(): 100, "source": "Mục II.1 của kế hoạch"}],
+        layout.FIELDS.name: [{"section": section, "code": "PH_XAY_MOI", "label": "Số phòng học xây mới trong năm",
+                              "kind": "Số nguyên", "reporter": "truong", "unit": "phòng", "min": 0}],
+        layout.GRIDS.name: [],
+        layout.TASKS.name: [{"tt": "I", "content": "Cơ sở vật chất"},
+                            {"tt": "1", "content": "Rà soát, đề xuất xây mới phòng học thay phòng học tạm",
+                             "lead": "Trường Mầm non Hoa Sen", "timeframe": f"Năm {year}"}],
+        layout.AGENCIES.name: [{"phrase": "Trường Hoa Sen", "unit": "MN_HOA_SEN"}],
+        layout.ANNEXES.name: [{"numeral": "I", "kind": "Kết quả chỉ tiêu", "title": f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {year}"},
+                              {"numeral": "II", "kind": "Tiến độ nhiệm vụ", "title": f"TIẾN ĐỘ THỰC HIỆN CÁC NHIỆM VỤ NĂM {year}"}],
+    }
+    return info, tables, [layout.target_header()]

@@ -16,6 +16,7 @@ from toolkit.core.errors import SpecError
 from toolkit.spec.plan import Plan
 
 BUNDLED = Path(__file__).resolve().parents[1] / "bundled"
+PLAN_WORKBOOK = "ke_hoach.xlsx"  # the plan workbook's usual name
 
 
 def _location(loc: tuple, data: dict) -> str:
@@ -104,10 +105,10 @@ def read_yaml(path: Path) -> object:
 
 
 def resolve_plan_path(plan: str | Path) -> Path:
-    """A plan path, a plan folder, or the name of a bundled example."""
+    """A plan path (plan.yaml or a plan workbook), a plan folder, or the name of a bundled example."""
     path = Path(plan)
-    if path.is_dir():
-        path = path / "plan.yaml"
+    if path.is_dir():  # a workspace folder holds the workbook users edit; a contributor's, plan.yaml
+        path = path / PLAN_WORKBOOK if (path / PLAN_WORKBOOK).exists() else path / "plan.yaml"
     if path.exists():
         return path
     bundled = BUNDLED / str(plan) / "plan.yaml"

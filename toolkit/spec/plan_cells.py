@@ -30,6 +30,7 @@ class SheetReader:
         self.path = path
         self.problems: list[Problem] = []
         self.origins: dict[KeyPath, Location] = {}
+        self.refused_rows: set[tuple[str, int]] = set()
 
     def problem(self, code: str, where: Location, **params) -> None:
         self.problems.append(Problem(code, where, params))

@@ -77,6 +77,7 @@ def _indicators(reader: SheetReader, book, data: dict) -> None:
             else:
                 hint = nearest(code, list(standard))
                 reader.problem("plan-unknown-standard", places["catalogue"], value=code, hint=hint)
+                reader.refused_rows.add((layout.INDICATORS.name, number))  # its definition is unknown, not missing
         section = values.pop("section", section)
         if section:
             entry["section"] = section
@@ -206,8 +207,9 @@ def _roster(reader: SheetReader, book, data: dict) -> None:
 # The whole workbook
 
 
-def read_plan_dict(path: Path) -> tuple[dict, dict[KeyPath, Location], list[Problem]]:
-    """The plan dict of a workbook, where each key came from, and the problems met reading it."""
+def read_plan_dict(path: Path) -> tuple[dict, dict[KeyPath, Location], list[Problem], set[tuple[str, int]]]:
+    """The plan dict of a workbook, where each key came from, the problems met reading it, and the
+    rows (sheet, row) refused as a whole."""
     import openpyxl
 
     reader = SheetReader(path)
@@ -215,7 +217,7 @@ def read_plan_dict(path: Path) -> tuple[dict, dict[KeyPath, Location], list[Prob
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # a zip, XML or format error: whatever made the file unreadable
         reader.problem("plan-file-unreadable", Location(file=path.name), detail=type(exc).__name__)
-        return {}, {}, reader.problems
+        return {}, {}, reader.problems, set()
     try:
         names = [n for n in book.sheetnames if not n.startswith("_")]
         for name in names:
@@ -224,13 +226,13 @@ def read_plan_dict(path: Path) -> tuple[dict, dict[KeyPath, Location], list[Prob
                                hint=nearest(name, list(layout.SHEETS)))
         if layout.INFO.name not in book.sheetnames:
             reader.problem("plan-sheet-missing", Location(file=path.name), sheet=layout.INFO.name)
-            return {}, {}, reader.problems
+            return {}, {}, reader.problems, set()
         data = reader.info(book)
         for read in (_lists, _indicators, _fields, _tasks, _agencies, _annexes, _roster):
             read(reader, book, data)
     finally:
         book.close()
-    return data, reader.origins, reader.problems
+    return data, reader.origins, reader.problems, reader.refused_rows
 
 
 _BRANCHES = {"float", "int", "none", "str", "dict[str,float]", "Eligible", "TaskList"}
@@ -312,7 +314,7 @@ def _cross_references_without(exc: ValidationError, data: dict, origins: dict, p
 def check_plan_workbook(path: str | Path) -> tuple[Plan | None, list[Problem]]:
     """Read and validate a plan workbook: the plan (None when it has errors) and every problem."""
     path = Path(path)
-    data, origins, problems = read_plan_dict(path)
+    data, origins, problems, refused = read_plan_dict(path)
     if not data:
         return None, problems
     try:
@@ -320,7 +322,8 @@ def check_plan_workbook(path: str | Path) -> tuple[Plan | None, list[Problem]]:
     except ValidationError as exc:
         # A cell the reader refused is missing from the dict: the model need not say so again.
         reported = {p.location for p in problems}
-        found = [p for p in _model_problems(exc, data, origins, path) if p.location not in reported]
+        found = [p for p in _model_problems(exc, data, origins, path) if p.location not in reported
+                 and (p.location.sheet, p.location.row) not in refused]
         return None, problems + found + _cross_references_without(exc, data, origins, path)
     if any(p.severity == "error" for p in problems):
         return None, problems
