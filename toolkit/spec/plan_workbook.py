@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from toolkit.core.errors import Location, PlanError, Problem
 from toolkit.core.text import fold
 from toolkit.spec import plan_sheets as layout
-from toolkit.spec.catalogue import inputs_of, standard_indicators
+from toolkit.spec.catalogue import inputs_of, standard_fields, standard_indicators
 from toolkit.spec.plan import Plan
 from toolkit.spec.plan_cells import KeyPath, SheetReader, nearest, put
 
@@ -133,13 +133,15 @@ def _fields(reader: SheetReader, book, data: dict) -> None:
     # The catalogue's inputs come first (in catalogue order), then the Số liệu rows; a Số liệu row
     # with a catalogue input's code replaces it.
     declared = {entry.get("code") for entry, _ in rows}
-    fields = []
+    wanted: dict[str, Location] = {}  # input code -> the Chỉ tiêu row that first needs it
     for code, where in data.pop("_catalogue_inputs"):
         for entry in inputs_of(code):
-            if entry["code"] not in declared:
-                declared.add(entry["code"])
-                reader.origins[("fields", len(fields))] = where
-                fields.append(dict(entry))
+            wanted.setdefault(entry["code"], where)
+    fields = []
+    for code, entry in standard_fields().items():
+        if code in wanted and code not in declared:
+            reader.origins[("fields", len(fields))] = wanted[code]
+            fields.append(dict(entry))
     for entry, places in rows:
         path = ("fields", len(fields))
         for key, where in places.items():
