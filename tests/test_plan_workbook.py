@@ -3,6 +3,8 @@ workbook typed by hand is read the way its author meant it, or refused cell by c
 
 from __future__ import annotations
 
+import datetime as dt
+
 import openpyxl
 import pytest
 
@@ -70,3 +72,24 @@ def _header_letter(path, sheet: str, header: str) -> str:
     book = openpyxl.load_workbook(path, read_only=True)
     headers = [c.value for c in next(book[sheet].iter_rows(max_row=1))]
     return openpyxl.utils.get_column_letter(headers.index(header) + 1)
+
+
+def test_cells_are_read_as_people_type_them(tmp_path):
+    def edit(book):
+        _cell(book, "Chỉ tiêu", "Chỉ tiêu", 2).value = "98,5%"  # decimal comma and a percent sign
+        _cell(book, "Chỉ tiêu", "Chỉ tiêu", 3).value = "trên 99,7%"  # as the plan writes it
+        _cell(book, "Chỉ tiêu", "Số chữ số thập phân", 2).value = " 1\u00a0"  # a number stored as text, NBSP
+        _cell(book, "Chỉ tiêu", "Mẫu số", 2).value = "DS_3_5\u00a0"
+        book["Thông tin"]["B6"].value = "29/4/2022"  # Ngày ban hành
+        book["Thông tin"]["B19"].value = dt.datetime(2022, 12, 10)  # a real date cell
+
+    from toolkit.spec.plan_workbook import read_plan_dict
+
+    data, _, problems, _ = read_plan_dict(_edited(tmp_path, edit))
+
+    assert not [p for p in problems if p.severity == "error"], problems
+    first, second = data["indicators"][:2]
+    assert first["target"] == 98.5 and first["decimals"] == 1 and first["denominator"] == "DS_3_5"
+    assert second["target"] == "trên 99,7%"  # for the target parser, unchanged
+    assert data["document"]["date"] == dt.date(2022, 4, 29)
+    assert data["deadlines"]["submission"] == dt.date(2022, 12, 10)

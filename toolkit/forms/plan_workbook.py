@@ -14,9 +14,10 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from toolkit.core.files import atomic_write
-from toolkit.forms.writer import FONT, INPUT_FILL
+from toolkit.forms.data_sheet import row_height
+from toolkit.forms.writer import FONT, INPUT_FILL, Template
 from toolkit.spec import plan_sheets as layout
-from toolkit.spec.catalogue import standard_indicators
+from toolkit.spec.catalogue import inputs_of, standard_indicators
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster
 
@@ -67,6 +68,7 @@ def plan_rows(plan: Plan, roster: Roster | None = None) -> tuple[dict, dict[str,
     for indicator in plan.indicators:
         entry = indicator.model_dump(mode="python", exclude_defaults=True)
         row = _row(layout.INDICATORS, entry)
+        row["catalogue"] = indicator.code if _is_standard(plan, indicator) else None
         number = number + 1 if indicator.section == section else 1
         row["section"] = None if indicator.section == section else indicator.section
         row["stt"], section = number, indicator.section
@@ -99,6 +101,18 @@ def plan_rows(plan: Plan, roster: Roster | None = None) -> tuple[dict, dict[str,
               layout.FIELDS.name: fields, layout.GRIDS.name: grids, layout.TASKS.name: tasks,
               layout.AGENCIES.name: agencies, layout.ANNEXES.name: annexes}
     return info, tables, targets
+
+
+def _is_standard(plan: Plan, indicator) -> bool:
+    """Whether an indicator is the catalogue's of its code, with all the catalogue's inputs in the
+    plan: its row then names the code (the reader adds nothing, the plan reads back the same)."""
+    standard = standard_indicators().get(indicator.code)
+    if standard is None:
+        return False
+    written = indicator.model_dump(exclude_defaults=True)
+    same = all(written.get(key) == standard.get(key) for key in ("reporter", "rule", "numerator", "denominator", "eligible"))
+    covered = all(key in written for key in standard)  # a key left blank would read back as the catalogue's
+    return same and covered and {f["code"] for f in inputs_of(indicator.code)} <= set(plan.field_by_code)
 
 
 GUIDE = [
@@ -162,9 +176,11 @@ class _Book:
         guide.activate()
 
     def _guide(self, sheet) -> None:
-        sheet.set_column(0, 0, 110, self.text)
+        sheet.set_column(0, 0, 68, self.text)
         for row, line in enumerate(GUIDE):
             sheet.write_string(row, 0, line, self.title if row == 0 else self.text)
+            sheet.set_row(row, row_height(line, 68) + (6 if row == 0 else 0))
+        Template.print_setup(sheet)
         sheet.protect("", {})
 
     def _list_range(self, column: layout.Column) -> str:
@@ -213,8 +229,10 @@ class _Book:
             sheet.write_string(row, 0, column.header, self.label)
             self._cell(sheet, row, 1, values.get(column.key), column)
             sheet.write_string(row, 2, column.help, self.help)
+            sheet.set_row(row, max(row_height(values.get(column.key) or "", 70), row_height(column.help, 60)))
             self._validation(sheet, row, row, 1, column)
         sheet.freeze_panes(1, 1)
+        Template.print_setup(sheet, header_row=0, portrait=False)
         sheet.protect("", {"insert_rows": False, "format_columns": True, "format_rows": True})
 
     def _table(self, spec: layout.Sheet, columns: list[layout.Column], rows: Rows) -> None:
@@ -227,9 +245,11 @@ class _Book:
         for row, values in enumerate(rows, start=1):
             for col, column in enumerate(columns):
                 self._cell(sheet, row, col, values.get(column.key), column)
+            sheet.set_row(row, max(row_height(values.get(c.key) or "", c.width) for c in columns))
         sheet.freeze_panes(1, 0)
         sheet.set_row(0, 32)
         sheet.autofilter(0, 0, 0, len(columns) - 1)
+        Template.print_setup(sheet, header_row=0, portrait=False)
         sheet.protect("", {"insert_rows": True, "delete_rows": True, "format_columns": True, "format_rows": True,
                            "sort": True, "autofilter": True})
 
