@@ -93,3 +93,19 @@ def test_cells_are_read_as_people_type_them(tmp_path):
     assert second["target"] == "trên 99,7%"  # for the target parser, unchanged
     assert data["document"]["date"] == dt.date(2022, 4, 29)
     assert data["deadlines"]["submission"] == dt.date(2022, 12, 10)
+
+
+def test_a_deleted_item_and_a_file_that_is_no_workbook_are_named(tmp_path):
+    def edit(book):
+        book["Thông tin"].delete_rows(9)  # Cơ quan ban hành
+
+    plan, problems = check_plan_workbook(_edited(tmp_path, edit))
+    assert plan is None
+    assert [str(p) for p in problems] == [
+        "tệp ke_hoach.xlsx, trang Thông tin, cột “Cơ quan ban hành”: Chưa ghi “Cơ quan ban hành”; mục này bắt buộc."]
+
+    fake = tmp_path / "ke_hoach_cu.xlsx"
+    fake.write_bytes(b"PK\x03\x04 not really a zip")
+    plan, problems = check_plan_workbook(fake)
+    assert plan is None and [p.code for p in problems] == ["plan-file-unreadable"]
+    assert "ke_hoach_cu.xlsx" in str(problems[0]) and "lưu lại dạng .xlsx" in str(problems[0])

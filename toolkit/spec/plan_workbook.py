@@ -246,7 +246,9 @@ def _where(loc: tuple, origins: dict[KeyPath, Location], path: Path) -> Location
     for end in range(len(loc), 0, -1):
         if loc[:end] in origins and origins[loc[:end]] is not None:
             return origins[loc[:end]]
-    return Location(file=path.name)
+    dotted = ".".join(map(str, loc))
+    item = next((c for c in layout.INFO.columns if c.key == dotted), None)  # a Thông tin row deleted
+    return Location(file=path.name, sheet=layout.INFO.name, header=item.header) if item else Location(file=path.name)
 
 
 def _key_path(text: str) -> tuple:
