@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from toolkit.cli.main import main
 
-COMMANDS = ("init", "templates", "check", "aggregate", "import-tasks", "demo")
+COMMANDS = ("init", "templates", "check", "aggregate", "import-tasks", "demo", "plan", "plan new", "plan export", "plan check")
 
 
 @pytest.fixture()
@@ -22,7 +22,7 @@ def run():
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_vietnamese_help_with_an_example(run, command):
-    result = run(command, "--help")
+    result = run(*command.split(), "--help")
     assert result.exit_code == 0
     assert result.output.startswith(f"Cách dùng: toolkit {command} [TÙY_CHỌN]")
     assert "Ví dụ: toolkit " in result.output
@@ -76,21 +76,51 @@ def test_init_creates_a_workspace_and_never_overwrites(run, tmp_path):
     folder = tmp_path / "Báo cáo 2022"
     first = run("init", str(folder))
     assert first.exit_code == 0
-    assert (folder / "templates" / "bao-thang-2022" / "plan.yaml").exists()
-    assert (folder / "templates" / "bao-thang-2022" / "units.csv").exists()
+    # The plan as users edit it: one workbook, with the roster on its Đơn vị sheet.
+    assert (folder / "templates" / "bao-thang-2022" / "ke_hoach.xlsx").exists()
     assert (folder / "workbooks").is_dir() and (folder / "output").is_dir()
-    edited = folder / "templates" / "bao-thang-2022" / "plan.yaml"
-    edited.write_text("# my edits\n", encoding="utf-8")
+    edited = folder / "templates" / "bao-thang-2022" / "ke_hoach.xlsx"
+    edited.write_bytes(b"my edits")
     second = run("init", str(folder))
     assert second.exit_code == 0 and "(0 tệp mới)" in second.output
-    assert edited.read_text(encoding="utf-8") == "# my edits\n"
+    assert edited.read_bytes() == b"my edits"
 
 
 def test_the_workspace_plan_is_usable_by_path(run, tmp_path):
     run("init", str(tmp_path))
     from toolkit.spec.load import load_plan
 
-    assert load_plan(tmp_path / "templates" / "bao-thang-2022").code == "bao-thang-2022"
+    plan = load_plan(tmp_path / "templates" / "bao-thang-2022")
+    assert plan.code == "bao-thang-2022" and plan.path.name == "ke_hoach.xlsx"
+    assert plan.model_dump(exclude={"roster"}) == load_plan("bao-thang-2022").model_dump(exclude={"roster"})
+
+
+def test_plan_new_then_check_lists_every_problem_and_fails(run, tmp_path):
+    path = tmp_path / "ke_hoach.xlsx"
+    assert run("plan", "new", "--output", str(path), "--year", "2026").exit_code == 0
+    assert run("plan", "check", "--plan", str(path)).exit_code == 0  # the worked rows make a valid plan
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book["Thông tin"]["B19"] = "30/13/2026"  # Hạn đơn vị gửi
+    book["Chỉ tiêu"]["D2"] = "PH_KIEN_COO"  # Mã danh mục
+    book.save(path)
+    result = run("plan", "check", "--plan", str(path))
+    assert result.exit_code == 1
+    assert "trang Thông tin, dòng 19, cột B (Hạn đơn vị gửi): “30/13/2026” không phải là ngày" in result.output
+    assert "trang Chỉ tiêu, dòng 2, cột D (Mã danh mục): Mã “PH_KIEN_COO” không có trong danh mục" in result.output
+    assert "(có phải “PH_KIEN_CO”?)" in result.output
+    assert "Kế hoạch có 2 lỗi" in result.output
+
+
+def test_plan_export_writes_a_workbook_every_command_accepts(run, tmp_path):
+    path = tmp_path / "ke_hoach.xlsx"
+    assert run("plan", "export", "--plan", "xa-phong-hai-2026", "--output", str(path)).exit_code == 0
+    result = run("templates", "--plan", str(path), "--output", str(tmp_path / "bieu_mau"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert run("templates", "--plan", "xa-phong-hai-2026", "--output", str(tmp_path / "from_yaml"), "--quiet").exit_code == 0
+    made = sorted(p.name for p in (tmp_path / "bieu_mau").glob("*.xlsx"))
+    assert made and made == sorted(p.name for p in (tmp_path / "from_yaml").glob("*.xlsx"))
 
 
 def test_an_annex_left_open_in_excel_stops_with_a_vietnamese_message(run, tmp_path, monkeypatch):

@@ -73,5 +73,5 @@ def test_only_the_office_keeping_the_survey_gets_it(commune_round):
 def test_init_can_start_a_workspace_from_the_commune_example(tmp_path):
     result = CliRunner().invoke(main, ["init", str(tmp_path), "--example", "xa-phong-hai-2026"], catch_exceptions=False)
     assert result.exit_code == 0
-    assert (tmp_path / "templates" / "xa-phong-hai-2026" / "plan.yaml").exists()
+    assert (tmp_path / "templates" / "xa-phong-hai-2026" / "ke_hoach.xlsx").exists()
     assert "xa-phong-hai-2026" in (tmp_path / "HUONG_DAN.txt").read_text(encoding="utf-8-sig")

@@ -23,7 +23,8 @@ from toolkit.jobs.workspace import init_workspace
 
 cli_i18n.install()
 
-PLAN_HELP = "Kế hoạch: đường dẫn tệp plan.yaml (hoặc thư mục chứa nó), hoặc tên ví dụ có sẵn như bao-thang-2022."
+PLAN_HELP = ("Kế hoạch: tệp Excel ke_hoach.xlsx (hoặc plan.yaml), thư mục chứa tệp đó, "
+             "hoặc tên ví dụ có sẵn như bao-thang-2022.")
 ROSTER_HELP = "Danh sách đơn vị (.csv hoặc .xlsx) dùng thay cho danh sách ghi trong kế hoạch."
 OPTIONS = "[TÙY_CHỌN]"
 QUIET_HELP = "Không hiện thanh tiến trình (dùng khi chạy bằng script)."
@@ -183,6 +184,63 @@ def import_tasks(source: Path, output_path: Path) -> None:
     _run(lambda: dump_tasks_yaml(tasks, output_path))
     count = sum(len(group["tasks"]) for group in tasks["groups"])
     _say(f"Đã nhập {len(tasks['groups'])} nhóm, {count} nhiệm vụ vào {output_path}.")
+
+
+@main.group(name="plan", options_metavar=OPTIONS, subcommand_metavar="LỆNH [THAM_SỐ]...")
+def plan_group() -> None:
+    """Kế hoạch dạng tệp Excel (ke_hoach.xlsx): tạo mới, xuất từ kế hoạch có sẵn, kiểm tra.
+
+    Ví dụ: toolkit plan new --output ke_hoach.xlsx
+    """
+
+
+workbook_output = click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP",
+                               default=Path("ke_hoach.xlsx"), show_default=True, help="Tệp Excel ghi kế hoạch.")
+
+
+@plan_group.command(name="new", options_metavar=OPTIONS)
+@workbook_output
+@click.option("--year", type=int, default=None, metavar="NĂM", help="Năm của kế hoạch (mặc định: năm nay).")
+def plan_new(output_path: Path, year: int | None) -> None:
+    """Tạo tệp kế hoạch mới: trang hướng dẫn và một dòng mẫu ở mỗi trang để ghi đè.
+
+    Ví dụ: toolkit plan new --output ke_hoach.xlsx
+    """
+    path = _run(lambda: pipeline.new_plan_workbook(output_path, year))
+    _say(f"Đã tạo tệp kế hoạch {path}. Mở bằng Excel hoặc LibreOffice, ghi kế hoạch, rồi chạy: "
+         f"toolkit plan check --plan {path}")
+
+
+@plan_group.command(name="export", options_metavar=OPTIONS)
+@plan_option
+@workbook_output
+def plan_export(plan_ref: str, output_path: Path) -> None:
+    """Ghi một kế hoạch có sẵn (ví dụ hoặc plan.yaml) thành tệp Excel, kèm danh sách đơn vị.
+
+    Ví dụ: toolkit plan export --plan bao-thang-2022 --output ke_hoach.xlsx
+    """
+    path = _run(lambda: pipeline.export_plan_workbook(plan_ref, output_path))
+    _say(f"Đã ghi kế hoạch vào {path}.")
+
+
+@plan_group.command(name="check", options_metavar=OPTIONS)
+@plan_option
+@roster_option
+def plan_check(plan_ref: str, roster: Path | None) -> None:
+    """Kiểm tra kế hoạch và danh sách đơn vị, báo mọi lỗi một lần (không tạo tệp nào).
+
+    Ví dụ: toolkit plan check --plan ke_hoach.xlsx
+    """
+    outcome = _run(lambda: pipeline.check_plan(plan_ref, roster))
+    for problem in outcome.problems:
+        _say(f"{'Lỗi' if problem.severity == 'error' else 'Cảnh báo'}: {problem}")
+    if outcome.errors:
+        raise click.ClickException(f"Kế hoạch có {outcome.errors} lỗi; hãy sửa rồi kiểm tra lại.")
+    plan, units = outcome.plan, outcome.roster
+    for note in units.unmatched_agencies:
+        _say(f"Cảnh báo: {note}")
+    _say(f"Kế hoạch {plan.code} hợp lệ: {len(plan.fields)} số liệu, {len(plan.indicators)} chỉ tiêu, "
+         f"{len(plan.annexes)} phụ lục, {len(units)} đơn vị báo cáo.")
 
 
 @main.command(options_metavar=OPTIONS)

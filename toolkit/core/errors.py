@@ -221,6 +221,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "từ 10 đến 15 người, mức độ 3, hoặc một câu không có chữ số (chỉ tiêu không tính số)."),
     "target-range-reversed": ("error", "chỉ tiêu “{text}”: đầu dưới {low} lớn hơn đầu trên {high}; hãy ghi “từ {high} đến {low}”."),
     "target-count-too-large": ("error", "chỉ tiêu “{text}”: {part}/{whole} phải có số đơn vị đạt không quá tổng số (và tổng số khác 0)."),
+
+    # ---- Plan workbook (ke_hoach.xlsx) ----
+    "plan-file-unreadable": ("error", "Không mở được tệp kế hoạch ({detail}); hãy mở bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx."),
+    "plan-sheet-missing": ("error", "Thiếu trang “{sheet}” của mẫu kế hoạch; hãy tạo tệp mới bằng lệnh toolkit plan new rồi chép nội dung sang."),
+    "plan-sheet-unknown": ("warning", "Trang “{sheet}” không thuộc mẫu kế hoạch nên bị bỏ qua{hint} (đặt tên trang bắt đầu bằng “_” để công cụ bỏ qua mà không báo)."),
+    "plan-column-unknown": ("warning", "Cột “{found}” không thuộc mẫu nên bị bỏ qua{hint}."),
+    "plan-column-twice": ("error", "Cột “{found}” có hai lần (cột {other}); hãy xóa một cột."),
+    "plan-item-unknown": ("warning", "Mục “{found}” không thuộc mẫu nên bị bỏ qua{hint}."),
+    "plan-item-twice": ("error", "Mục “{found}” được ghi hai lần (lần đầu ở dòng {other}); hãy xóa một dòng."),
+    "plan-required": ("error", "Chưa ghi “{header}”; mục này bắt buộc."),
+    "plan-not-number": ("error", "“{value}” không phải là số; hãy ghi số, ví dụ 98 hoặc 98,5."),
+    "plan-not-integer": ("error", "“{value}” không phải là số nguyên; hãy ghi số nguyên, ví dụ 2025."),
+    "plan-not-date": ("error", "“{value}” không phải là ngày; hãy ghi ngày dạng 10/12/2024."),
+    "plan-not-choice": ("error", "“{value}” không có trong danh sách; hãy chọn một trong: {choices}."),
+    "plan-unknown-standard": ("error", "Mã “{value}” không có trong danh mục chỉ tiêu chuẩn (trang _danh_muc_chi_tieu){hint}; chỉ tiêu khác danh mục thì để trống cột này và tự định nghĩa ở các cột bên phải."),
+    "plan-grid-orphan": ("error", "Trang Bảng ghi dòng, cột cho “{value}” nhưng trang Số liệu không có số liệu mã này."),
+    "plan-task-before-group": ("error", "Nhiệm vụ nằm trước dòng nhóm đầu tiên; hãy thêm phía trên một dòng nhóm (cột TT ghi số La Mã, ví dụ I, cột Nội dung ghi tên nhóm)."),
+    "plan-agency-row": ("error", "Mỗi dòng ghi một trong hai: Mã đơn vị (tên khác của một đơn vị) hoặc Loại đơn vị (cụm từ chỉ một nhóm), không ghi cả hai, không bỏ trống cả hai."),
+    "plan-rule-broken": ("error", "{detail}."),
+    "plan-cell-invalid": ("error", "“{value}” không hợp lệ ({detail})."),
 }
 
 

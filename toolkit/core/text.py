@@ -38,3 +38,10 @@ def place_name(name: str) -> str:
             rest = name[len(prefix):]
             return rest[0].upper() + rest[1:]
     return name
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritic-free, single-spaced form of a header or label typed in any style
+    ('Mẫu  số' = 'mau so' = 'MẪU SỐ'), for matching, never for display."""
+    text = unicodedata.normalize("NFD", clean_text(text).replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.core.workers import OnProgress, no_progress
+from toolkit.core.errors import PlanError
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster
 from toolkit.spec.roster import read_roster
@@ -27,6 +28,47 @@ def load(plan_ref: str | Path, roster_path: str | Path | None = None) -> tuple[P
 def load_roster(path: str | Path, plan: Plan) -> Roster:
     """Read and check the roster, then give each unit its tasks (once, for every later stage)."""
     return assign_tasks(plan, read_roster(path, plan))
+
+
+def new_plan_workbook(path: Path, year: int | None = None) -> Path:
+    """A new plan workbook with one worked row per sheet."""
+    from toolkit.forms.plan_workbook import blank_rows, write_plan_workbook
+
+    return write_plan_workbook(path, *blank_rows(year or dt.date.today().year))
+
+
+def export_plan_workbook(plan_ref: str | Path, path: Path) -> Path:
+    """Any plan (bundled, YAML or workbook) as a plan workbook, its roster on the Đơn vị sheet."""
+    from toolkit.forms.plan_workbook import export_plan
+
+    plan = load_plan(plan_ref)
+    return export_plan(plan, path, read_roster(plan.roster_path, plan))
+
+
+@dataclass
+class PlanCheck:
+    problems: list  # toolkit.core.errors.Problem: the workbook's warnings, or every error found
+    errors: int
+    plan: Plan | None = None
+    roster: Roster | None = None
+
+
+def check_plan(plan_ref: str | Path, roster_path: str | Path | None = None) -> PlanCheck:
+    """Every problem of a plan and its roster, none of the work."""
+    path = resolve_plan_path(plan_ref)
+    problems = []
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from toolkit.spec.plan_workbook import check_plan_workbook
+
+            plan, problems = check_plan_workbook(path)
+            if plan is None:
+                return PlanCheck(problems, sum(p.severity == "error" for p in problems))
+        else:
+            plan = load_plan(path)
+        return PlanCheck(problems, 0, plan, load_roster(roster_path or plan.roster_path, plan))
+    except PlanError as exc:
+        return PlanCheck(problems + list(exc.problems), sum(p.severity == "error" for p in exc.problems))
 
 
 def make_templates(plan: Plan, roster: Roster, output_dir: Path, *, password: str | None = None,

@@ -18,6 +18,7 @@ from toolkit.spec.plan import Plan
 from toolkit.spec.references import plan_error
 
 BUNDLED = Path(__file__).resolve().parents[1] / "bundled"
+PLAN_WORKBOOK = "ke_hoach.xlsx"  # the plan workbook's usual name
 
 
 _TYPE_EXPECTED = {  # pydantic's error types -> what the value must be
@@ -156,10 +157,10 @@ def read_yaml(path: Path) -> object:
 
 
 def resolve_plan_path(plan: str | Path) -> Path:
-    """A plan path, a plan folder, or the name of a bundled example."""
+    """A plan path (plan.yaml or a plan workbook), a plan folder, or the name of a bundled example."""
     path = Path(plan)
-    if path.is_dir():
-        path = path / "plan.yaml"
+    if path.is_dir():  # a workspace folder holds the workbook users edit; a contributor's, plan.yaml
+        path = path / PLAN_WORKBOOK if (path / PLAN_WORKBOOK).exists() else path / "plan.yaml"
     if path.exists():
         return path
     bundled = BUNDLED / str(plan) / "plan.yaml"
@@ -174,8 +175,13 @@ def bundled_examples() -> list[str]:
 
 
 def load_plan(plan: str | Path) -> Plan:
-    """Load and validate a plan spec (a path or a bundled example name)."""
+    """Load and validate a plan spec: a plan.yaml or a plan workbook (.xlsx), a folder holding one,
+    or a bundled example name."""
     path = resolve_plan_path(plan)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from toolkit.spec.plan_workbook import load_plan_workbook
+
+        return load_plan_workbook(path)
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise plan_error([Problem("plan-not-mapping", Location(file=str(path)))], path)

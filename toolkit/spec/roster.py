@@ -13,6 +13,7 @@ from toolkit.core.errors import Location, Problem, RosterError
 from toolkit.core.text import clean_text
 
 from toolkit.spec.plan import Plan
+from toolkit.spec.plan_sheets import ROSTER, same_header
 from toolkit.spec.units import Roster, Unit
 
 COLUMNS = ("code", "name", "kind", "levels", "commune", "contact_name", "phone", "email", "tags")
@@ -25,8 +26,15 @@ def _codes(text: str) -> tuple[str, ...]:
     return tuple(code for code in re.split(r"[;,]\s*", text) if code)
 
 
+def _column_code(header: object) -> str:
+    """'code', or the code of a Vietnamese header of the plan workbook's Đơn vị sheet ('Mã đơn vị')."""
+    text = clean_text(header)
+    return next((c.key for c in ROSTER.columns if same_header(c.header, text)), text.lower())
+
+
 def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """The header (lower case) and the rows of a .csv, or of the first sheet of an .xlsx/.xlsm, as cleaned text."""
+    """The header (column codes) and the rows of a .csv, or of an .xlsx/.xlsm (a plan workbook's Đơn vị
+    sheet, else the first sheet), as cleaned text."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -37,12 +45,14 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+        # A plan workbook holds its roster on the Đơn vị sheet; a roster file on its first sheet.
+        sheet = workbook[ROSTER.name] if ROSTER.name in workbook.sheetnames else workbook.worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
     finally:
         workbook.close()
     if not rows:
         return [], []
-    header = [clean_text(h).lower() for h in rows[0]]
+    header = [_column_code(h) for h in rows[0]]
     return header, [dict(zip(header, map(clean_text, row))) for row in rows[1:] if any(v not in (None, "") for v in row)]
 
 
