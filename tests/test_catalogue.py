@@ -39,7 +39,7 @@ def test_every_standard_indicator_makes_a_valid_plan_with_templates(tmp_path):
             standard["rule"], standard["numerator"], standard.get("denominator", ""))
         assert indicator.target == 90.0
     assert {f.code for f in plan.fields} == set(standard_fields())
-    assert make_templates(plan, roster, tmp_path / "bieu_mau", progress=False)
+    assert make_templates(plan, roster, tmp_path / "bieu_mau")
 
 
 def test_a_standard_row_brings_only_its_inputs_and_what_their_checks_read(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -257,6 +258,13 @@ def _key_path(text: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", text))
 
 
+def _relocated(error: PlanError, origins: dict, path: Path) -> list[Problem]:
+    """The plan's cross-reference problems (found at key paths, `indicators[1].numerator`) at the
+    sheet, row and column the reader took that key from."""
+    return [replace(p, location=replace(_where(_key_path(p.location.key), origins, path), item=p.location.item))
+            for p in error.problems]
+
+
 def _model_problems(exc: ValidationError, data: dict, origins: dict, path: Path) -> list[Problem]:
     problems, seen = [], set()
     for error in exc.errors(include_url=False):
@@ -307,6 +315,8 @@ def _cross_references_without(exc: ValidationError, data: dict, origins: dict, p
     removed = {str(data[key][i].get("code", "")) for key, i in broken if isinstance(data[key][i], dict)}
     try:
         Plan.model_validate(trimmed, context={"path": path})
+    except PlanError as again:
+        return _relocated(again, moved, path)
     except ValidationError as again:
         found = _model_problems(again, trimmed, moved, path)
         # A reference to an entry left out is not broken: that entry's own problem is reported.
@@ -323,6 +333,8 @@ def check_plan_workbook(path: str | Path) -> tuple[Plan | None, list[Problem]]:
         return None, problems
     try:
         plan = Plan.model_validate(data, context={"path": path})
+    except PlanError as exc:
+        return None, problems + _relocated(exc, origins, path)
     except ValidationError as exc:
         # A cell the reader refused is missing from the dict: the model need not say so again.
         reported = {p.location for p in problems}
