@@ -25,7 +25,8 @@ def test_two_target_periods_get_two_plan_columns_and_are_in_the_results(tmp_path
     values = {"MN_DONG_MO": {"CHUAN_QG": "Mức độ 1"}, "TH_DONG_MO": {"CHUAN_QG": "Mức độ 2"}, "TT_DONG_MO": {"RL_5": 99, "DS_5": 100}}
     paths = annexes_of(plan, values, tmp_path)
     sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
-    assert sheet["A3"].value == "(Kèm theo Kế hoạch số 141/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Chi Lăng)"
+    # The plan is 141/KH-UBND; its 2022 results go with the 2022 report, not yet numbered.
+    assert sheet["A3"].value == "(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm 2022 của Ủy ban nhân dân huyện Chi Lăng)"
     assert [c.value for c in sheet[5]][:6] == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch", None, "Thực hiện năm 2022"]
     assert [c.value for c in sheet[6]][3:5] == ["Giai đoạn 2021-2025", "Giai đoạn 2026-2030"]
     assert "D5:E5" in {str(r) for r in sheet.merged_cells.ranges}

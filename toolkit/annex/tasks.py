@@ -19,7 +19,7 @@ from typing import Mapping
 
 from toolkit.spec.names import TASK_STATUSES, task_id
 from toolkit.collect.records import UnitReturn
-from toolkit.annex.document import AnnexTable, Cell, Heading, Row, annex_label, attached_line
+from toolkit.annex.document import AnnexTable, Cell, Heading, Row, annex_heading
 from toolkit.spec.model import Annex, Task, TaskGroup
 from toolkit.core.numbers import fmt_number, fmt_percent
 from toolkit.spec.plan import Plan
@@ -120,12 +120,6 @@ def status_counts(progress: list[TaskProgress]) -> dict[str, int]:
 # Tables
 
 
-def _heading(plan: Plan, annex: Annex) -> Heading:
-    # An imported matrix keeps the "(Kèm theo …)" line of its own document.
-    attached = plan.tasks.attached_to if plan.tasks and plan.tasks.attached_to else attached_line(plan)
-    return Heading(annex_label(annex.numeral), annex.title.upper(), attached)
-
-
 def _task_cells(task: Task) -> list[Cell]:
     # TT as written: a matrix may leave it blank or number its tasks across groups.
     return [Cell(task.tt, "center"), Cell(task.content), Cell(task.lead), Cell(task.coordinating), Cell(task.timeframe, "center")]
@@ -137,7 +131,7 @@ def _group_row(group: TaskGroup) -> Row:
 
 def tasks_table(plan: Plan, annex: Annex) -> AnnexTable:
     """TT | Nội dung | Cơ quan chủ trì thực hiện | Cơ quan phối hợp | Thời gian thực hiện."""
-    table = AnnexTable(annex.stem, _heading(plan, annex), [list(MATRIX_HEADER)], list(MATRIX_WIDTHS), number_row=False)
+    table = AnnexTable(annex.stem, annex_heading(plan, annex), [list(MATRIX_HEADER)], list(MATRIX_WIDTHS), number_row=False)
     for group in plan.tasks.groups if plan.tasks else []:
         table.rows.append(_group_row(group))
         table.rows.extend(Row(_task_cells(task)) for task in group.tasks)
@@ -160,7 +154,7 @@ def progress_table(plan: Plan, roster: Roster, annex: Annex, returns: Mapping[st
     """The matrix, plus each lead's status and result, difficulties, proposals and the task's
     status; under it, the number of tasks by status, then the detail of the tasks led by many units."""
     progress = task_progress(plan, roster, returns)
-    table = AnnexTable(annex.stem, _heading(plan, annex), [list(PROGRESS_HEADER)], list(PROGRESS_WIDTHS), number_row=False)
+    table = AnnexTable(annex.stem, annex_heading(plan, annex), [list(PROGRESS_HEADER)], list(PROGRESS_WIDTHS), number_row=False)
     items = iter(progress)  # in plan order, like the groups' tasks
     for group in plan.tasks.groups if plan.tasks else []:
         table.rows.append(_group_row(group))
