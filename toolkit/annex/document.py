@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toolkit.core.numbers import fmt_date_long
+from toolkit.core.numbers import NO_DATA, NOT_APPLICABLE, fmt_date_long
 from toolkit.spec.model import Annex
 from toolkit.spec.plan import Plan
 
@@ -136,6 +136,18 @@ class AnnexTable:
     def header_rows(self) -> list[list[str | None]]:
         numbers = [f"({i})" for i in range(1, len(self.widths) + 1)]
         return self.header + ([numbers] if self.number_row else [])
+
+
+MARK_NOTES = {
+    NO_DATA: f"Dấu {NO_DATA} : chưa có số liệu (đơn vị chưa báo cáo hoặc số liệu lỗi).",
+    NOT_APPLICABLE: f"Dấu {NOT_APPLICABLE} : không áp dụng (không có đơn vị thuộc diện, hoặc không có gì để tính).",
+}
+
+
+def mark_notes(table: AnnexTable) -> list[str]:
+    """The footnote of each mark the table prints in place of a figure, in MARK_NOTES order."""
+    printed = {cell.text for row in table.rows for cell in row.cells}
+    return [note for mark, note in MARK_NOTES.items() if mark in printed]
 
 
 def header_spans(rows: list[list[str | None]]) -> list[tuple[int, int, int, int, str]]:

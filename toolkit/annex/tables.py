@@ -6,11 +6,12 @@ from typing import Mapping
 
 from toolkit.aggregate.compute import Result
 from toolkit.collect.records import UnitReturn
-from toolkit.annex.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading
+from toolkit.annex.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading, mark_notes
 from toolkit.core.text import place_name
 from toolkit.spec.model import Annex, Field, Indicator
 from toolkit.core.numbers import (
     NO_DATA,
+    NOT_APPLICABLE,
     fmt_count_share,
     fmt_number,
     fmt_percent,
@@ -42,8 +43,9 @@ def _unit_word(plan: Plan, indicator: Indicator) -> str:
 def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
     """A result as official tables write it, keeping the number for spreadsheets."""
     indicator, value = result.indicator, result.value
-    if value is None:
-        return Cell(NO_DATA, align="center")
+    if value is None:  # nobody could report, or somebody did with nothing to count: not applicable
+        applicable = result.expected and not (result.reported and indicator.rule == "ratio")
+        return Cell(NO_DATA if applicable else NOT_APPLICABLE, align="center")
     if indicator.rule == "ratio":
         return Cell(fmt_percent(value, indicator.decimals), "center")
     if indicator.rule == "sum":
@@ -137,6 +139,7 @@ def targets_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable
     label = next(p.label for p in periods if p.code == judged)  # "Kế hoạch năm 2022", "Giai đoạn 2021-2025"
     table.notes.append(f"Đánh giá so với chỉ tiêu {label[:1].lower() + label[1:]}; "
                        "tỷ lệ tính bằng tổng tử số chia tổng mẫu số của các đơn vị báo cáo.")
+    table.notes += mark_notes(table)
     return table
 
 
@@ -174,13 +177,13 @@ def breakdown_table(plan: Plan, annex: Annex, results: list[Result],
     for number, (code, name) in enumerate(names.items(), start=1):
         cells = [Cell(str(number), align="center"), Cell(name)]
         cells += [fmt_result(plan, by_key[(i.code, scope, code)], short=True) if (i.code, scope, code) in by_key
-                  else Cell(NO_DATA, align="center") for i in indicators]
+                  else Cell(NOT_APPLICABLE, align="center") for i in indicators]
         cells += [Cell(_field_value(field, reported[field.code].get(code)), align="center") for field in fields]
         table.rows.append(Row(cells))
     total = [Cell(""), Cell(plan.area.total_label)] + [fmt_result(plan, by_key[(i.code, "district", "")], short=True) for i in indicators]
     total += [Cell(_field_total(plan, field, reported[field.code]), align="center") for field in fields]
     table.rows.append(Row(total, "total"))
-    table.notes.append("Dấu – : chưa có số liệu (đơn vị chưa báo cáo hoặc số liệu lỗi).")
+    table.notes += mark_notes(table)
     return table
 
 

@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.numbers import format_decimal
 
 LOCALE = "vi"
-NO_DATA = "–"
+NO_DATA = "–"  # a figure not reported, or reported in error
+NOT_APPLICABLE = "x"  # a figure with nothing to count: no unit in scope, or no denominator
 
 
 def round_half_up(value: float, decimals: int) -> Decimal:
