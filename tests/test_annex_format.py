@@ -95,9 +95,11 @@ def test_xlsx_annex_is_print_ready(outputs):
     assert fonts == {"Times New Roman"}
     rows = {row[1].value: row for row in sheet.iter_rows(min_row=7) if row[1].value}
     five = rows["Tỷ lệ trẻ 5 tuổi ra lớp"]
-    assert [five[3].value, five[4].value, five[5].value] == ["99,9%", "98%", "Chưa đạt (thiếu 1,9 điểm %)"]  # 98/100
+    assert [five[3].value, five[4].value, five[5].value] == ["99,9%", 0.98, "Chưa đạt (thiếu 1,9 điểm %)"]  # 98/100
+    # A figure is a number; its format prints it as the Word annex does, with the Vietnamese decimal comma.
+    assert five[4].data_type == "n" and five[4].number_format == "[$-42A]#,##0%"
     assert five[6].value == "1/14 đơn vị báo cáo"
-    assert rows["- Mầm non"][4].value == "82,5%"  # 33/40, the per-level sub-row
+    assert (rows["- Mầm non"][4].value, rows["- Mầm non"][4].number_format) == (0.825, "[$-42A]#,##0.0%")  # 33/40, per level
     assert rows["Số trường đạt chuẩn quốc gia"][4].value == "0/73 trường, đạt 0%"
     assert "Biểu đồ" in openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).sheetnames
 

@@ -60,10 +60,10 @@ def test_a_breakdown_by_level_has_a_row_per_level_taught(edited_example, tmp_pat
     by_level = edited_example(lambda data: data["annexes"][1].update(by="level", indicators=["GV_TREN_CHUAN", "PH_KIEN_CO"]))
     rows = breakdown_rows(load_plan(by_level), tmp_path / "out")
     assert [r[1:] for r in rows] == [
-        ["Mầm non", "25%", "80%"],  # 5/20; 8/10
-        ["Tiểu học", "20%", "75%"],  # 6/30; the combined school's rooms count under its first level: 15/20
-        ["Trung học cơ sở", "40%", "–"],  # 10/25; no school counts its rooms under THCS
-        ["Toàn huyện", "28%", "76,67%"],  # (5+6+10)/(20+30+25); (8+15)/(10+20)
+        ["Mầm non", 0.25, 0.8],  # 5/20; 8/10: numbers, printed "25%", "80%"
+        ["Tiểu học", 0.2, 0.75],  # 6/30; the combined school's rooms count under its first level: 15/20
+        ["Trung học cơ sở", 0.4, "–"],  # 10/25; no school counts its rooms under THCS
+        ["Toàn huyện", 0.28, 0.7667],  # (5+6+10)/(20+30+25); (8+15)/(10+20)
     ]  # no row for the level communes report at (XA): no school indicator is expected there
 
 
@@ -82,7 +82,7 @@ def test_a_commune_breakdown_shows_each_communes_own_level(edited_example, tmp_p
     assert [c.value for c in sheet[5]] == ["STT", "Xã, thị trấn", "Mức độ đạt chuẩn phổ cập giáo dục THCS",
                                            "Mức độ đạt chuẩn xóa mù chữ", "Số người 15-60 tuổi trên địa bàn"]
     rows = {row[1]: row[2:] for row in ([c.value for c in r] for r in sheet.iter_rows(min_row=7)) if row[1]}
-    assert rows["Xã Sơn Hà"] == ["Mức độ 3", "Mức độ 2", "4.512"]
-    assert rows["Xã Thái Niên"] == ["Mức độ 2", "–", "2.100"]
+    assert rows["Xã Sơn Hà"] == ["Mức độ 3", "Mức độ 2", 4512]
+    assert rows["Xã Thái Niên"] == ["Mức độ 2", "–", 2100]
     assert rows["Xã Xuân Quang"] == ["–", "–", "–"]  # sent nothing
-    assert rows["Toàn huyện"] == ["Mức độ 2: 1 xã; Mức độ 3: 2 xã", "Mức độ 1: 1 xã; Mức độ 2: 1 xã", "9.612"]
+    assert rows["Toàn huyện"] == ["Mức độ 2: 1 xã; Mức độ 3: 2 xã", "Mức độ 1: 1 xã; Mức độ 2: 1 xã", 9612]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import openpyxl
+import docx
 
 from toolkit.aggregate.compute import compute
 from toolkit.annex.write import write_annexes
@@ -13,8 +13,9 @@ from toolkit.collect.records import UnitReturn
 
 
 def district_row(paths: dict, name: str) -> list:
-    sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
-    return next([c.value for c in row] for row in sheet.iter_rows(min_row=7) if row[1].value == name)
+    """The row of Phụ lục I as printed (the Word annex: the spreadsheet keeps numbers as numbers)."""
+    table = docx.Document(paths["Phu_luc_I.docx"]).tables[0]
+    return next([c.text for c in row.cells] for row in table.rows if row.cells[1].text == name)
 
 
 def annexes_for(plan, roster, values: dict, folder: Path) -> dict:

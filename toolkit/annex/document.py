@@ -109,6 +109,7 @@ class Cell:
 
     text: str
     align: str = "left"  # 'left' | 'center' | 'right'
+    number: float | None = None  # the figure as printed ("82,1%": 82.1), so a spreadsheet keeps a number
 
 
 @dataclass

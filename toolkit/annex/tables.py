@@ -47,9 +47,9 @@ def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
         applicable = result.expected and not (result.reported and indicator.rule == "ratio")
         return Cell(NO_DATA if applicable else NOT_APPLICABLE, align="center")
     if indicator.rule == "ratio":
-        return Cell(fmt_percent(value, indicator.decimals), "center")
+        return Cell(fmt_percent(value, indicator.decimals), "center", float(round_half_up(value, indicator.decimals)))
     if indicator.rule == "sum":
-        return Cell(fmt_number(value, 0), "center")
+        return Cell(fmt_number(value, 0), "center", float(round_half_up(value, 0)))
     word = "" if short else _unit_word(plan, indicator)
     # Counts read "7/14 xã", shares "60/73 trường, đạt 82,2%": text, never a date or fraction.
     if indicator.rule == "count":
@@ -178,10 +178,10 @@ def breakdown_table(plan: Plan, annex: Annex, results: list[Result],
         cells = [Cell(str(number), align="center"), Cell(name)]
         cells += [fmt_result(plan, by_key[(i.code, scope, code)], short=True) if (i.code, scope, code) in by_key
                   else Cell(NOT_APPLICABLE, align="center") for i in indicators]
-        cells += [Cell(_field_value(field, reported[field.code].get(code)), align="center") for field in fields]
+        cells += [_field_cell(field, reported[field.code].get(code)) for field in fields]
         table.rows.append(Row(cells))
     total = [Cell(""), Cell(plan.area.total_label)] + [fmt_result(plan, by_key[(i.code, "district", "")], short=True) for i in indicators]
-    total += [Cell(_field_total(plan, field, reported[field.code]), align="center") for field in fields]
+    total += [_field_total(plan, field, reported[field.code]) for field in fields]
     table.rows.append(Row(total, "total"))
     table.notes += mark_notes(table)
     return table
@@ -197,18 +197,20 @@ def _reported(returns: Mapping[str, UnitReturn], field: str, communes) -> dict[s
     return found
 
 
-def _field_value(field: Field, value: object) -> str:
+def _field_cell(field: Field, value: object) -> Cell:
     if value is None:
-        return NO_DATA
-    return fmt_number(value, 0) if field.kind == "integer" else str(value)
+        return Cell(NO_DATA, align="center")
+    if field.kind == "integer":
+        return Cell(fmt_number(value, 0), "center", float(value))
+    return Cell(str(value), align="center")
 
 
-def _field_total(plan: Plan, field: Field, values: dict[str, object]) -> str:
+def _field_total(plan: Plan, field: Field, values: dict[str, object]) -> Cell:
     """A number column adds up; a choice column counts the communes at each choice ("Mức độ 3: 13 xã")."""
     if field.kind == "integer":
-        return fmt_number(sum(values.values()), 0) if values else NO_DATA
+        return _field_cell(field, sum(values.values()) if values else None)
     if field.kind != "choice":
-        return ""
+        return Cell("")
     word = plan.unit_kinds[plan.area.group_kind].plural
     counts = [(choice, sum(1 for v in values.values() if v == choice)) for choice in field.choices]
-    return "; ".join(f"{choice}: {count} {word}" for choice, count in counts if count) or NO_DATA
+    return Cell("; ".join(f"{choice}: {count} {word}" for choice, count in counts if count) or NO_DATA, align="center")

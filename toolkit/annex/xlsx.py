@@ -22,6 +22,7 @@ from toolkit.core.files import atomic_write
 
 MM = 1 / 25.4
 MAX_ROW_HEIGHT = 409  # points; Excel's limit
+VIETNAMESE = "[$-42A]"  # the locale of a number format: decimal comma, thousands dot
 CHART_ROWS = 25  # rows a chart (460 px high) and the gap after it take on the 'Biểu đồ' sheet
 
 
@@ -76,10 +77,12 @@ def _write(book, table: AnnexTable) -> None:
     }
     cell_formats: dict[tuple, object] = {}
 
-    def cell_format(kind: str, align: str):
-        if (kind, align) not in cell_formats:
-            cell_formats[(kind, align)] = book.add_format({**base, "align": align, "bold": kind == "total", "italic": kind == "sub"})
-        return cell_formats[(kind, align)]
+    def cell_format(kind: str, align: str, number_format: str = ""):
+        key = (kind, align, number_format)
+        if key not in cell_formats:
+            extra = {"num_format": number_format} if number_format else {}
+            cell_formats[key] = book.add_format({**base, "align": align, "bold": kind == "total", "italic": kind == "sub", **extra})
+        return cell_formats[key]
 
     sheet = book.add_worksheet(table.heading.label[:31])
     last = len(table.widths) - 1
@@ -138,10 +141,26 @@ def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int) -> 
             sheet.set_row(row, _height(item.cells[first].text, sum(widths[first:])))
         else:
             for col, cell in enumerate(item.cells):
-                sheet.write_string(row, col, cell.text, cell_format(item.kind, cell.align))
+                if cell.number is None:
+                    sheet.write_string(row, col, cell.text, cell_format(item.kind, cell.align))
+                else:
+                    value, number_format = _number(cell)
+                    sheet.write_number(row, col, value, cell_format(item.kind, cell.align, number_format))
             sheet.set_row(row, max(_height(cell.text, widths[col]) for col, cell in enumerate(item.cells)))
         row += 1
     return row
+
+
+def _number(cell) -> tuple[float, str]:
+    """The value and number format that show `cell.number` as `cell.text` shows it ("82,1%", "1.234").
+
+    The format carries the Vietnamese locale ([$-42A]): LibreOffice then prints a decimal comma and
+    a thousands dot on any machine; Excel uses the machine's separators, a comma on Vietnamese Windows.
+    """
+    percent = cell.text.endswith("%")
+    decimals = len(cell.text.rstrip("%").partition(",")[2])
+    number_format = VIETNAMESE + "#,##0" + ("." + "0" * decimals if decimals else "") + ("%" if percent else "")
+    return (round(cell.number / 100, decimals + 2) if percent else cell.number), number_format
 
 
 def _signature(sheet, fmt: dict, lines: list[tuple[str, str]], top: int, columns: int) -> None:
