@@ -26,11 +26,45 @@ VIETNAMESE = "[$-42A]"  # the locale of a number format: decimal comma, thousand
 CHART_ROWS = 25  # rows a chart (460 px high) and the gap after it take on the 'Biểu đồ' sheet
 
 
+MAX_CELL_CHARS = 32767  # Excel's limit; a longer text is cut off silently
+LINE_HEIGHT = 15.5  # points, a wrapped line of 12 pt text
+
+
+def _lines(line: str, width: float) -> int:
+    """Printed lines of one paragraph wrapped in a column `width` characters wide."""
+    return max(1, -(-int(len(line) * 1.15) // max(int(width), 1)))
+
+
 def _height(text: str, width: float) -> float:
     """Row height (points) for text wrapped in a column `width` characters wide; spreadsheet
     programs do not grow rows for wrapped text a library wrote."""
-    lines = sum(max(1, -(-int(len(line) * 1.15) // max(int(width), 1))) for line in text.split("\n"))
-    return min(MAX_ROW_HEIGHT, 15.5 * lines)
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * sum(_lines(line, width) for line in text.split("\n")))
+
+
+def _pieces(text: str, width: float) -> list[str]:
+    """`text` cut between words into pieces that each fit one row (409 pt) and one cell (32,767
+    characters): a long text continues on the following rows instead of being cut off."""
+    limit = int(MAX_ROW_HEIGHT // LINE_HEIGHT)
+    chunk = max(1, int((limit - 1) * int(width) / 1.15))
+    pieces: list[str] = []
+    done: list[str] = []  # the finished paragraphs of the piece being filled
+    lines = size = 0  # their printed lines and characters
+    paragraph: str | None = None  # the paragraph being filled; None before its first word
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            done.append(paragraph or "")
+            lines, size, paragraph = lines + _lines(paragraph or "", width), size + len(paragraph or "") + 1, None
+            if lines + _lines(line, width) > limit or size + len(line) > MAX_CELL_CHARS:  # a new row, not a cut paragraph
+                pieces.append("\n".join(done))
+                done, lines, size = [], 0, 0
+        # A "word" longer than a row holds (hostile input) is cut, as nothing else can be.
+        for word in (w[i:i + chunk] for w in line.split(" ") for i in range(0, max(len(w), 1), chunk)):
+            trial = word if paragraph is None else f"{paragraph} {word}"
+            if (lines + _lines(trial, width) > limit or size + len(trial) > MAX_CELL_CHARS) and (done or paragraph):
+                pieces.append("\n".join(done + ([paragraph] if paragraph is not None else [])))
+                done, lines, size, trial = [], 0, 0, word
+            paragraph = trial
+    return pieces + ["\n".join(done + [paragraph or ""])]
 
 
 def write_annex_xlsx(table: AnnexTable, path: str | Path) -> Path:
@@ -139,15 +173,27 @@ def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int) -> 
                 sheet.write_string(row, 0, item.cells[0].text, fmt["group_numeral"])
             sheet.merge_range(row, first, row, last, item.cells[first].text, fmt["group"])
             sheet.set_row(row, _height(item.cells[first].text, sum(widths[first:])))
-        else:
-            for col, cell in enumerate(item.cells):
-                if cell.number is None:
-                    sheet.write_string(row, col, cell.text, cell_format(item.kind, cell.align))
-                else:
-                    value, number_format = _number(cell)
-                    sheet.write_number(row, col, value, cell_format(item.kind, cell.align, number_format))
-            sheet.set_row(row, max(_height(cell.text, widths[col]) for col, cell in enumerate(item.cells)))
-        row += 1
+            row += 1
+            continue
+        pieces = [_pieces(cell.text, widths[col]) for col, cell in enumerate(item.cells)]
+        rows = max(len(p) for p in pieces)  # a text too long for one row continues on the next ones
+        for col, cell in enumerate(item.cells):
+            value, number_format = _number(cell) if cell.number is not None else (None, "")
+            style = cell_format(item.kind, cell.align, number_format)
+            if len(pieces[col]) == 1 and rows > 1:  # a short cell spans the continuation rows
+                sheet.merge_range(row, col, row + rows - 1, col, "", style)
+            if value is not None:
+                sheet.write_number(row, col, value, style)
+                continue
+            for offset in range(len(pieces[col]) if len(pieces[col]) > 1 or rows == 1 else 1):
+                sheet.write_string(row + offset, col, pieces[col][offset], style)
+            for offset in range(len(pieces[col]), rows) if len(pieces[col]) > 1 else ():
+                sheet.write_blank(row + offset, col, None, style)
+        for offset in range(rows):
+            spanning = rows > 1  # merged short cells spread over the rows; the long texts set the heights
+            sheet.set_row(row + offset, max((_height(p[offset], widths[col]) for col, p in enumerate(pieces)
+                                             if offset < len(p) and not (spanning and len(p) == 1)), default=LINE_HEIGHT))
+        row += rows
     return row
 
 
