@@ -8,6 +8,7 @@ All files go through one soffice call: starting LibreOffice costs more than conv
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -50,12 +51,13 @@ def _header_texts(table: AnnexTable) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory, soffice, lo_profile):
-    """(example, table, .docx path, words of each PDF page) for every annex of every bundled example,
-    each filled from realistic returns of all its units."""
+    """For every annex of every bundled example, each filled from realistic returns of all its units:
+    (example, table, .docx path, words of each PDF page) of the Word annexes, and (table, PDF text)
+    of the Excel ones."""
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     folder = tmp_path_factory.mktemp("printed")
-    annexes = []
+    annexes, spreadsheets = [], []
     for example in bundled_examples():
         plan = load_plan(example)
         roster = load_roster(plan.roster_path, plan)
@@ -63,21 +65,25 @@ def printed(tmp_path_factory, soffice, lo_profile):
         returns = {u.code: UnitReturn(u, Path(f"{u.code}.xlsx"), sample_values(plan, u, rng)) for u in roster}
         tables = annex_tables(plan, roster, compute(plan, roster, returns), returns)
         for path in write_annex_files(tables, folder / example):
-            if path.suffix == ".docx":  # one flat folder for soffice, names unique across examples
-                path.rename(folder / f"{example}__{path.name}")
-        annexes += [(example, table, folder / f"{example}__{table.stem}.docx") for table in tables]
+            if path.suffix in (".docx", ".xlsx"):  # one flat folder for soffice, PDF names unique
+                path.rename(folder / f"{example}__{path.stem}__{path.suffix[1:]}{path.suffix}")
+        annexes += [(example, table, folder / f"{example}__{table.stem}__docx.docx") for table in tables]
+        spreadsheets += [(table, folder / f"{example}__{table.stem}__xlsx.xlsx") for table in tables]
     subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={lo_profile.as_uri()}",
-                    "--convert-to", "pdf", "--outdir", str(folder / "pdf"), *(str(path) for _, _, path in annexes)],
+                    "--convert-to", "pdf", "--outdir", str(folder / "pdf"),
+                    *(str(path) for _, _, path in annexes), *(str(path) for _, path in spreadsheets)],
                    capture_output=True, timeout=600, check=True)
     result = []
     for example, table, path in annexes:
-        text = subprocess.run(["pdftotext", "-layout", str(folder / "pdf" / f"{path.stem}.pdf"), "-"],
-                              capture_output=True, text=True, check=True).stdout
         known = _printed_words(table) | {"___________"}  # the Word template's rule under the heading
         pages = [[word for line in page.splitlines() for word in _rejoined(_words(line), known)]
-                 for page in text.split("\f") if page.strip()]
+                 for page in _pdf_text(folder / "pdf" / f"{path.stem}.pdf").split("\f") if page.strip()]
         result.append((example, table, path, pages))
-    return result
+    return result, [(table, _pdf_text(folder / "pdf" / f"{path.stem}.pdf")) for table, path in spreadsheets]
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def _rejoined(line: list[str], known: set[str]) -> list[str]:
@@ -98,7 +104,7 @@ def _rejoined(line: list[str], known: set[str]) -> list[str]:
 
 @pytest.mark.libreoffice
 def test_word_rows_never_split_headers_repeat_and_group_rows_keep_with_the_next(printed):
-    for example, table, path, _ in printed:
+    for example, table, path, _ in printed[0]:
         grid = docx.Document(path).tables[0]
         rows = grid._tbl.tr_lst
         assert all(row.trPr is not None and row.trPr.find(qn("w:cantSplit")) is not None for row in rows), path.name
@@ -113,7 +119,7 @@ def test_word_rows_never_split_headers_repeat_and_group_rows_keep_with_the_next(
 
 @pytest.mark.libreoffice
 def test_printed_word_annexes_break_no_word_no_row_and_leave_no_heading_alone(printed):
-    for example, table, path, pages in printed:
+    for example, table, path, pages in printed[0]:
         assert pages, path.name
         # A word broken inside prints as pieces that are not words of the annex ("Tình trạn" + "g").
         known = _printed_words(table) | {"___________"} | {str(number) for number in range(1, len(pages) + 1)}
@@ -129,3 +135,13 @@ def test_printed_word_annexes_break_no_word_no_row_and_leave_no_heading_alone(pr
             title = _words(item.cells[-1].text)
             for page in pages[:-1]:
                 assert page[-len(title):] != title, (path.name, item.cells[-1].text)
+
+
+@pytest.mark.libreoffice
+def test_printed_excel_annexes_show_figures_with_decimal_commas_charts_included(printed):
+    for table, text in printed[1]:
+        # Stored as numbers, the figures print as the Word annex prints them ("82,5%", "4.512")...
+        figures = {cell.text for row in table.rows for cell in row.cells if cell.number is not None}
+        assert figures <= set(text.split()), (table.stem, sorted(figures - set(text.split()))[:5])
+        # ...and nothing, chart labels and axes included, prints a decimal point ("99.89").
+        assert not re.findall(r"\b\d+\.\d{1,2}\b", text), (table.stem, re.findall(r"\b\d+\.\d{1,2}\b", text)[:5])

@@ -132,7 +132,7 @@ def targets_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable
                 table.rows.append(_target_row(plan, "", f"- {plan.levels[level]}", sub, periods, judged, "sub"))
         target = district.targets.get(judged)
         if indicator.rule in PERCENT_RULES and target is not None and district.value is not None:
-            chart["categories"].append(f"{number}. {indicator.name[:40]}")
+            chart["categories"].append(f"{number}. {indicator.name}")
             chart["series"]["Kế hoạch"].append(round(target, 2))
             chart["series"]["Thực hiện"].append(round(district.value, 2))
     table.charts = [c for c in table.charts if c["categories"]]

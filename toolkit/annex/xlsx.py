@@ -219,6 +219,13 @@ def _signature(sheet, fmt: dict, lines: list[tuple[str, str]], top: int, columns
             sheet.write_string(top + offset, first, text, fmt[f"sign_{style}"])
 
 
+def _label(text: str, limit: int = 60) -> str:
+    """A chart label of at most about `limit` characters, shortened between words ("…"), never inside one."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
 def _charts(book, table: AnnexTable) -> None:
     """One column chart of target vs result per section, data on a sheet of its own."""
     data = book.add_worksheet("Số liệu biểu đồ")
@@ -228,19 +235,24 @@ def _charts(book, table: AnnexTable) -> None:
         names = list(spec["series"])
         data.write_string(row, 0, spec["title"])
         for i, category in enumerate(spec["categories"]):
-            data.write_string(row + 1 + i, 0, category)
+            data.write_string(row + 1 + i, 0, _label(category))
         for j, name in enumerate(names):
             data.write_string(row, 1 + j, name)
             for i, value in enumerate(spec["series"][name]):
                 data.write_number(row + 1 + i, 1 + j, value)
-        chart = book.add_chart({"type": "column"})
+        # Bars across the page: each label gets a line of its own beside its bars, nothing overlaps.
+        chart = book.add_chart({"type": "bar"})
         first, last = row + 1, row + len(spec["categories"])
         for j, name in enumerate(names):
             chart.add_series({"name": ["Số liệu biểu đồ", row, 1 + j], "categories": ["Số liệu biểu đồ", first, 0, last, 0],
-                              "values": ["Số liệu biểu đồ", first, 1 + j, last, 1 + j], "data_labels": {"value": True}})
+                              "values": ["Số liệu biểu đồ", first, 1 + j, last, 1 + j], "gap": 60,
+                              "data_labels": {"value": True, "num_format": VIETNAMESE + "#,##0.0#", "font": {"name": FONT, "size": 9}}})
         chart.set_title({"name": spec["title"], "name_font": {"name": FONT, "size": 12}})
-        chart.set_y_axis({"name": "%", "min": 0})
-        chart.set_legend({"position": "bottom"})
+        chart.set_x_axis({"name": "%", "min": 0, "num_format": VIETNAMESE + "#,##0", "num_font": {"name": FONT, "size": 9},
+                          "name_font": {"name": FONT, "size": 10}, "major_gridlines": {"visible": True}})
+        # Indicator 1 on top, as in the table; the value axis stays at the foot.
+        chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": {"name": FONT, "size": 9}})
+        chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 10}})
         chart.set_size({"width": 760, "height": 460})  # LibreOffice widens charts with the TNR 12 columns; 900 px spilled onto a second page
         charts.insert_chart(number * CHART_ROWS, 0, chart)
         row = last + 2
