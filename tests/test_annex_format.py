@@ -19,6 +19,7 @@ from toolkit.annex.document import attached_line
 from toolkit.core.numbers import fmt_count_share, fmt_date_long, fmt_number, fmt_percent
 from toolkit.jobs.pipeline import load_roster
 from toolkit.spec.load import load_plan
+from toolkit.spec.model import Report
 
 HOSTILE = '=HYPERLINK("http://x","bấm")'
 
@@ -50,19 +51,37 @@ def test_vietnamese_number_and_date_conventions():
 
 
 def test_attached_line_comes_from_the_plan_metadata(outputs):
-    plan, _, _ = outputs
-    assert attached_line(plan) == (
-        "(Kèm theo Kế hoạch số        /KH-UBND ngày      tháng      năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    plan, _, tables = outputs
+    matrix, results = plan.annexes[2], plan.annexes[0]
+    assert attached_line(plan, matrix) == (
+        "(Kèm theo Kế hoạch số …/KH-UBND ngày … tháng … năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
     )
     signed = plan.model_copy(update={"document": plan.document.model_copy(update={"number": "85", "date": dt.date(2022, 4, 29)})})
-    assert attached_line(signed) == "(Kèm theo Kế hoạch số 85/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    assert attached_line(signed, matrix) == "(Kèm theo Kế hoạch số 85/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    # Results belong to the round's report, not to the plan, even once the plan is signed.
+    assert attached_line(signed, results) == (
+        "(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    )
+    report = Report(number="7", symbol="BC-PGDĐT", date=dt.date(2022, 12, 20), issuer="Phòng Giáo dục và Đào tạo huyện Bảo Thắng")
+    reported = plan.model_copy(update={"report": report})
+    assert attached_line(reported, results) == (
+        "(Kèm theo Báo cáo số 07/BC-PGDĐT ngày 20 tháng 12 năm 2022 của Phòng Giáo dục và Đào tạo huyện Bảo Thắng)"
+    )
+    assert [t.heading.attached.split(" số ")[0] for t in tables] == ["(Kèm theo Báo cáo", "(Kèm theo Báo cáo",
+                                                                     "(Kèm theo Kế hoạch", "(Kèm theo Báo cáo"]
+
+
+def test_every_annex_of_a_plan_with_several_gets_its_numeral(tmp_path):
+    plan = load_plan("lai-chau-2025")  # the seed's two annexes carry no numeral of their own
+    roster = load_roster(plan.roster_path, plan)
+    assert [t.heading.label for t in annex_tables(plan, roster, [])] == ["Phụ lục I", "Phụ lục II"]
 
 
 def test_xlsx_annex_is_print_ready(outputs):
     _, paths, _ = outputs
     sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
     assert [sheet["A1"].value, sheet["A2"].value] == ["Phụ lục I", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU PHÁT TRIỂN GIÁO DỤC HUYỆN BẢO THẮNG NĂM 2022"]
-    assert sheet["A3"].value.startswith("(Kèm theo Kế hoạch số") and sheet["A3"].font.i
+    assert sheet["A3"].value.startswith("(Kèm theo Báo cáo số") and sheet["A3"].font.i
     assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     # One page wide (1 is the file format's default, so it may be omitted), as many pages tall as needed
@@ -76,9 +95,11 @@ def test_xlsx_annex_is_print_ready(outputs):
     assert fonts == {"Times New Roman"}
     rows = {row[1].value: row for row in sheet.iter_rows(min_row=7) if row[1].value}
     five = rows["Tỷ lệ trẻ 5 tuổi ra lớp"]
-    assert [five[3].value, five[4].value, five[5].value] == ["99,9%", "98%", "Chưa đạt (thiếu 1,9 điểm %)"]  # 98/100
+    assert [five[3].value, five[4].value, five[5].value] == ["99,9%", 0.98, "Chưa đạt (thiếu 1,9 điểm %)"]  # 98/100
+    # A figure is a number; its format prints it as the Word annex does, with the Vietnamese decimal comma.
+    assert five[4].data_type == "n" and five[4].number_format == "[$-42A]#,##0%"
     assert five[6].value == "1/14 đơn vị báo cáo"
-    assert rows["- Mầm non"][4].value == "82,5%"  # 33/40, the per-level sub-row
+    assert (rows["- Mầm non"][4].value, rows["- Mầm non"][4].number_format) == (0.825, "[$-42A]#,##0.0%")  # 33/40, per level
     assert rows["Số trường đạt chuẩn quốc gia"][4].value == "0/73 trường, đạt 0%"
     assert "Biểu đồ" in openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).sheetnames
 
@@ -101,7 +122,7 @@ def test_docx_annex_is_landscape_times_new_roman_with_a_repeated_header(outputs)
     assert section.different_first_page_header_footer  # no page number on page 1
     texts = [p.text for p in document.paragraphs if p.text.strip()]
     assert texts[:2] == ["Phụ lục I", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU PHÁT TRIỂN GIÁO DỤC HUYỆN BẢO THẮNG NĂM 2022"]
-    assert texts[2].startswith("(Kèm theo Kế hoạch số")
+    assert texts[2].startswith("(Kèm theo Báo cáo số")
     table = document.tables[0]
     assert table.rows[0]._tr.trPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
     assert [c.text for c in table.rows[1].cells] == [f"({i})" for i in range(1, 8)]
@@ -134,7 +155,7 @@ def test_a_signed_annex_ends_with_place_date_and_the_issuers_signature(edited_ex
     plan = load_plan(edited_example(lambda data: data["annexes"][0].update(signed=True)))
     roster = load_roster(plan.roster_path, plan)
     paths = {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, {}), tmp_path / "out")}
-    block = ["Bảo Thắng, ngày      tháng      năm 2022", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+    block = ["Bảo Thắng, ngày … tháng … năm 2022", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
              "Nguyễn Đức Bình"]  # from the plan's document and issuer; the date is left blank in a draft
 
     sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]

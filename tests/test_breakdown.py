@@ -43,6 +43,20 @@ def test_a_commune_where_nobody_reported_shows_no_data_not_zero(plan):
     assert rows["Thị trấn Phố Lu"][column].startswith("0/")  # two of its schools did, neither recognised
 
 
+def test_the_footnotes_tell_not_reported_from_not_applicable(plan, edited_example):
+    def notes(plan):
+        roster = load_roster(plan.roster_path, plan)
+        returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), values) for code, values in RETURNS.items()}
+        return [line for line in breakdown_table(plan, roster, returns).notes if line.startswith("Dấu")]
+
+    not_reported = "Dấu – : chưa có số liệu (đơn vị chưa báo cáo hoặc số liệu lỗi)."
+    not_applicable = "Dấu x : không áp dụng (không có đơn vị thuộc diện, hoặc không có gì để tính)."
+    # Communes report the 5-year-olds, not per level: "x" in the level rows; Xuân Quang's schools sent nothing: "–".
+    by_level = edited_example(lambda data: data["annexes"][1].update(by="level", indicators=["GV_TREN_CHUAN", "PC_5T_HUY_DONG"]))
+    assert notes(load_plan(by_level)) == [not_reported, not_applicable]
+    assert notes(plan) == [not_reported]
+
+
 def test_a_breakdown_by_level_has_a_row_per_level_taught(edited_example):
     by_level = edited_example(lambda data: data["annexes"][1].update(by="level", indicators=["GV_TREN_CHUAN", "PH_KIEN_CO"]))
     rows = breakdown_rows(load_plan(by_level))

@@ -25,14 +25,15 @@ def test_two_target_periods_get_two_plan_columns_and_are_in_the_results(tmp_path
     values = {"MN_DONG_MO": {"CHUAN_QG": "Mức độ 1"}, "TH_DONG_MO": {"CHUAN_QG": "Mức độ 2"}, "TT_DONG_MO": {"RL_5": 99, "DS_5": 100}}
     paths = annexes_of(plan, values, tmp_path)
     sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
-    assert sheet["A3"].value == "(Kèm theo Kế hoạch số 141/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Chi Lăng)"
+    # The plan is 141/KH-UBND; its 2022 results go with the 2022 report, not yet numbered.
+    assert sheet["A3"].value == "(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm 2022 của Ủy ban nhân dân huyện Chi Lăng)"
     assert [c.value for c in sheet[5]][:6] == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch", None, "Thực hiện năm 2022"]
     assert [c.value for c in sheet[6]][3:5] == ["Giai đoạn 2021-2025", "Giai đoạn 2026-2030"]
     assert "D5:E5" in {str(r) for r in sheet.merged_cells.ranges}
     rows = {row[1].value: [c.value for c in row] for row in sheet.iter_rows(min_row=8) if row[1].value}
     # 2 of 15 schools recognised; targets 33 (2025) and 38 (2030); judged against 2025
     assert rows["Số trường đạt chuẩn quốc gia"][3:7] == ["33 trường", "38 trường", "2/15 trường", "Chưa đạt (thiếu 31 trường)"]
-    assert rows["Tỷ lệ huy động trẻ 5 tuổi ra lớp"][3:7] == ["100%", "100%", "99%", "Chưa đạt (thiếu 1 điểm %)"]
+    assert rows["Tỷ lệ huy động trẻ 5 tuổi ra lớp"][3:7] == ["100%", "100%", 0.99, "Chưa đạt (thiếu 1 điểm %)"]
     notes = [c.value for row in sheet.iter_rows() for c in row if str(c.value).startswith("Đánh giá so với")]
     assert notes[0].startswith("Đánh giá so với chỉ tiêu giai đoạn 2021-2025;")
     with paths["ket_qua.csv"].open(encoding="utf-8-sig") as handle:

@@ -51,8 +51,8 @@ def test_nothing_written_for_a_commune_mentions_a_district(commune_round):
 def test_the_commune_issues_collects_and_totals(commune_round):
     _, _, _, outcome, _ = commune_round
     sheet = openpyxl.load_workbook(next(p for p in outcome.annexes if p.name == "Phu_luc_I.xlsx")).worksheets[0]
-    assert sheet["A3"].value == ("(Kèm theo Kế hoạch số        /KH-UBND ngày      tháng      năm 2026 "
-                                 "của Ủy ban nhân dân xã Phong Hải)")
+    assert sheet["A3"].value == ("(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm 2026 "
+                                 "của Ủy ban nhân dân xã Phong Hải)")  # results go with the year's report
     by_level = openpyxl.load_workbook(next(p for p in outcome.annexes if p.name == "Phu_luc_II.xlsx")).worksheets[0]
     names = [row[1].value for row in by_level.iter_rows(min_row=7) if row[1].value]
     assert names[:4] == ["Mầm non", "Tiểu học", "Trung học cơ sở", "Toàn xã"]

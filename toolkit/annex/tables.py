@@ -6,11 +6,12 @@ from typing import Mapping
 
 from toolkit.aggregate.compute import Result
 from toolkit.collect.records import UnitReturn
-from toolkit.annex.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading
+from toolkit.annex.document import MERGE_LEFT, MERGE_UP, AnnexTable, Cell, Row, heading, mark_notes
 from toolkit.core.text import place_name
 from toolkit.spec.model import Annex, Field, Indicator
 from toolkit.core.numbers import (
     NO_DATA,
+    NOT_APPLICABLE,
     fmt_count_share,
     fmt_number,
     fmt_percent,
@@ -43,12 +44,13 @@ def _unit_word(plan: Plan, indicator: Indicator) -> str:
 def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
     """A result as official tables write it, keeping the number for spreadsheets."""
     indicator, value = result.indicator, result.value
-    if value is None:
-        return Cell(NO_DATA, align="center")
+    if value is None:  # nobody could report, or somebody did with nothing to count: not applicable
+        applicable = result.expected and not (result.reported and indicator.rule == "ratio")
+        return Cell(NO_DATA if applicable else NOT_APPLICABLE, align="center")
     if indicator.rule == "ratio":
-        return Cell(fmt_percent(value, indicator.decimals), "center")
+        return Cell(fmt_percent(value, indicator.decimals), "center", float(round_half_up(value, indicator.decimals)))
     if indicator.rule == "sum":
-        return Cell(fmt_number(value, 0), "center")
+        return Cell(fmt_number(value, 0), "center", float(round_half_up(value, 0)))
     word = "" if short else _unit_word(plan, indicator)
     # Counts read "7/14 xã", shares "60/73 trường, đạt 82,2%": text, never a date or fraction.
     if indicator.rule == "count":
@@ -133,13 +135,14 @@ def targets_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable
                 table.rows.append(_target_row(plan, "", f"- {plan.levels[level]}", sub, periods, judged, "sub"))
         target = district.targets.get(judged)
         if indicator.rule in PERCENT_RULES and target is not None and target.judged and district.value is not None:
-            chart["categories"].append(f"{number}. {indicator.name[:40]}")
+            chart["categories"].append(f"{number}. {indicator.name}")
             chart["series"]["Kế hoạch"].append(round(target.value, 2))
             chart["series"]["Thực hiện"].append(round(district.value, 2))
     table.charts = [c for c in table.charts if c["categories"]]
     label = next(p.label for p in periods if p.code == judged)  # "Kế hoạch năm 2022", "Giai đoạn 2021-2025"
     table.notes.append(f"Đánh giá so với chỉ tiêu {label[:1].lower() + label[1:]}; "
                        "tỷ lệ tính bằng tổng tử số chia tổng mẫu số của các đơn vị báo cáo.")
+    table.notes += mark_notes(table)
     return table
 
 
@@ -177,13 +180,13 @@ def breakdown_table(plan: Plan, annex: Annex, results: list[Result],
     for number, (code, name) in enumerate(names.items(), start=1):
         cells = [Cell(str(number), align="center"), Cell(name)]
         cells += [fmt_result(plan, by_key[(i.code, scope, code)], short=True) if (i.code, scope, code) in by_key
-                  else Cell(NO_DATA, align="center") for i in indicators]
-        cells += [Cell(_field_value(field, reported[field.code].get(code)), align="center") for field in fields]
+                  else Cell(NOT_APPLICABLE, align="center") for i in indicators]
+        cells += [_field_cell(field, reported[field.code].get(code)) for field in fields]
         table.rows.append(Row(cells))
     total = [Cell(""), Cell(plan.area.total_label)] + [fmt_result(plan, by_key[(i.code, "district", "")], short=True) for i in indicators]
-    total += [Cell(_field_total(plan, field, reported[field.code]), align="center") for field in fields]
+    total += [_field_total(plan, field, reported[field.code]) for field in fields]
     table.rows.append(Row(total, "total"))
-    table.notes.append("Dấu – : chưa có số liệu (đơn vị chưa báo cáo hoặc số liệu lỗi).")
+    table.notes += mark_notes(table)
     return table
 
 
@@ -197,18 +200,20 @@ def _reported(returns: Mapping[str, UnitReturn], field: str, communes) -> dict[s
     return found
 
 
-def _field_value(field: Field, value: object) -> str:
+def _field_cell(field: Field, value: object) -> Cell:
     if value is None:
-        return NO_DATA
-    return fmt_number(value, 0) if field.kind == "integer" else str(value)
+        return Cell(NO_DATA, align="center")
+    if field.kind == "integer":
+        return Cell(fmt_number(value, 0), "center", float(value))
+    return Cell(str(value), align="center")
 
 
-def _field_total(plan: Plan, field: Field, values: dict[str, object]) -> str:
+def _field_total(plan: Plan, field: Field, values: dict[str, object]) -> Cell:
     """A number column adds up; a choice column counts the communes at each choice ("Mức độ 3: 13 xã")."""
     if field.kind == "integer":
-        return fmt_number(sum(values.values()), 0) if values else NO_DATA
+        return _field_cell(field, sum(values.values()) if values else None)
     if field.kind != "choice":
-        return ""
+        return Cell("")
     word = plan.unit_kinds[plan.area.group_kind].plural
     counts = [(choice, sum(1 for v in values.values() if v == choice)) for choice in field.choices]
-    return "; ".join(f"{choice}: {count} {word}" for choice, count in counts if count) or NO_DATA
+    return Cell("; ".join(f"{choice}: {count} {word}" for choice, count in counts if count) or NO_DATA, align="center")

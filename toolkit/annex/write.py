@@ -12,7 +12,7 @@ from toolkit.annex.tables import breakdown_table, evaluation_period, targets_tab
 from toolkit.annex.tasks import progress_table, tasks_table
 from toolkit.annex.xlsx import write_annex_xlsx
 from toolkit.collect.records import UnitReturn
-from toolkit.annex.document import AnnexTable, signature_block
+from toolkit.annex.document import AnnexTable, annex_heading, signature_block
 from toolkit.core.files import atomic_write
 from toolkit.spec.plan import Plan
 from toolkit.spec.targets import Target
@@ -76,6 +76,7 @@ def annex_tables(plan: Plan, roster: Roster, results: list[Result], returns: Map
     for annex in plan.annexes:
         if kinds is None or annex.kind in kinds:
             table = builders[annex.kind](annex)
+            table.heading = annex_heading(plan, annex)
             table.signature = signature_block(plan) if annex.signed else []
             tables.append(table)
     return tables

@@ -86,6 +86,17 @@ class Document(Strict):
     title: str
 
 
+class Report(Strict):
+    """The round's report that the results annexes attach to: "(Kèm theo Báo cáo số …/BC-UBND ngày …
+    của …)". Every key may stay blank until the report is signed."""
+
+    type: str = "Báo cáo"
+    number: str = ""
+    symbol: str = ""  # blank: "BC-" and the plan symbol's issuer part (KH-UBND -> BC-UBND)
+    date: Union[dt.date, None] = None
+    issuer: str = ""  # blank: the plan's issuer
+
+
 class TargetPeriod(Strict):
     code: str
     label: str

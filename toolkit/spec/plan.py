@@ -22,6 +22,7 @@ from toolkit.spec.model import (
     Indicator,
     Issuer,
     Period,
+    Report,
     Strict,
     TaskField,
     TaskList,
@@ -58,6 +59,7 @@ class Plan(Strict):
     spec_version: int = SPEC_VERSION
     code: str
     document: Document
+    report: Report = Report()  # the round's report, for the results annexes
     issuer: Issuer
     collector: str  # who collects the returns, e.g. "Phòng Giáo dục và Đào tạo huyện Bảo Thắng"
     period: Period
