@@ -7,6 +7,7 @@ of exactly the indicators that use such a name, and everything else it sent stil
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -88,7 +89,11 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
         elif _is_blank(raw.values.get(name)):
             blanks.append((name, spec_field))
         else:
-            clean = _clean(plan, spec_field, name, raw.values[name], report)
+            try:
+                clean = _clean(plan, spec_field, name, raw.values[name], report)
+            except (ValueError, OverflowError, TypeError):  # a value nothing foresaw is this cell's problem only
+                report("unreadable-value", name, value=_shown(raw.values[name]))
+                clean = None
             if clean is None:
                 failed.add(name)
             else:
@@ -163,7 +168,8 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        # NaN, inf and 1e400 (read as inf) can be stored in a number cell, but are no count.
+        return float(value) if math.isfinite(value) else None
     if not isinstance(value, str):
         return None  # a date or time in a number cell
     text = clean_text(value.replace("\u00a0", " "))
@@ -178,6 +184,8 @@ def _number(value: object) -> float | None:
 
 def _shown(value: object) -> str:
     """A cell's value as a message quotes it: text as typed, 2.5 as '2,5'."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value).upper()  # NAN, INF, -INF: what the file stores, as Excel shows an error
     if isinstance(value, float) and abs(value) >= 1e15:
         return f"{value:.6g}"  # 1e+30, not thirty-one digits
     if isinstance(value, float) and not value.is_integer():

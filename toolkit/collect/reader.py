@@ -327,8 +327,11 @@ def _parse_time(text: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    moment = moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
-    return moment.replace(microsecond=0)
+    try:
+        moment = moment.astimezone() if moment.tzinfo else moment
+    except OverflowError:  # 9999-12-31 in UTC is past year 9999 here: keep it as written (and flagged as future)
+        pass
+    return moment.replace(tzinfo=None, microsecond=0)
 
 
 # Values

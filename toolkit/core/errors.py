@@ -127,6 +127,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "out-of-range": ("error", "{label}: {value} phải từ {low} đến {high}."),
     "check-failed": ("error", "{label}: không thỏa điều kiện {rule} ({detail})."),
     "check-broken": ("error", "{label}: {value} {relation} {other} ({other_value})."),
+    # ---- returns: cells that cannot be read, moved cells, budgets, the folder ----
+    "unreadable-value": ("error", "{label}: giá trị \"{value}\" trong ô không đọc được thành số liệu; coi như chưa nhập."),
 }
 
 
