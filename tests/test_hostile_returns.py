@@ -69,3 +69,38 @@ def test_a_save_time_of_year_9999_is_flagged_not_fatal(plan, roster, clean, fold
     assert issues_of(collection, f"{BAD}.xlsx") == [("future-save-time", "", "", "")]
     assert dict(collection.returns[BAD].values) == dict(clean[1].returns[BAD].values)
     assert_others_unchanged(plan, roster, collection, clean[1], {BAD})
+
+
+# Outputs carry nothing a submitter typed as a formula
+
+
+def test_roster_names_starting_like_a_formula_reach_no_csv_output_as_one(edited_example, tmp_path):
+    import csv
+
+    from toolkit.aggregate.compute import compute
+    from toolkit.annex.write import write_results_csv
+    from toolkit.jobs.pipeline import check, load
+
+    plan_path = edited_example(lambda data: None)
+    roster_file = plan_path.parent / "units.csv"
+    names = {"XA_BAN_CAM": '=HYPERLINK("http://example.invalid","Bấm")', "XA_GIA_PHU": "+84 xã", "XA_XUAN_QUANG": "-1 xã",
+             "TT_PHO_LU": "@SUM(1)"}
+    rows = list(csv.DictReader(roster_file.read_text(encoding="utf-8").splitlines()))
+    for row in rows:
+        row["name"] = names.get(row["code"], row["name"])
+    with roster_file.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    plan, roster = load(plan_path)
+    (tmp_path / "workbooks").mkdir()
+    check(plan, roster, tmp_path / "workbooks", tmp_path / "output", progress=False)  # everyone: not submitted
+    write_results_csv(plan, compute(plan, roster, {}), tmp_path / "output" / "ket_qua.csv")
+    for output, column in (("ket_qua.csv", "scope_name"), ("kiem_tra.csv", "unit_name")):
+        found = list(csv.DictReader((tmp_path / "output" / output).read_text(encoding="utf-8-sig").splitlines()))
+        shown = {row[column] for row in found}
+        assert {"'" + name for name in names.values()} <= shown, output
+        assert not [value for row in found for value in row.values() if value and value[0] in "=+@"], output
+    # Numbers stay numbers: only text columns are escaped.
+    results = list(csv.DictReader((tmp_path / "output" / "ket_qua.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert {row["expected"] for row in results} <= {str(n) for n in range(100)}

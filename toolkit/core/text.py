@@ -31,6 +31,12 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+def csv_cell(text: str) -> str:
+    """A CSV cell no spreadsheet will run: text from a return or a roster may start with = + - @
+    (OWASP's rule for CSV injection); a leading apostrophe makes Excel and LibreOffice show it as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def place_name(name: str) -> str:
     """'UBND xã Xuân Quang' -> 'Xã Xuân Quang': a commune row names the place, not its committee."""
     for prefix in ("UBND ", "Ủy ban nhân dân ", "Uỷ ban nhân dân "):
