@@ -69,3 +69,36 @@ def assert_others_unchanged(plan, roster, collection, baseline, spoiled: set[str
 
 def collect_quietly(plan, roster, folder: Path, **options):
     return collect(plan, roster, folder, progress=False, **options)
+
+
+def add_sheets(source: Path, target: Path, sheets: dict[str, bytes]) -> Path:
+    """A copy of an xlsx with more worksheets (name -> sheet XML), listed as Excel lists them."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            data = original.read(item)
+            if item.filename == "xl/workbook.xml":
+                listed = b"".join(b'<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+                                  b'name="%s" sheetId="%d" r:id="rIdX%d"/>' % (name.encode(), 900 + n, n)
+                                  for n, name in enumerate(sheets))
+                data = data.replace(b"</sheets>", listed + b"</sheets>")
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                rels = b"".join(b'<Relationship Id="rIdX%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                                b'relationships/worksheet" Target="worksheets/extra%d.xml"/>' % (n, n) for n in range(len(sheets)))
+                data = data.replace(b"</Relationships>", rels + b"</Relationships>")
+            elif item.filename == "[Content_Types].xml":
+                types = b"".join(b'<Override PartName="/xl/worksheets/extra%d.xml" ContentType="application/'
+                                 b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' % n for n in range(len(sheets)))
+                data = data.replace(b"</Types>", types + b"</Types>")
+            copy.writestr(item, data)
+        for n, xml in enumerate(sheets.values()):
+            copy.writestr(f"xl/worksheets/extra{n}.xml", xml)
+    return target
+
+
+def one_cell_sheet(address: str, value: int = 1) -> bytes:
+    """A sheet holding one number at `address`."""
+    row = re.sub(r"[A-Z]", "", address)
+    return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            b'<row r="%s"><c r="%s"><v>%d</v></c></row></sheetData></worksheet>' % (row.encode(), address.encode(), value))
+

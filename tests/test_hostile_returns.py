@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
-from hostile import assert_others_unchanged, collect_quietly, make_clean_returns, rewrite, sheet_part
+from toolkit.core.errors import render
+
+from hostile import (add_sheets, assert_others_unchanged, collect_quietly, make_clean_returns, one_cell_sheet, rewrite,
+                     sheet_part)
 
 BAD = "XA_BAN_CAM"  # the unit whose file is spoiled in each test
 
@@ -104,3 +108,56 @@ def test_roster_names_starting_like_a_formula_reach_no_csv_output_as_one(edited_
     # Numbers stay numbers: only text columns are escaped.
     results = list(csv.DictReader((tmp_path / "output" / "ket_qua.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert {row["expected"] for row in results} <= {str(n) for n in range(100)}
+
+
+# Bounded cost per file, whatever its shape
+
+
+def test_a_worker_that_dies_or_hangs_is_one_items_problem():
+    from misbehaving import misbehave
+    from toolkit.core.isolation import isolated_map
+
+    items = ["a", "die", "b", "hang", "c", "d"]
+    started = time.monotonic()
+    got = {index: (result, failure) for index, result, failure in
+           isolated_map(misbehave, items, (), workers=2, seconds=3, memory=1 << 30)}
+    assert got == {0: ("A", None), 1: (None, "worker-died"), 2: ("B", None), 3: (None, "worker-timeout"),
+                   4: ("C", None), 5: ("D", None)}
+    assert time.monotonic() - started < 30
+
+
+@pytest.fixture
+def in_workers(monkeypatch):
+    """Read even a handful of files in worker processes, as a province-sized folder is read."""
+    monkeypatch.setattr("toolkit.collect.folder.SMALL_BATCH", 0)
+
+
+def test_sixty_tiny_sheets_reaching_row_1999999_are_refused_by_the_files_budget(plan, roster, clean, folder, in_workers):
+    sheets = {f"Trang {n}": one_cell_sheet("A1999999") for n in range(60)}
+    bad = add_sheets(clean[2][BAD], folder / "sixty.xlsx", sheets)
+    assert bad.stat().st_size < 100_000
+    started = time.monotonic()
+    collection = collect_quietly(plan, roster, folder)
+    assert time.monotonic() - started < 60
+    (refusal,) = [i for i in collection.issues if Path(i.file).name == "sixty.xlsx"]
+    assert refusal.code == "too-large"
+    assert re.search(r"trang “Trang \d+” rộng tới ô A1999999; các trang của tệp cộng lại vượt 4\.000\.000 ô", refusal.message)
+    # The unit's clean file in the same folder is still its return.
+    assert dict(collection.returns[BAD].values) == dict(clean[1].returns[BAD].values)
+    assert_others_unchanged(plan, roster, collection, clean[1], set())
+
+
+def test_a_file_past_its_workers_memory_is_reported_and_the_run_goes_on(plan, roster, clean, folder, in_workers, monkeypatch):
+    # Within the cell budget but past the worker's memory: calamine's allocation aborts the process.
+    monkeypatch.setattr("toolkit.collect.folder.WORKER_MEMORY", 200 << 20)
+    monkeypatch.setattr("toolkit.collect.folder.FILE_SECONDS", 20)
+    (folder / f"{BAD}.xlsx").unlink()
+    add_sheets(clean[2][BAD], folder / f"{BAD}.xlsx", {"Dài": one_cell_sheet("D700000")})
+    collection = collect_quietly(plan, roster, folder)
+    (failure,) = [i for i in collection.issues if i.unit == "" and Path(i.file).name == f"{BAD}.xlsx"]
+    # Where the allocation fails decides how: Python's MemoryError, calamine's abort, or its panic that never returns.
+    assert (failure.code, failure.message) in {
+        ("too-large", "Tệp có nội dung giải nén quá lớn (đọc tệp cần quá nhiều bộ nhớ), có thể là tệp độc hại; đã bỏ qua."),
+        ("worker-died", render("worker-died")), ("worker-timeout", render("worker-timeout", seconds=20))}
+    assert BAD not in collection.returns
+    assert_others_unchanged(plan, roster, collection, clean[1], {BAD})

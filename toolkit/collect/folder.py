@@ -20,11 +20,13 @@ from toolkit.spec.plan import Plan
 from toolkit.collect.reader import SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
 from toolkit.spec.units import Roster, Unit
 from toolkit.core.text import clean_text
-from toolkit.core.workers import shared, worker_pool
+from toolkit.core.isolation import isolated_map
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 SMALL_BATCH = 40  # files below which reading in worker processes does not pay
+FILE_SECONDS = 60  # a template reads in milliseconds, the largest file accepted in about a second
+WORKER_MEMORY = 1536 * 1024 * 1024  # bytes of address space per worker: the largest grid accepted needs ~400 MB
 FEEDBACK_FOLDER = "phan_hoi"  # where check reports put marked copies: never read them back as returns
 
 
@@ -153,18 +155,23 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
 
     # Reading is mostly Python (zip parts, XML guards, formula scans): worker processes, not threads,
     # use both cores. Below a few dozen files, starting them costs more than it saves.
-    results: list[_FileResult] = []
+    # Each file read in a worker has a budget (FILE_SECONDS, WORKER_MEMORY): a file that kills or
+    # stalls its worker is that file's problem, and the others are read by a fresh worker.
+    results: list[_FileResult] = [_FileResult(path) for path in candidates]
     bar = tqdm(total=len(candidates), desc="Đọc báo cáo", unit=" tệp", disable=not progress)
     with bar:
         if workers <= 1 or len(candidates) < SMALL_BATCH:
-            for path in candidates:
-                results.append(_process(plan, roster, path))
+            for index, path in enumerate(candidates):
+                results[index] = _process(plan, roster, path)
                 bar.update()
         else:
-            with worker_pool(workers, plan, roster) as pool:
-                for result in pool.map(_worker_process, candidates, chunksize=8):
-                    results.append(result)
-                    bar.update()
+            for index, result, failure in isolated_map(_process, candidates, (plan, roster), workers=workers,
+                                                       seconds=FILE_SECONDS, memory=WORKER_MEMORY):
+                if failure is None:
+                    results[index] = result
+                else:
+                    results[index].issues.append(_issue(failure, candidates[index], seconds=FILE_SECONDS))
+                bar.update()
 
     by_unit: dict[str, list[_FileResult]] = {}
     for result in results:
@@ -183,10 +190,6 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
 
     collection.statuses = _statuses(plan, roster, collection, results)
     return collection
-
-
-def _worker_process(path: Path) -> _FileResult:
-    return _process(*shared(), path)
 
 
 def _statuses(plan: Plan, roster: Roster, collection: Collection, results: list[_FileResult]) -> list[UnitStatus]:

@@ -10,8 +10,8 @@ Formulas are found in the file itself: `<f>` in xlsx sheet XML, `table:formula` 
 records in the xls BIFF stream. Each format's scan records every formula cell; which names hold
 one is decided once the names are final (defined names, then the key-column fallback).
 
-Hostile files: the file is read once (at most MAX_FILE_BYTES); zip bombs, DTDs and sheets too
-big to build are refused before anything parses them (`toolkit.collect.parts`; the cells and
+Hostile files: the file is read once (at most MAX_FILE_BYTES); zip bombs, DTDs and grids too
+big to build (all sheets of a file together) are refused before anything parses them (`toolkit.collect.parts`; the cells and
 formulas of a sheet's raw records are found by `toolkit.collect.sheet_scan`). A failure is reported in
 `RawWorkbook.failure`, never raised.
 """
@@ -32,7 +32,7 @@ from defusedxml import DefusedXmlException, ElementTree
 from python_calamine import CalamineError, CalamineWorkbook
 
 from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET
-from toolkit.collect.parts import CellRef, Formulas, Parts, Rejected, bound, guard_zip, zip_key
+from toolkit.collect.parts import CellRef, Formulas, GridBudget, Parts, Rejected, guard_zip, zip_key
 from toolkit.collect.sheet_scan import biff_sheet, biff_sheets, xlsx_sheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -89,6 +89,8 @@ def read_workbook(path: str | bytes | os.PathLike) -> RawWorkbook:
         raw.failure = (exc.code, exc.params)
     except DefusedXmlException:  # a DTD the prolog scan did not see
         raw.failure = ("unsafe-xml", {"detail": "khai báo DTD trong nội dung XML"})
+    except MemoryError:  # past the worker's memory cap (toolkit.core.isolation)
+        raw.failure = ("too-large", {"detail": "đọc tệp cần quá nhiều bộ nhớ"})
     except Exception as exc:  # any other surprise in a returned file is that file's problem only
         detail = f"lỗi không lường trước khi đọc tệp: {type(exc).__name__}: {str(exc)[:80]}"
         raw.failure = ("corrupt-file", {"detail": detail})
@@ -182,14 +184,14 @@ def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dic
             sheets_in.setdefault(zip_key(part), []).append(sheet.get("name"))
     # Every part a sheet may be read from is bounded, not only those our parse maps to a sheet:
     # calamine maps sheets to targets its own way, and any sheet-like target may be one of them.
-    formulas = Formulas()
-    for key in {zip_key(part) for part in targets.values() if part.split("/")[1:2] in _SHEET_FOLDERS}:
+    formulas, budget = Formulas(), GridBudget()
+    for key in sorted({zip_key(part) for part in targets.values() if part.split("/")[1:2] in _SHEET_FOLDERS}):
         member, sheets = members_of.get(key), sheets_in.get(key, [])
         if member is None:
             continue  # calamine cannot read a missing part either
         label = sheets[0] if sheets else member.filename  # for messages
         rows, cols, cells, blocks = xlsx_sheet(parts.read(member.filename), label)
-        bound(label, rows, cols)
+        budget.take(label, rows, cols, copies=len(sheets))
         for sheet in sheets:
             formulas.cells.update((sheet, row, col) for row, col in cells)
             formulas.blocks.extend((sheet, *block) for block in blocks)
@@ -228,7 +230,7 @@ def _ods_parts(raw: RawWorkbook, parts: Parts, names: set[str]) -> Formulas:
         ref = parse_reference(f"{sheet}!{cell}") if sheet else None
         if ref:
             raw.names[element.get(f"{_ODS}name")] = ref
-    formulas = Formulas()
+    formulas, budget = Formulas(), GridBudget()
     for table in content.iter(f"{_ODS}table"):
         sheet = table.get(f"{_ODS}name")
         row = rows = cols = 0
@@ -250,7 +252,7 @@ def _ods_parts(raw: RawWorkbook, parts: Parts, names: set[str]) -> Formulas:
                         formulas.blocks.append((sheet, row, row + tall - 1, col, col + wide - 1))
                 col += repeat
             row += row_repeat
-        bound(sheet, rows, cols)
+        budget.take(sheet, rows, cols)
     if "meta.xml" in names:
         found = re.search(rb"<dc:date>([^<]+)<", parts.read("meta.xml"))
         raw.saved_at = _parse_time(found[1].decode()) if found else None
@@ -295,10 +297,10 @@ def _read_ole(raw: RawWorkbook, data: bytes) -> Formulas:
             raw.names[name.name] = CellRef(sheet_names[sheet_low], row_low, col_low)
     # calamine builds every sheet when it opens the file, charts and macro sheets too (xlrd skips
     # those): bound every sheet the workbook's BOUNDSHEET records point at.
-    formulas = Formulas()
+    formulas, budget = Formulas(), GridBudget()
     for offset, sheet in biff_sheets(book).items():
         rows, cols, cells = biff_sheet(book.mem, offset, sheet)
-        bound(sheet, rows, cols)
+        budget.take(sheet, rows, cols)
         formulas.cells.update((sheet, row, col) for row, col in cells)
     summary = CompDoc(data).get_named_stream("\x05SummaryInformation")
     raw.saved_at = _ole_last_saved(summary) if summary else None

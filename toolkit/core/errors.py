@@ -128,6 +128,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "check-failed": ("error", "{label}: không thỏa điều kiện {rule} ({detail})."),
     "check-broken": ("error", "{label}: {value} {relation} {other} ({other_value})."),
     # ---- returns: cells that cannot be read, moved cells, budgets, the folder ----
+    "worker-died": ("error", "Chương trình đọc bảng tính dừng đột ngột khi đọc tệp này (tệp hỏng hoặc bị cố ý làm hỏng); đã bỏ qua tệp, các tệp khác vẫn được đọc. Đề nghị đơn vị gửi lại tệp."),
+    "worker-timeout": ("error", "Đọc tệp quá {seconds} giây nên đã dừng (tệp quá lớn hoặc bị hỏng); đã bỏ qua tệp, các tệp khác vẫn được đọc. Đề nghị đơn vị gửi lại tệp."),
     "unreadable-value": ("error", "{label}: giá trị \"{value}\" trong ô không đọc được thành số liệu; coi như chưa nhập."),
 }
 
