@@ -161,3 +161,97 @@ def test_a_file_past_its_workers_memory_is_reported_and_the_run_goes_on(plan, ro
         ("worker-died", render("worker-died")), ("worker-timeout", render("worker-timeout", seconds=20))}
     assert BAD not in collection.returns
     assert_others_unchanged(plan, roster, collection, clean[1], {BAD})
+
+
+# The folder as it really is
+
+
+def test_copies_saved_at_the_same_moment_are_a_tie_named_with_both_files(plan, roster, clean, folder):
+    import datetime as dt
+
+    from toolkit.forms.samples import fill_workbook, set_saved_at
+
+    moment = dt.datetime(2022, 12, 10, 9, 30)
+    sent = clean[2][BAD]
+    changed = dict(clean[1].returns[BAD].values, DS_0_2=clean[1].returns[BAD].values["DS_0_2"] + 1)
+    set_saved_at(shutil.copyfile(sent, folder / f"{BAD}.xlsx"), moment)
+    set_saved_at(fill_workbook(sent, changed, folder / "ban_sua.xlsx"), moment)
+    shutil.copyfile(folder / f"{BAD}.xlsx", folder / "ban_chep.xlsx")  # the same file again, from another e-mail
+    collection = collect_quietly(plan, roster, folder)
+    tied = sorted((Path(i.file).name, i.code, i.severity) for i in collection.issues if i.unit == BAD)
+    assert tied == [(f"{BAD}.xlsx", "tied-copies", "error"), ("ban_chep.xlsx", "tied-copies", "error"),
+                    ("ban_sua.xlsx", "tied-copies", "error")]
+    message = next(i.message for i in collection.issues if i.code == "tied-copies")
+    assert message.startswith(f"Đơn vị {BAD} gửi các tệp ") and "cùng ghi thời điểm lưu 09:30:00 10/12/2022" in message
+    assert all(name in message for name in (f"{BAD}.xlsx", "ban_sua.xlsx", "ban_chep.xlsx"))
+    assert BAD not in collection.returns
+    assert {s.unit.code: s.label for s in collection.statuses}[BAD] == "Nộp nhưng có lỗi"
+    assert_others_unchanged(plan, roster, collection, clean[1], {BAD})
+
+    (folder / "ban_sua.xlsx").unlink()  # identical copies only: no doubt which data, one is used
+    collection = collect_quietly(plan, roster, folder)
+    (same,) = [i for i in collection.issues if i.unit == BAD]
+    used = collection.returns[BAD].file.name
+    assert same.code == "same-copy" and {Path(same.file).name, used} == {f"{BAD}.xlsx", "ban_chep.xlsx"}
+    assert same.message == f"Đơn vị {BAD} gửi nhiều bản giống hệt nhau (cùng thời điểm lưu, cùng số liệu); dùng {used}, bỏ qua bản này."
+    assert dict(collection.returns[BAD].values) == dict(clean[1].returns[BAD].values)
+
+
+def test_files_that_vanish_or_change_while_the_folder_is_read_end_nothing(plan, roster, clean, folder, monkeypatch):
+    from toolkit.collect import folder as folder_module
+
+    copy = shutil.copyfile(clean[2][BAD], folder / "A_ban_sao.xlsx")  # read first
+    gone = (folder / "TH_PHO_LU_1.xlsx").rename(folder / "zz_TH_PHO_LU_1.xlsx")  # read last
+    real_read = folder_module.read_workbook
+
+    def sync_client_meanwhile(path):  # as OneDrive or Google Drive moves files while the run reads them
+        if Path(path) == folder / f"{BAD}.xlsx":
+            copy.unlink()  # already read: it vanishes before the choice between the unit's copies
+            gone.unlink()  # listed, not yet read
+        return real_read(path)
+
+    monkeypatch.setattr(folder_module, "read_workbook", sync_client_meanwhile)
+    collection = collect_quietly(plan, roster, folder)
+    assert [(i.code, i.message) for i in collection.issues if Path(i.file).name == gone.name] == [(
+        "corrupt-file", "Tệp bị hỏng hoặc không đầy đủ, không mở được (không mở được tệp để đọc (tệp đã bị chuyển đi, "
+        "bị khóa hoặc không có quyền đọc)). Đề nghị đơn vị gửi lại tệp.")]
+    assert BAD in collection.returns
+    assert_others_unchanged(plan, roster, collection, clean[1], {"TH_PHO_LU_1"})
+
+
+def sha256_of(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_runs_outputs_are_one_set_with_its_record_even_inside_the_workbooks_folder(plan, roster, clean, folder):
+    import json
+
+    from toolkit.forms.samples import fill_workbook
+    from toolkit.jobs.pipeline import check
+
+    output = folder / "ket_qua_kiem_tra"  # the office put the output folder among the returns
+    spoiled = fill_workbook(clean[2][BAD], {"DS_0_2": "nhiều"}, folder / f"{BAD}.xlsx")
+    first = check(plan, roster, folder, output, progress=False)
+    assert (output / "phan_hoi" / f"{BAD}.xlsx") in first.reports  # its bad cell is marked for the unit
+    record = json.loads((output / "lan_chay.json").read_text(encoding="utf-8"))
+    assert record["command"] == "check" and record["plan"]["version"] == plan.version
+    assert record["inputs"] == {path.name: sha256_of(path) for path in sorted(folder.glob("*.xlsx"))}
+    assert record["outputs"] == {p.relative_to(output).as_posix(): sha256_of(p) for p in sorted(first.reports)}
+
+    # A run killed while writing leaves its staging folder; the next run clears it and reads none of its outputs.
+    (output / ".dang_ghi.killed").mkdir()
+    (output / ".dang_ghi.killed" / "kiem_tra.csv").write_text("nửa chừng", encoding="utf-8")
+    shutil.copyfile(clean[2][BAD], spoiled)  # the unit sent its corrected file
+    second = check(plan, roster, folder, output, progress=False)
+    skipped = [(i.code, i.message) for i in second.collection.skipped]
+    assert skipped == [("skipped-folder", f"Bỏ qua thư mục {output} ({len(first.reports) + 1} tệp): đây là thư mục kết quả "
+                        "do công cụ ghi ra, không phải báo cáo đơn vị gửi; nên để thư mục kết quả ngoài thư mục báo cáo nhận về.")]
+    assert [i for i in second.collection.issues if i.file] == []
+    assert_others_unchanged(plan, roster, second.collection, clean[1], set())
+    # Last run's feedback copy is gone with it: the folder holds exactly this run's outputs, as its record says.
+    left = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file())
+    record = json.loads((output / "lan_chay.json").read_text(encoding="utf-8"))
+    assert left == sorted([*record["outputs"], "lan_chay.json"]) == ["Kiem_tra.xlsx", "kiem_tra.csv", "lan_chay.json"]
+    assert all(sha256_of(output / name) == digest for name, digest in record["outputs"].items())

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import io
 import os
 import re
@@ -57,6 +58,8 @@ class RawWorkbook:
     values: dict[str, object] = field(default_factory=dict)  # name -> value as typed; None when blank
     formulas: set[str] = field(default_factory=set)  # names whose cell holds a formula
     saved_at: dt.datetime | None = None  # the workbook's own last-saved time, else the file's mtime
+    modified: float = 0.0  # the file's mtime when it was read (it may change or vanish afterwards)
+    sha256: str = ""  # of the bytes read: the run record names exactly what was read
     failure: tuple[str, dict] | None = None  # (catalogue code, message parameters)
 
     @property
@@ -73,7 +76,8 @@ def read_workbook(path: str | bytes | os.PathLike) -> RawWorkbook:
     # as a str with surrogate escapes, and the file is opened here, never by name in calamine.
     raw = RawWorkbook(Path(os.fsdecode(path)) if isinstance(path, bytes) else Path(path))
     try:
-        data = _read_file(raw.path)
+        data, raw.modified = _read_file(raw.path)
+        raw.sha256 = hashlib.sha256(data).hexdigest()
         if data.startswith(b"PK"):
             formulas = _read_zip(raw, data)
         elif data.startswith(OLE_MAGIC):
@@ -84,7 +88,7 @@ def read_workbook(path: str | bytes | os.PathLike) -> RawWorkbook:
         # Only now are the names final (the key-column fallback adds some): flag every one on a formula.
         raw.formulas = {name for name, ref in raw.names.items() if formulas.holds(ref)}
         if raw.saved_at is None:
-            raw.saved_at = dt.datetime.fromtimestamp(raw.path.stat().st_mtime).replace(microsecond=0)
+            raw.saved_at = dt.datetime.fromtimestamp(raw.modified).replace(microsecond=0)
     except Rejected as exc:
         raw.failure = (exc.code, exc.params)
     except DefusedXmlException:  # a DTD the prolog scan did not see
@@ -119,10 +123,11 @@ def parse_reference(text: str) -> CellRef | None:
     return CellRef(sheet, int(match[2]) - 1, col - 1)
 
 
-def _read_file(path: Path) -> bytes:
-    """The whole file, once: zipfile, xlrd and calamine all read these bytes."""
+def _read_file(path: Path) -> tuple[bytes, float]:
+    """The whole file, once (zipfile, xlrd and calamine all read these bytes), and its mtime."""
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
         if size > MAX_FILE_BYTES:
             raise Rejected("too-large", detail=f"tệp {size // (1024 * 1024)} MB")
         with path.open("rb") as handle:
@@ -134,7 +139,7 @@ def _read_file(path: Path) -> bytes:
         raise Rejected("corrupt-file", detail="tệp đang được chép hoặc ghi dở; hãy chạy lại khi chép xong")
     if not data:
         raise Rejected("not-a-workbook", detail="tệp rỗng (0 byte)")
-    return data
+    return data, stat.st_mtime
 
 
 # Zip containers: xlsx, xlsm, ods

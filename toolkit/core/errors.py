@@ -130,6 +130,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # ---- returns: cells that cannot be read, moved cells, budgets, the folder ----
     "worker-died": ("error", "Chương trình đọc bảng tính dừng đột ngột khi đọc tệp này (tệp hỏng hoặc bị cố ý làm hỏng); đã bỏ qua tệp, các tệp khác vẫn được đọc. Đề nghị đơn vị gửi lại tệp."),
     "worker-timeout": ("error", "Đọc tệp quá {seconds} giây nên đã dừng (tệp quá lớn hoặc bị hỏng); đã bỏ qua tệp, các tệp khác vẫn được đọc. Đề nghị đơn vị gửi lại tệp."),
+    "tied-copies": ("error", "Đơn vị {unit} gửi các tệp {files} cùng ghi thời điểm lưu {saved} nhưng số liệu khác nhau: không biết tệp nào là bản sau cùng nên chưa dùng tệp nào. Đề nghị đơn vị gửi lại một tệp."),
+    "same-copy": ("warning", "Đơn vị {unit} gửi nhiều bản giống hệt nhau (cùng thời điểm lưu, cùng số liệu); dùng {used}, bỏ qua bản này."),
+    "skipped-folder": ("warning", "Bỏ qua thư mục {folder} ({count} tệp): đây là thư mục kết quả do công cụ ghi ra, không phải báo cáo đơn vị gửi; nên để thư mục kết quả ngoài thư mục báo cáo nhận về."),
     "unreadable-value": ("error", "{label}: giá trị \"{value}\" trong ô không đọc được thành số liệu; coi như chưa nhập."),
 }
 
