@@ -255,3 +255,64 @@ def test_a_runs_outputs_are_one_set_with_its_record_even_inside_the_workbooks_fo
     record = json.loads((output / "lan_chay.json").read_text(encoding="utf-8"))
     assert left == sorted([*record["outputs"], "lan_chay.json"]) == ["Kiem_tra.xlsx", "kiem_tra.csv", "lan_chay.json"]
     assert all(sha256_of(output / name) == digest for name, digest in record["outputs"].items())
+
+
+# Cells that moved are never read as another field
+
+
+@pytest.fixture(scope="module")
+def rearranged(clean, soffice, lo_profile, tmp_path_factory):
+    """The kindergarten's clean return, changed in the real LibreOffice as clerks change it:
+    name -> the file saved as .xlsx."""
+    import json
+    import subprocess
+
+    from test_libreoffice_roundtrip import LO_FILL, python_with_uno
+    from toolkit.collect.reader import read_workbook
+
+    python = python_with_uno()
+    if python is None:
+        pytest.skip("no Python with LibreOffice's uno module (install python3-uno)")
+    source = clean[2][SCHOOL]
+    names = read_workbook(source).names
+    grid_row = names["GV__MN__TONG"].row + 1
+    first, last = names["HS__NT__TONG"].row + 1, names["HS__MG5__TONG"].row + 1
+    edits = {
+        "column_deleted": [["delete_column", "Số liệu", "F"]],
+        "cell_shifted_left": [["delete_cell", "Số liệu", f"F{grid_row}"]],
+        "rows_sorted": [["sort", "Số liệu", f"A{first}:H{last}", 5, False]],  # fewest girls first, as a clerk might
+    }
+    folder = tmp_path_factory.mktemp("rearranged")
+    fills = [{"template": str(source), "values": {}, "edits": steps, "save": {"xlsx": str(folder / f"{label}.xlsx")}}
+             for label, steps in edits.items()]
+    job = folder / "job.json"
+    job.write_text(json.dumps({"soffice": soffice, "profile": str(lo_profile), "fills": fills}), encoding="utf-8")
+    done = subprocess.run([python, str(LO_FILL), str(job)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return {label: folder / f"{label}.xlsx" for label in edits}
+
+
+SCHOOL = "MN_PHO_LU_1"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("edit", ["column_deleted", "cell_shifted_left", "rows_sorted"])
+def test_cells_moved_in_libreoffice_are_reported_never_read_as_another_field(plan, roster, clean, folder, rearranged, edit):
+    shutil.copyfile(rearranged[edit], folder / f"{SCHOOL}.xlsx")
+    collection = collect_quietly(plan, roster, folder)
+    found = {(i.code, i.field) for i in collection.issues if i.unit == SCHOOL}
+    clean_values = clean[1].returns[SCHOOL].values
+    accepted = collection.returns[SCHOOL]
+    girls, minorities = ({("deleted-cell" if edit == "column_deleted" else "moved-cell", f"HS__{row}__{column}")
+                          for row in ("NT", "MG3", "MG4", "MG5")} for column in ("NU", "DTTS"))
+    assert found == {
+        "column_deleted": {("deleted-cell", "GV__MN__DAT_CHUAN"), ("moved-cell", "GV__MN__TREN_CHUAN"), *girls,
+                           *{("moved-cell", name) for _, name in minorities}},
+        "cell_shifted_left": {("deleted-cell", "GV__MN__DAT_CHUAN"), ("moved-cell", "GV__MN__TREN_CHUAN")},
+        "rows_sorted": {("moved-cell", f"HS__{row}__{column}") for row in ("NT", "MG3", "MG4", "MG5")
+                        for column in ("TONG", "NU", "DTTS")},
+    }[edit]
+    # Whatever is still taken from the file is exactly what the clerk typed for that field.
+    assert all(clean_values[name] == value for name, value in accepted.values.items())
+    assert {name for _, name in found} <= accepted.failed
+    assert_others_unchanged(plan, roster, collection, clean[1], {SCHOOL})

@@ -80,8 +80,11 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
 
     blanks = []
     for name, spec_field, _ in cells:
-        if name not in raw.names:
-            report("missing-name", name, field=name)
+        if name in raw.moved:
+            report("moved-cell", name, field=name, expected=raw.moved[name].a1)
+            failed.add(name)
+        elif name not in raw.names:
+            report("deleted-cell" if name in raw.deleted else "missing-name", name, field=name)
             failed.add(name)
         elif name in raw.formulas:
             report("formula", name)

@@ -57,6 +57,8 @@ class RawWorkbook:
     names: dict[str, CellRef] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)  # name -> value as typed; None when blank
     formulas: set[str] = field(default_factory=set)  # names whose cell holds a formula
+    deleted: set[str] = field(default_factory=set)  # names whose cell was deleted (`#REF!`)
+    moved: dict[str, CellRef] = field(default_factory=dict)  # names not where their row's key says (see _find_by_keys)
     saved_at: dt.datetime | None = None  # the workbook's own last-saved time, else the file's mtime
     modified: float = 0.0  # the file's mtime when it was read (it may change or vanish afterwards)
     sha256: str = ""  # of the bytes read: the run record names exactly what was read
@@ -175,9 +177,7 @@ def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dic
     workbook = ElementTree.fromstring(parts.read("xl/workbook.xml"))
     for element in workbook.iter(f"{_XLSX_NS}definedName"):
         if element.get("localSheetId") is None and element.text:
-            ref = parse_reference(element.text)
-            if ref:
-                raw.names[element.get("name")] = ref
+            _add_name(raw, element.get("name"), element.text)
     if "xl/_rels/workbook.xml.rels" not in names:
         raise Rejected("corrupt-file", detail="thiếu phần liên kết các trang (xl/_rels/workbook.xml.rels)")
     rels = ElementTree.fromstring(parts.read("xl/_rels/workbook.xml.rels"))
@@ -209,6 +209,14 @@ def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dic
 _SHEET_FOLDERS = (["worksheets"], ["chartsheets"], ["dialogsheets"])  # xl/<folder>/...: what calamine takes for a sheet
 
 
+def _add_name(raw: RawWorkbook, name: str | None, reference: str) -> None:
+    ref = parse_reference(reference)
+    if name and ref:
+        raw.names[name] = ref
+    elif name and "#REF" in reference:  # its row, column or cell was deleted
+        raw.deleted.add(name)
+
+
 def _xl_part(target: str) -> str:
     """A workbook relationship's target as calamine resolves it."""
     if target.startswith("/xl/"):
@@ -232,9 +240,7 @@ def _ods_parts(raw: RawWorkbook, parts: Parts, names: set[str]) -> Formulas:
     for element in content.iter(f"{_ODS}named-range"):
         # $'Số liệu'.$E$7 -> 'Số liệu'!$E$7
         sheet, _, cell = element.get(f"{_ODS}cell-range-address", "").lstrip("$").rpartition(".")
-        ref = parse_reference(f"{sheet}!{cell}") if sheet else None
-        if ref:
-            raw.names[element.get(f"{_ODS}name")] = ref
+        _add_name(raw, element.get(f"{_ODS}name"), f"{sheet}!{cell}" if sheet else element.get(f"{_ODS}cell-range-address", ""))
     formulas, budget = Formulas(), GridBudget()
     for table in content.iter(f"{_ODS}table"):
         sheet = table.get(f"{_ODS}name")
@@ -376,7 +382,15 @@ def _read_values(raw: RawWorkbook, data: bytes) -> None:
 
 
 def _find_by_keys(raw: RawWorkbook, sheets: list[str], rows) -> None:
-    """Names listed in a template's key column but missing from the file's names: find them there."""
+    """Compare each input's defined name with the key that travels with its row (column A).
+
+    A name the file lost is found by its key, unless its cell was deleted (`#REF!`) or another name
+    holds that cell: then the key's cell may hold a neighbour's value. A name whose cell is not
+    where its key says (a row sorted, a cell deleted with "shift left") is in `raw.moved`: its value
+    might belong to another field, and it is never guessed which.
+    """
+    keyed: dict[str, list[CellRef]] = {}  # name -> the cells its key points at (a copied row repeats one)
+    key_at: dict[CellRef, str] = {}
     for sheet in sheets:
         if sheet == META_SHEET:
             continue
@@ -385,8 +399,23 @@ def _find_by_keys(raw: RawWorkbook, sheets: list[str], rows) -> None:
             if not isinstance(key, str) or not key:
                 continue
             for offset, name in enumerate(key.split("|")):
-                if name and name not in raw.names and re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
-                    raw.names[name] = CellRef(sheet, row_index, FIRST_INPUT_COLUMN + offset)
+                if name and re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
+                    ref = CellRef(sheet, row_index, FIRST_INPUT_COLUMN + offset)
+                    keyed.setdefault(name, []).append(ref)
+                    key_at[ref] = name
+    named = {ref: name for name, ref in raw.names.items()}
+    for name, places in keyed.items():
+        if name in raw.names or name in raw.deleted:
+            continue
+        if places[0] in named or len(places) > 1:
+            raw.moved[name] = places[0]
+        else:
+            raw.names[name] = places[0]
+    for name, ref in raw.names.items():
+        if name in keyed and ref not in keyed[name]:
+            raw.moved[name] = keyed[name][0]
+        elif key_at.get(ref, name) != name:  # its row's key names another input there
+            raw.moved[name] = ref
 
 
 def _as_text(value: object) -> str:
