@@ -316,3 +316,33 @@ def test_cells_moved_in_libreoffice_are_reported_never_read_as_another_field(pla
     assert all(clean_values[name] == value for name, value in accepted.values.items())
     assert {name for _, name in found} <= accepted.failed
     assert_others_unchanged(plan, roster, collection, clean[1], {SCHOOL})
+
+
+# Text no writer can carry
+
+
+def test_characters_no_writer_can_carry_are_cleaned_with_a_warning_and_long_texts_kept_whole(plan, roster, clean, folder, tmp_path):
+    from toolkit.annex.docx import write_annex_docx
+    from toolkit.annex.write import annex_tables
+    from toolkit.collect.checks import input_cells
+    from toolkit.forms.samples import fill_workbook
+
+    values = clean[1].returns[BAD].values
+    task, other = sorted(name for name in values if name.endswith("__KET_QUA"))[:2]
+    long_text = "Kết quả thực hiện chi tiết theo từng thôn, bản. " * 800  # 38,400 characters: past Excel's 32,767
+    # openpyxl refuses these characters and cuts long texts: they are put into the file's strings as Excel writes them.
+    placed = fill_workbook(clean[2][BAD], {task: "PLACE_1", other: "PLACE_2"}, tmp_path / "placed.xlsx")
+    rewrite(placed, folder / f"{BAD}.xlsx", sheet_part(placed, "Nhiệm vụ"), lambda xml: xml.replace(
+        "PLACE_1".encode(), "Đã hoàn thành\ufffe kế hoạch\uffff_x0001_ năm".encode()).replace("PLACE_2".encode(), long_text.encode()))
+    collection = collect_quietly(plan, roster, folder)
+    issues = {(i.code, i.field): i.message for i in collection.issues if i.unit == BAD}
+    label = next(label for name, _, label in input_cells(plan, roster.get(BAD)) if name == task)
+    assert issues[("unwritable-text", task)] == (f"{label}: nội dung có 3 ký tự điều khiển hoặc ký tự không in được (thường do "
+                                                 "chép từ phần mềm khác); đã bỏ các ký tự này, giữ phần còn lại.")
+    assert ("long-text", other) in issues
+    accepted = collection.returns[BAD].values
+    assert accepted[task] == "Đã hoàn thành kế hoạch năm" and accepted[other] == long_text.strip()
+    assert_others_unchanged(plan, roster, collection, clean[1], {BAD})
+    # The Word annex of task progress, which lxml refused to write with those characters, is written.
+    (table,) = annex_tables(plan, roster, [], collection.returns, kinds=("progress",))
+    assert write_annex_docx(table, tmp_path / "tien_do.docx").stat().st_size > 0

@@ -21,7 +21,7 @@ from toolkit.spec.plan import Plan
 from toolkit.collect.reader import RawWorkbook
 from toolkit.spec.units import Unit
 from toolkit.forms.rules import TEXT_LIMIT
-from toolkit.core.text import clean_text
+from toolkit.core.text import UNWRITABLE, clean_text
 
 RELATIONS = {
     "<=": "phải nhỏ hơn hoặc bằng",
@@ -131,6 +131,9 @@ def _clean(plan: Plan, spec_field: Field, name: str, value: object, report) -> o
     """The clean value of one cell, or None after reporting why it is not acceptable."""
     if spec_field.kind == "text":
         text = clean_text(value)
+        unwritable = len(UNWRITABLE.findall(str(value)))
+        if unwritable:
+            report("unwritable-text", name, count=unwritable)
         if len(text) > TEXT_LIMIT:  # pasted past the template's validation; kept whole all the same
             report("long-text", name, length=fmt_number(len(text), 0), limit=fmt_number(TEXT_LIMIT, 0))
         return text

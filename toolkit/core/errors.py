@@ -135,6 +135,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "skipped-folder": ("warning", "Bỏ qua thư mục {folder} ({count} tệp): đây là thư mục kết quả do công cụ ghi ra, không phải báo cáo đơn vị gửi; nên để thư mục kết quả ngoài thư mục báo cáo nhận về."),
     "moved-cell": ("error", "{label} (mã {field}): ô này không còn ở chỗ của nó trong biểu mẫu (theo mã ẩn của dòng, ô phải ở {expected}); có thể dòng đã bị sắp xếp lại hoặc một cột, một ô đã bị xóa làm các ô dồn sang. Không dùng giá trị này để khỏi tính nhầm sang chỉ tiêu khác; đề nghị đơn vị nhập lại vào biểu mẫu gốc."),
     "deleted-cell": ("error", "Ô “{label}” (mã {field}) đã bị xóa khỏi tệp (xóa dòng, cột hoặc ô); coi như chưa nhập."),
+    "unwritable-text": ("warning", "{label}: nội dung có {count} ký tự điều khiển hoặc ký tự không in được (thường do chép từ phần mềm khác); đã bỏ các ký tự này, giữ phần còn lại."),
     "unreadable-value": ("error", "{label}: giá trị \"{value}\" trong ô không đọc được thành số liệu; coi như chưa nhập."),
 }
 
