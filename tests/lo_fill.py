@@ -6,7 +6,8 @@ python3-uno package), not the project's Python:
     python3 lo_fill.py job.json
 
 job.json: {"soffice": path, "profile": folder, "fills": [{"template": path, "values": {name: value},
-"read": ["Sheet!A1", ...], "save": {"xlsx": path, "ods": path}}]}. Values are written into the cells
+"read": ["Sheet!A1", ...], "edits": [[what, sheet, where, ...], ...] (see apply_edit), "save": {"xlsx": path,
+"ods": path}}]}. Values are written into the cells
 of the defined names; numbers with setValue, text with setString. Prints, as JSON, "fills": for each
 fill the text of the `read` cells right after loading and after the values were entered (LibreOffice
 recalculates the formulas that depend on an edited cell, as it does while a user types), and
@@ -80,6 +81,8 @@ def fill(desktop, job: dict) -> dict:
                 cell.setValue(value)
             else:
                 cell.setString(value)
+        for edit in job.get("edits", []):
+            apply_edit(doc, *edit)
         after = read(doc, job.get("read", []))
         for kind, path in job.get("save", {}).items():
             target = uno.systemPathToFileUrl(str(pathlib.Path(path).resolve()))
@@ -87,6 +90,34 @@ def fill(desktop, job: dict) -> dict:
     finally:
         doc.close(True)
     return {"before": before, "after": after}
+
+
+def apply_edit(doc, what: str, sheet_name: str, where: str, *args) -> None:
+    """What a clerk does to a sheet's structure, on an unprotected copy (a sheet without password):
+    ("delete_column", sheet, "F"), ("delete_cell", sheet, "F9") shifting the row left,
+    ("sort", sheet, "A9:H11", column, descending) sorting whole rows by one column (0-based, in the range)."""
+    from com.sun.star.sheet.CellDeleteMode import LEFT
+    from com.sun.star.table import TableSortField
+
+    sheet = doc.Sheets.getByName(sheet_name)
+    sheet.unprotect("")
+    if what == "delete_column":
+        sheet.getColumns().removeByIndex(sheet.getCellRangeByName(f"{where}1").getCellAddress().Column, 1)
+    elif what == "delete_cell":
+        sheet.removeRange(sheet.getCellRangeByName(where).getRangeAddress(), LEFT)
+    elif what == "sort":
+        field = TableSortField()
+        field.Field, field.IsAscending = args[0], not args[1]
+        cells = sheet.getCellRangeByName(where)
+        descriptor = list(cells.createSortDescriptor())
+        for prop in descriptor:
+            if prop.Name == "SortFields":
+                prop.Value = uno.Any("[]com.sun.star.table.TableSortField", (field,))
+            elif prop.Name == "ContainsHeader":
+                prop.Value = False
+        cells.sort(tuple(descriptor))
+    else:
+        raise SystemExit(f"unknown edit {what}")
 
 
 def main() -> None:

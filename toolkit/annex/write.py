@@ -14,6 +14,7 @@ from toolkit.annex.xlsx import write_annex_xlsx
 from toolkit.collect.records import UnitReturn
 from toolkit.annex.document import AnnexTable, annex_heading, signature_block
 from toolkit.core.files import atomic_write
+from toolkit.core.text import csv_cell
 from toolkit.spec.plan import Plan
 from toolkit.spec.targets import Target
 from toolkit.spec.units import Roster
@@ -46,6 +47,8 @@ def _target_value(target: Target | None) -> float | None:
 def write_results_csv(plan: Plan, results: list[Result], path: Path) -> Path:
     """ket_qua.csv (contract): values unrounded, percent for ratio and share; UTF-8 with BOM."""
     frame = results_frame(plan, results)
+    text = frame.select_dtypes(include=["object", "string"]).columns  # names and codes, never the numbers
+    frame[text] = frame[text].map(lambda value: csv_cell(value) if isinstance(value, str) else value)
     return atomic_write(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig"))
 
 

@@ -7,6 +7,7 @@ of exactly the indicators that use such a name, and everything else it sent stil
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from toolkit.spec.plan import Plan
 from toolkit.collect.reader import RawWorkbook
 from toolkit.spec.units import Unit
 from toolkit.forms.rules import TEXT_LIMIT
-from toolkit.core.text import clean_text
+from toolkit.core.text import UNWRITABLE, clean_text
 
 RELATIONS = {
     "<=": "phải nhỏ hơn hoặc bằng",
@@ -78,8 +79,11 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
 
     blanks = []
     for name, spec_field, _ in cells:
-        if name not in raw.names:
-            report("missing-name", name, field=name)
+        if name in raw.moved:
+            report("moved-cell", name, field=name, expected=raw.moved[name].a1)
+            failed.add(name)
+        elif name not in raw.names:
+            report("deleted-cell" if name in raw.deleted else "missing-name", name, field=name)
             failed.add(name)
         elif name in raw.formulas:
             report("formula", name)
@@ -87,7 +91,11 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
         elif _is_blank(raw.values.get(name)):
             blanks.append((name, spec_field))
         else:
-            clean = _clean(plan, spec_field, name, raw.values[name], report)
+            try:
+                clean = _clean(plan, spec_field, name, raw.values[name], report)
+            except (ValueError, OverflowError, TypeError):  # a value nothing foresaw is this cell's problem only
+                report("unreadable-value", name, value=_shown(raw.values[name]))
+                clean = None
             if clean is None:
                 failed.add(name)
             else:
@@ -122,6 +130,9 @@ def _clean(plan: Plan, spec_field: Field, name: str, value: object, report) -> o
     """The clean value of one cell, or None after reporting why it is not acceptable."""
     if spec_field.kind == "text":
         text = clean_text(value)
+        unwritable = len(UNWRITABLE.findall(str(value)))
+        if unwritable:
+            report("unwritable-text", name, count=unwritable)
         if len(text) > TEXT_LIMIT:  # pasted past the template's validation; kept whole all the same
             report("long-text", name, length=fmt_number(len(text), 0), limit=fmt_number(TEXT_LIMIT, 0))
         return text
@@ -162,7 +173,8 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        # NaN, inf and 1e400 (read as inf) can be stored in a number cell, but are no count.
+        return float(value) if math.isfinite(value) else None
     if not isinstance(value, str):
         return None  # a date or time in a number cell
     text = clean_text(value.replace("\u00a0", " "))
@@ -177,6 +189,8 @@ def _number(value: object) -> float | None:
 
 def _shown(value: object) -> str:
     """A cell's value as a message quotes it: text as typed, 2.5 as '2,5'."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value).upper()  # NAN, INF, -INF: what the file stores, as Excel shows an error
     if isinstance(value, float) and abs(value) >= 1e15:
         return f"{value:.6g}"  # 1e+30, not thirty-one digits
     if isinstance(value, float) and not value.is_integer():

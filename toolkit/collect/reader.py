@@ -10,8 +10,8 @@ Formulas are found in the file itself: `<f>` in xlsx sheet XML, `table:formula` 
 records in the xls BIFF stream. Each format's scan records every formula cell; which names hold
 one is decided once the names are final (defined names, then the key-column fallback).
 
-Hostile files: the file is read once (at most MAX_FILE_BYTES); zip bombs, DTDs and sheets too
-big to build are refused before anything parses them (`toolkit.collect.parts`; the cells and
+Hostile files: the file is read once (at most MAX_FILE_BYTES); zip bombs, DTDs and grids too
+big to build (all sheets of a file together) are refused before anything parses them (`toolkit.collect.parts`; the cells and
 formulas of a sheet's raw records are found by `toolkit.collect.sheet_scan`). A failure is reported in
 `RawWorkbook.failure`, never raised.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import io
 import os
 import re
@@ -33,7 +34,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from toolkit.core.cells import column_index
 from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET
-from toolkit.collect.parts import CellRef, Formulas, Parts, Rejected, bound, guard_zip, zip_key
+from toolkit.collect.parts import CellRef, Formulas, GridBudget, Parts, Rejected, guard_zip, zip_key
 from toolkit.collect.sheet_scan import biff_sheet, biff_sheets, xlsx_sheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -57,7 +58,11 @@ class RawWorkbook:
     names: dict[str, CellRef] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)  # name -> value as typed; None when blank
     formulas: set[str] = field(default_factory=set)  # names whose cell holds a formula
+    deleted: set[str] = field(default_factory=set)  # names whose cell was deleted (`#REF!`)
+    moved: dict[str, CellRef] = field(default_factory=dict)  # names not where their row's key says (see _find_by_keys)
     saved_at: dt.datetime | None = None  # the workbook's own last-saved time, else the file's mtime
+    modified: float = 0.0  # the file's mtime when it was read (it may change or vanish afterwards)
+    sha256: str = ""  # of the bytes read: the run record names exactly what was read
     failure: tuple[str, dict] | None = None  # (catalogue code, message parameters)
 
     @property
@@ -74,7 +79,8 @@ def read_workbook(path: str | bytes | os.PathLike) -> RawWorkbook:
     # as a str with surrogate escapes, and the file is opened here, never by name in calamine.
     raw = RawWorkbook(Path(os.fsdecode(path)) if isinstance(path, bytes) else Path(path))
     try:
-        data = _read_file(raw.path)
+        data, raw.modified = _read_file(raw.path)
+        raw.sha256 = hashlib.sha256(data).hexdigest()
         if data.startswith(b"PK"):
             formulas = _read_zip(raw, data)
         elif data.startswith(OLE_MAGIC):
@@ -85,11 +91,13 @@ def read_workbook(path: str | bytes | os.PathLike) -> RawWorkbook:
         # Only now are the names final (the key-column fallback adds some): flag every one on a formula.
         raw.formulas = {name for name, ref in raw.names.items() if formulas.holds(ref)}
         if raw.saved_at is None:
-            raw.saved_at = dt.datetime.fromtimestamp(raw.path.stat().st_mtime).replace(microsecond=0)
+            raw.saved_at = dt.datetime.fromtimestamp(raw.modified).replace(microsecond=0)
     except Rejected as exc:
         raw.failure = (exc.code, exc.params)
     except DefusedXmlException:  # a DTD the prolog scan did not see
         raw.failure = ("unsafe-xml", {"detail": "khai báo DTD trong nội dung XML"})
+    except MemoryError:  # past the worker's memory cap (toolkit.core.isolation)
+        raw.failure = ("too-large", {"detail": "đọc tệp cần quá nhiều bộ nhớ"})
     except Exception as exc:  # any other surprise in a returned file is that file's problem only
         detail = f"lỗi không lường trước khi đọc tệp: {type(exc).__name__}: {str(exc)[:80]}"
         raw.failure = ("corrupt-file", {"detail": detail})
@@ -115,10 +123,11 @@ def parse_reference(text: str) -> CellRef | None:
     return CellRef(sheet, int(match[2]) - 1, column_index(match[1]))
 
 
-def _read_file(path: Path) -> bytes:
-    """The whole file, once: zipfile, xlrd and calamine all read these bytes."""
+def _read_file(path: Path) -> tuple[bytes, float]:
+    """The whole file, once (zipfile, xlrd and calamine all read these bytes), and its mtime."""
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
         if size > MAX_FILE_BYTES:
             raise Rejected("too-large", detail=f"tệp {size // (1024 * 1024)} MB")
         with path.open("rb") as handle:
@@ -130,7 +139,7 @@ def _read_file(path: Path) -> bytes:
         raise Rejected("corrupt-file", detail="tệp đang được chép hoặc ghi dở; hãy chạy lại khi chép xong")
     if not data:
         raise Rejected("not-a-workbook", detail="tệp rỗng (0 byte)")
-    return data
+    return data, stat.st_mtime
 
 
 # Zip containers: xlsx, xlsm, ods
@@ -166,9 +175,7 @@ def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dic
     workbook = ElementTree.fromstring(parts.read("xl/workbook.xml"))
     for element in workbook.iter(f"{_XLSX_NS}definedName"):
         if element.get("localSheetId") is None and element.text:
-            ref = parse_reference(element.text)
-            if ref:
-                raw.names[element.get("name")] = ref
+            _add_name(raw, element.get("name"), element.text)
     if "xl/_rels/workbook.xml.rels" not in names:
         raise Rejected("corrupt-file", detail="thiếu phần liên kết các trang (xl/_rels/workbook.xml.rels)")
     rels = ElementTree.fromstring(parts.read("xl/_rels/workbook.xml.rels"))
@@ -180,14 +187,14 @@ def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dic
             sheets_in.setdefault(zip_key(part), []).append(sheet.get("name"))
     # Every part a sheet may be read from is bounded, not only those our parse maps to a sheet:
     # calamine maps sheets to targets its own way, and any sheet-like target may be one of them.
-    formulas = Formulas()
-    for key in {zip_key(part) for part in targets.values() if part.split("/")[1:2] in _SHEET_FOLDERS}:
+    formulas, budget = Formulas(), GridBudget()
+    for key in sorted({zip_key(part) for part in targets.values() if part.split("/")[1:2] in _SHEET_FOLDERS}):
         member, sheets = members_of.get(key), sheets_in.get(key, [])
         if member is None:
             continue  # calamine cannot read a missing part either
         label = sheets[0] if sheets else member.filename  # for messages
         rows, cols, cells, blocks = xlsx_sheet(parts.read(member.filename), label)
-        bound(label, rows, cols)
+        budget.take(label, rows, cols, copies=len(sheets))
         for sheet in sheets:
             formulas.cells.update((sheet, row, col) for row, col in cells)
             formulas.blocks.extend((sheet, *block) for block in blocks)
@@ -198,6 +205,14 @@ def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dic
 
 
 _SHEET_FOLDERS = (["worksheets"], ["chartsheets"], ["dialogsheets"])  # xl/<folder>/...: what calamine takes for a sheet
+
+
+def _add_name(raw: RawWorkbook, name: str | None, reference: str) -> None:
+    ref = parse_reference(reference)
+    if name and ref:
+        raw.names[name] = ref
+    elif name and "#REF" in reference:  # its row, column or cell was deleted
+        raw.deleted.add(name)
 
 
 def _xl_part(target: str) -> str:
@@ -223,10 +238,8 @@ def _ods_parts(raw: RawWorkbook, parts: Parts, names: set[str]) -> Formulas:
     for element in content.iter(f"{_ODS}named-range"):
         # $'Số liệu'.$E$7 -> 'Số liệu'!$E$7
         sheet, _, cell = element.get(f"{_ODS}cell-range-address", "").lstrip("$").rpartition(".")
-        ref = parse_reference(f"{sheet}!{cell}") if sheet else None
-        if ref:
-            raw.names[element.get(f"{_ODS}name")] = ref
-    formulas = Formulas()
+        _add_name(raw, element.get(f"{_ODS}name"), f"{sheet}!{cell}" if sheet else element.get(f"{_ODS}cell-range-address", ""))
+    formulas, budget = Formulas(), GridBudget()
     for table in content.iter(f"{_ODS}table"):
         sheet = table.get(f"{_ODS}name")
         row = rows = cols = 0
@@ -248,7 +261,7 @@ def _ods_parts(raw: RawWorkbook, parts: Parts, names: set[str]) -> Formulas:
                         formulas.blocks.append((sheet, row, row + tall - 1, col, col + wide - 1))
                 col += repeat
             row += row_repeat
-        bound(sheet, rows, cols)
+        budget.take(sheet, rows, cols)
     if "meta.xml" in names:
         found = re.search(rb"<dc:date>([^<]+)<", parts.read("meta.xml"))
         raw.saved_at = _parse_time(found[1].decode()) if found else None
@@ -293,10 +306,10 @@ def _read_ole(raw: RawWorkbook, data: bytes) -> Formulas:
             raw.names[name.name] = CellRef(sheet_names[sheet_low], row_low, col_low)
     # calamine builds every sheet when it opens the file, charts and macro sheets too (xlrd skips
     # those): bound every sheet the workbook's BOUNDSHEET records point at.
-    formulas = Formulas()
+    formulas, budget = Formulas(), GridBudget()
     for offset, sheet in biff_sheets(book).items():
         rows, cols, cells = biff_sheet(book.mem, offset, sheet)
-        bound(sheet, rows, cols)
+        budget.take(sheet, rows, cols)
         formulas.cells.update((sheet, row, col) for row, col in cells)
     summary = CompDoc(data).get_named_stream("\x05SummaryInformation")
     raw.saved_at = _ole_last_saved(summary) if summary else None
@@ -325,8 +338,11 @@ def _parse_time(text: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    moment = moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
-    return moment.replace(microsecond=0)
+    try:
+        moment = moment.astimezone() if moment.tzinfo else moment
+    except OverflowError:  # 9999-12-31 in UTC is past year 9999 here: keep it as written (and flagged as future)
+        pass
+    return moment.replace(tzinfo=None, microsecond=0)
 
 
 # Values
@@ -364,7 +380,15 @@ def _read_values(raw: RawWorkbook, data: bytes) -> None:
 
 
 def _find_by_keys(raw: RawWorkbook, sheets: list[str], rows) -> None:
-    """Names listed in a template's key column but missing from the file's names: find them there."""
+    """Compare each input's defined name with the key that travels with its row (column A).
+
+    A name the file lost is found by its key, unless its cell was deleted (`#REF!`) or another name
+    holds that cell: then the key's cell may hold a neighbour's value. A name whose cell is not
+    where its key says (a row sorted, a cell deleted with "shift left") is in `raw.moved`: its value
+    might belong to another field, and it is never guessed which.
+    """
+    keyed: dict[str, list[CellRef]] = {}  # name -> the cells its key points at (a copied row repeats one)
+    key_at: dict[CellRef, str] = {}
     for sheet in sheets:
         if sheet == META_SHEET:
             continue
@@ -373,8 +397,23 @@ def _find_by_keys(raw: RawWorkbook, sheets: list[str], rows) -> None:
             if not isinstance(key, str) or not key:
                 continue
             for offset, name in enumerate(key.split("|")):
-                if name and name not in raw.names and re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
-                    raw.names[name] = CellRef(sheet, row_index, FIRST_INPUT_COLUMN + offset)
+                if name and re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
+                    ref = CellRef(sheet, row_index, FIRST_INPUT_COLUMN + offset)
+                    keyed.setdefault(name, []).append(ref)
+                    key_at[ref] = name
+    named = {ref: name for name, ref in raw.names.items()}
+    for name, places in keyed.items():
+        if name in raw.names or name in raw.deleted:
+            continue
+        if places[0] in named or len(places) > 1:
+            raw.moved[name] = places[0]
+        else:
+            raw.names[name] = places[0]
+    for name, ref in raw.names.items():
+        if name in keyed and ref not in keyed[name]:
+            raw.moved[name] = keyed[name][0]
+        elif key_at.get(ref, name) != name:  # its row's key names another input there
+            raw.moved[name] = ref
 
 
 def _as_text(value: object) -> str:

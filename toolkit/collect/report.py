@@ -21,7 +21,7 @@ from toolkit.core.errors import ToolkitError
 from toolkit.core.files import atomic_write
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster
-from toolkit.core.text import printable
+from toolkit.core.text import csv_cell, printable
 
 CSV_COLUMNS = ("file", "unit", "unit_name", "sheet", "cell", "field", "severity", "code", "message")
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -49,14 +49,9 @@ def _write_csv(roster: Roster, issues, path: Path) -> Path:
             for i in issues:
                 unit = roster.get(i.unit)
                 row = [i.file, i.unit, unit.name if unit else "", i.sheet, i.cell, i.field, i.severity, i.code, i.message]
-                writer.writerow([_inert(printable(value)) for value in row])
+                writer.writerow([csv_cell(printable(value)) for value in row])
 
     return atomic_write(path, write)
-
-
-def _inert(text: str) -> str:
-    """A CSV cell Excel will not run: text from a returned file may start with = + - @ (OWASP's rule)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _days_late(deadline: dt.date | None, moment: dt.date | None) -> int | None:

@@ -241,6 +241,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "plan-agency-row": ("error", "Mỗi dòng ghi một trong hai: Mã đơn vị (tên khác của một đơn vị) hoặc Loại đơn vị (cụm từ chỉ một nhóm), không ghi cả hai, không bỏ trống cả hai."),
     "plan-rule-broken": ("error", "{detail}."),
     "plan-cell-invalid": ("error", "“{value}” không hợp lệ ({detail})."),
+    # ---- returns: cells that cannot be read, moved cells, budgets, the folder ----
+    "worker-died": ("error", "Chương trình đọc bảng tính dừng đột ngột khi đọc tệp này (tệp hỏng hoặc bị cố ý làm hỏng); đã bỏ qua tệp, các tệp khác vẫn được đọc. Đề nghị đơn vị gửi lại tệp."),
+    "worker-timeout": ("error", "Đọc tệp quá {seconds} giây nên đã dừng (tệp quá lớn hoặc bị hỏng); đã bỏ qua tệp, các tệp khác vẫn được đọc. Đề nghị đơn vị gửi lại tệp."),
+    "tied-copies": ("error", "Đơn vị {unit} gửi các tệp {files} cùng ghi thời điểm lưu {saved} nhưng số liệu khác nhau: không biết tệp nào là bản sau cùng nên chưa dùng tệp nào. Đề nghị đơn vị gửi lại một tệp."),
+    "same-copy": ("warning", "Đơn vị {unit} gửi nhiều bản giống hệt nhau (cùng thời điểm lưu, cùng số liệu); dùng {used}, bỏ qua bản này."),
+    "skipped-folder": ("warning", "Bỏ qua thư mục {folder} ({count} tệp): đây là thư mục kết quả do công cụ ghi ra, không phải báo cáo đơn vị gửi; nên để thư mục kết quả ngoài thư mục báo cáo nhận về."),
+    "moved-cell": ("error", "{label} (mã {field}): ô này không còn ở chỗ của nó trong biểu mẫu (theo mã ẩn của dòng, ô phải ở {expected}); có thể dòng đã bị sắp xếp lại hoặc một cột, một ô đã bị xóa làm các ô dồn sang. Không dùng giá trị này để khỏi tính nhầm sang chỉ tiêu khác; đề nghị đơn vị nhập lại vào biểu mẫu gốc."),
+    "deleted-cell": ("error", "Ô “{label}” (mã {field}) đã bị xóa khỏi tệp (xóa dòng, cột hoặc ô); coi như chưa nhập."),
+    "unwritable-text": ("warning", "{label}: nội dung có {count} ký tự điều khiển hoặc ký tự không in được (thường do chép từ phần mềm khác); đã bỏ các ký tự này, giữ phần còn lại."),
+    "unreadable-value": ("error", "{label}: giá trị \"{value}\" trong ô không đọc được thành số liệu; coi như chưa nhập."),
 }
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from toolkit.core.workers import OnProgress, no_progress
 from toolkit.core.errors import PlanError
+from toolkit.core.files import StagedOutputs, file_sha256
+from toolkit.core.text import printable
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster
 from toolkit.spec.roster import read_roster
@@ -88,12 +90,38 @@ def check(
     plan: Plan, roster: Roster, workbooks_dir: Path, output_dir: Path, *, on_progress: OnProgress = no_progress,
     today: dt.date | None = None,
 ) -> CheckOutcome:
-    """Read and check every returned workbook, and write the reports of the check."""
+    """Read and check every returned workbook, and write the reports of the check (one set, with its run record)."""
+    with StagedOutputs(output_dir) as stage:
+        checked = _check(plan, roster, workbooks_dir, output_dir, stage.path, on_progress=on_progress, today=today)
+        _commit(stage, "check", plan, roster, workbooks_dir, checked.collection)
+    return CheckOutcome(checked.collection, [stage.final(path) for path in checked.reports])
+
+
+def _check(plan: Plan, roster: Roster, workbooks_dir: Path, output_dir: Path, into: Path, *, on_progress: OnProgress,
+           today: dt.date | None) -> CheckOutcome:
     from toolkit.collect.report import write_check_reports
     from toolkit.collect.folder import collect
 
-    collection = collect(plan, roster, workbooks_dir, on_progress=on_progress)
-    return CheckOutcome(collection, write_check_reports(plan, roster, collection, output_dir, today=today))
+    collection = collect(plan, roster, workbooks_dir, on_progress=on_progress, outputs=output_dir)
+    return CheckOutcome(collection, write_check_reports(plan, roster, collection, into, today=today))
+
+
+def _commit(stage: StagedOutputs, command: str, plan: Plan, roster: Roster, workbooks_dir: Path, collection) -> None:
+    """Put a run's outputs in place, with the record of what they were made from."""
+    workbooks_dir = Path(workbooks_dir)
+    stage.commit({
+        "command": command,
+        "time": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "plan": {"code": plan.code, "version": plan.version, **_fingerprint(plan.path)},
+        "roster": _fingerprint(roster.path),
+        "workbooks": str(workbooks_dir),
+        "inputs": {printable(path.relative_to(workbooks_dir).as_posix()): sha for path, sha in collection.files},
+    })
+
+
+def _fingerprint(path: Path) -> dict[str, str]:
+    path = Path(path)
+    return {"file": str(path), "sha256": file_sha256(path) if path.is_file() else ""}
 
 
 @dataclass
@@ -113,15 +141,18 @@ def aggregate(
     on_progress: OnProgress = no_progress,
     today: dt.date | None = None,
 ) -> AggregateOutcome:
-    """Check the returns, compute every indicator and write the annexes."""
+    """Check the returns, compute every indicator and write the annexes (one set, with its run record)."""
     from toolkit.aggregate.compute import compute
     from toolkit.annex.write import write_annexes
 
-    checked = check(plan, roster, workbooks_dir, output_dir, on_progress=on_progress, today=today)
-    results = compute(plan, roster, checked.collection.returns)
-    template = docx_template or find_docx_template(plan.path)
-    annexes = write_annexes(plan, roster, results, output_dir, docx_template=template, returns=checked.collection.returns)
-    return AggregateOutcome(checked, results, annexes)
+    with StagedOutputs(output_dir) as stage:
+        checked = _check(plan, roster, workbooks_dir, output_dir, stage.path, on_progress=on_progress, today=today)
+        results = compute(plan, roster, checked.collection.returns)
+        template = docx_template or find_docx_template(plan.path)
+        annexes = write_annexes(plan, roster, results, stage.path, docx_template=template, returns=checked.collection.returns)
+        _commit(stage, "aggregate", plan, roster, workbooks_dir, checked.collection)
+    reports = CheckOutcome(checked.collection, [stage.final(path) for path in checked.reports])
+    return AggregateOutcome(reports, results, [stage.final(path) for path in annexes])
 
 
 @dataclass
