@@ -56,15 +56,14 @@ class Result:
         return None if target is None or not target.judged or self.value is None else self.value - target.value
 
 
-def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, list[Unit], str | None]]:
-    """(scope, code, name, member units, level) for the area, each commune, each level."""
-    found = [("district", "", plan.area.total_label, list(roster), None)]
+def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, str | None]]:
+    """(scope, code, name, level) for the area, each commune, each level."""
+    found = [("district", "", plan.area.total_label, None)]
     for group in roster.of_kind(plan.area.group_kind) if plan.area.group_kind else []:
-        found.append(("commune", group.code, group.name, [u for u in roster if u.commune == group.code], None))
-    for level, label in plan.levels.items():
-        # Every unit may count at a level: a school at the levels it teaches, a commune through the
-        # rows of its survey grids (see `counts_at_level`).
-        found.append(("level", level, label, list(roster), level))
+        found.append(("commune", group.code, group.name, None))
+    # Every unit may count at a level: a school at the levels it teaches, a commune through the
+    # rows of its survey grids (see `counts_at_level`).
+    found += [("level", level, label, level) for level, label in plan.levels.items()]
     return found
 
 
@@ -76,15 +75,58 @@ def compute(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn]) -> li
     """
     by_level = {code for annex in plan.annexes if annex.kind == "breakdown" and annex.by == "level"
                 for code in (annex.indicators or plan.indicator_by_code)}
+    area = scopes(plan, roster)
+    communes = {code for scope, code, _, _ in area if scope == "commune"}
     results = []
     for indicator in plan.indicators:
-        for scope, code, name, members, level in scopes(plan, roster):
-            if scope == "level" and level not in indicator.target_by_level and indicator.code not in by_level:
+        levels = [] if indicator.rule == "text" else [
+            level for level in plan.levels if level in indicator.target_by_level or indicator.code in by_level]
+        sums = _sums(plan, indicator, roster, returns, communes, levels)
+        for scope, code, name, level in area:
+            if scope == "level" and level not in levels:
                 continue
-            result = _one(plan, indicator, scope, code, name, members, level, returns)
+            result = result_from_sums(plan, indicator, scope, code, name, level, *sums.get((scope, code), _NOTHING))
             if scope != "level" or result.expected:  # no level row where no unit reports at that level
                 results.append(result)
     return results
+
+
+_NOTHING = (0.0, 0.0, 0, 0, 0, ())
+
+
+def _sums(plan: Plan, indicator: Indicator, roster: Roster, returns: Mapping[str, UnitReturn], communes: set[str],
+          levels: list[str]) -> dict[tuple[str, str], list]:
+    """(scope, code) -> [Σnumerator, Σdenominator, units expected, reported, excluded], in one pass
+    over the roster: each unit is looked at once and added to the area, its commune and its levels,
+    so the cost grows with the units, not with units × communes."""
+    sums: dict[tuple[str, str], list] = {}
+
+    def add(key: tuple[str, str], state: str, numerator: float, denominator: float, text: tuple[str, str] | None = None) -> None:
+        total = sums.setdefault(key, [0.0, 0.0, 0, 0, 0, []])
+        total[0] += numerator
+        total[1] += denominator
+        total[2] += 1
+        total[3] += state == "reported"
+        total[4] += state == "excluded"
+        if text:
+            total[5].append(text)
+
+    for unit in roster:
+        if not plan.in_scope(indicator, unit):
+            continue
+        sent = returns.get(unit.code)
+        whole = _contribution(plan, indicator, unit, sent, None)
+        reported_text = sent.values.get(indicator.numerator) if indicator.rule == "text" and whole[0] == "reported" else None
+        text = (unit.name, str(reported_text)) if reported_text else None
+        add(("district", ""), *whole, text)
+        if unit.commune in communes:
+            add(("commune", unit.commune), *whole, text)
+        for level in levels:
+            if counts_at_level(plan, indicator, unit, level):
+                # A condition holds or not for the whole unit; a sum takes the rows of that level.
+                add(("level", level), *(whole if indicator.condition is not None
+                                        else _contribution(plan, indicator, unit, sent, level)))
+    return sums
 
 
 def counts_at_level(plan: Plan, indicator: Indicator, unit: Unit, level: str) -> bool:
@@ -107,65 +149,56 @@ def _usable(values: UnitReturn, names: list[str]) -> bool:
     return all(n in values.values and n not in values.failed for n in names)
 
 
-def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, members: list[Unit],
-         level: str | None, returns: Mapping[str, UnitReturn]) -> Result:
-    in_scope = [u for u in members if plan.in_scope(indicator, u)
-                and (level is None or counts_at_level(plan, indicator, u, level))]
-    reported = excluded = 0
-    numerator = denominator = 0.0
-    texts = []
+def _contribution(plan: Plan, indicator: Indicator, unit: Unit, sent: UnitReturn | None,
+                  level: str | None) -> tuple[str, float, float]:
+    """What one unit in scope adds: ('silent' | 'excluded' | 'reported', numerator, denominator).
+
+    For count and share the denominator is the unit itself (1): every unit in scope counts there,
+    reported or not. A text indicator adds no figures; its texts are gathered by `_sums`.
+    """
     if indicator.rule == "text":
-        for unit in in_scope:
-            sent = returns.get(unit.code)
-            if sent is None:
-                continue
-            if indicator.numerator in sent.failed:
-                excluded += 1
-                continue
-            reported += 1
-            if sent.values.get(indicator.numerator):
-                texts.append((unit.name, str(sent.values[indicator.numerator])))
-        value = denominator = None
-    elif indicator.condition is not None:
-        for unit in in_scope:
-            sent = returns.get(unit.code)
-            if sent is None:
-                continue
-            names = [c.field for c in indicator.condition.clauses if plan.applies(plan.field_by_code[c.field], unit)]
-            if any(n in sent.failed for n in names):
-                excluded += 1
-                continue
-            reported += 1
-            if all(clause_holds(c, sent.values.get(c.field), plan.plan_year) for c in indicator.condition.clauses):
-                numerator += 1
-        denominator = float(len(in_scope))
-        if not reported:  # nobody in scope has reported: no data, not "0 of n"
-            value = None
-        elif indicator.rule == "share":
-            value = 100 * numerator / denominator
-        else:
-            value = numerator
+        if sent is None:
+            return "silent", 0.0, 0.0
+        return ("excluded" if indicator.numerator in sent.failed else "reported"), 0.0, 0.0
+    if indicator.condition is not None:
+        if sent is None:
+            return "silent", 0.0, 1.0
+        names = [c.field for c in indicator.condition.clauses if plan.applies(plan.field_by_code[c.field], unit)]
+        if any(n in sent.failed for n in names):
+            return "excluded", 0.0, 1.0
+        holds = all(clause_holds(c, sent.values.get(c.field), plan.plan_year) for c in indicator.condition.clauses)
+        return "reported", 1.0 if holds else 0.0, 1.0
+    if sent is None:
+        return "silent", 0.0, 0.0
+    top = plan.sum_names(indicator.numerator_sum, unit, level) or []
+    bottom = (plan.sum_names(indicator.denominator_sum, unit, level) or []) if indicator.denominator_sum else []
+    if not _usable(sent, top + bottom):
+        return "excluded", 0.0, 0.0
+    return "reported", sum(sent.values[n] for n in top), sum(sent.values[n] for n in bottom)
+
+
+def result_from_sums(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, level: str | None,
+                     numerator: float, denominator: float, expected: int, reported: int, excluded: int,
+                     texts: tuple[tuple[str, str], ...] = ()) -> Result:
+    """The result of one scope from the sums over its units: Σnumerator, Σdenominator (for count and
+    share: the units in scope), units expected, reported, excluded.
+
+    A roll-up adds the parts' sums and comes here too, so that it equals one aggregation of all units.
+    """
+    if not reported or indicator.rule == "text":  # nobody in scope has reported: no data, not "0 of n"
+        value = None
+    elif indicator.rule == "share":
+        value = 100 * numerator / denominator
+    elif indicator.rule == "ratio":
+        value = 100 * numerator / denominator if denominator else None
     else:
-        for unit in in_scope:
-            sent = returns.get(unit.code)
-            if sent is None:
-                continue
-            top = plan.sum_names(indicator.numerator_sum, unit, level) or []
-            bottom = (plan.sum_names(indicator.denominator_sum, unit, level) or []) if indicator.denominator_sum else []
-            if not _usable(sent, top + bottom):
-                excluded += 1
-                continue
-            reported += 1
-            numerator += sum(sent.values[n] for n in top)
-            denominator += sum(sent.values[n] for n in bottom)
-        if indicator.rule == "ratio":
-            value = 100 * numerator / denominator if reported and denominator else None
-            denominator = denominator if reported else None  # nobody reported: no "0" to show either
-        else:
-            value = numerator if reported else None
-            denominator = None
+        value = numerator
+    if indicator.rule == "ratio":
+        denominator = denominator if reported else None  # nobody reported: no "0" to show either
+    elif indicator.rule in ("sum", "text"):
+        denominator = None
     # A rate target holds in every commune; a total (112 people, 7 communes) is the area's alone.
-    applies = scope != "commune" or indicator.rule in ("ratio", "share")
+    applies = scope == "district" or scope == "level" or indicator.rule in ("ratio", "share")
     targets = {p.code: indicator.target_for(p.code, level) if applies else None for p in plan.period.target_periods}
     return Result(indicator, scope, code, name, value, numerator if reported and indicator.rule != "text" else None,
-                  denominator, len(in_scope), reported, excluded, targets, tuple(texts))
+                  denominator, expected, reported, excluded, targets, tuple(texts))

@@ -169,6 +169,29 @@ def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_di
         _say(f"  {path}")
 
 
+@main.command(options_metavar=OPTIONS)
+@plan_option
+@click.argument("part_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="THƯ_MỤC_PHẦN...")
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", required=True, help="Thư mục ghi kết quả gộp.")
+@click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP", help="Mẫu Word của phụ lục (mặc định: templates/phu_luc.docx nếu có, nếu không dùng mẫu có sẵn).")
+def rollup(plan_ref: str, part_dirs: tuple[Path, ...], output_dir: Path, docx_template: Path | None) -> None:
+    """Gộp kết quả tổng hợp của nhiều phần (mỗi xã, mỗi huyện cũ…) cùng một kế hoạch thành một kết quả chung.
+
+    Mỗi THƯ_MỤC_PHẦN là thư mục kết quả của lệnh aggregate (có ket_qua.csv và pham_vi.json).
+
+    Ví dụ: toolkit rollup --plan ke_hoach --output tong_hop ket_qua_xa_A ket_qua_xa_B
+    """
+    def job():
+        plan = pipeline.load_plan(plan_ref)
+        return pipeline.rollup(plan, list(part_dirs), output_dir, docx_template=docx_template)
+
+    outcome = _run(job)
+    units = sum(len(part.units) for part in outcome.parts)
+    _say(f"Đã gộp {len(outcome.parts)} phần ({units} đơn vị).")
+    for path in outcome.written:
+        _say(f"  {path}")
+
+
 @main.command(name="import-tasks", options_metavar=OPTIONS)
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP", default=Path("plan-tasks.yaml"), show_default=True, help="Tệp YAML ghi danh sách nhiệm vụ.")

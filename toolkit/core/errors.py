@@ -251,6 +251,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "deleted-cell": ("error", "Ô “{label}” (mã {field}) đã bị xóa khỏi tệp (xóa dòng, cột hoặc ô); coi như chưa nhập."),
     "unwritable-text": ("warning", "{label}: nội dung có {count} ký tự điều khiển hoặc ký tự không in được (thường do chép từ phần mềm khác); đã bỏ các ký tự này, giữ phần còn lại."),
     "unreadable-value": ("error", "{label}: giá trị \"{value}\" trong ô không đọc được thành số liệu; coi như chưa nhập."),
+    # ---- Roll-up ----
+    "rollup-missing-file": ("error", "Thư mục {folder} không có tệp {name} của một lần tổng hợp; hãy chạy lại lệnh tổng hợp (aggregate) cho phần này rồi chép cả thư mục kết quả."),
+    "rollup-unreadable": ("error", "Không đọc được kết quả tổng hợp trong thư mục này ({detail}); tệp có thể đã bị sửa tay hoặc chép thiếu."),
+    "rollup-other-plan": ("error", "Phần này là kết quả tổng hợp của kế hoạch {found}, không phải kế hoạch {expected}; không gộp."),
+    "rollup-other-version": ("error", "Phần này được tổng hợp theo phiên bản {found} của kế hoạch, phiên bản hiện hành là {expected}; hãy tổng hợp lại phần này theo kế hoạch hiện hành."),
+    "rollup-missing-columns": ("error", "Tệp thiếu cột {columns}; không phải tệp ket_qua.csv do công cụ ghi ra."),
+    "rollup-other-indicators": ("error", "Các chỉ tiêu của phần này khác kế hoạch (chỉ tiêu không có trong kế hoạch: {unknown}; chỉ tiêu kế hoạch còn thiếu: {absent}); hãy tổng hợp lại phần này theo kế hoạch hiện hành."),
+    "rollup-shared-units": ("error", "{count} đơn vị có trong cả hai phần {first} và {second} ({examples}); số liệu của các đơn vị này sẽ bị tính hai lần. Hãy bỏ các đơn vị đó khỏi danh sách đơn vị của một phần, tổng hợp lại phần đó rồi gộp."),
 }
 
 

@@ -143,6 +143,7 @@ def aggregate(
 ) -> AggregateOutcome:
     """Check the returns, compute every indicator and write the annexes (one set, with its run record)."""
     from toolkit.aggregate.compute import compute
+    from toolkit.aggregate.rollup import write_coverage
     from toolkit.annex.write import write_annexes
 
     with StagedOutputs(output_dir) as stage:
@@ -150,9 +151,38 @@ def aggregate(
         results = compute(plan, roster, checked.collection.returns)
         template = docx_template or find_docx_template(plan.path)
         annexes = write_annexes(plan, roster, results, stage.path, docx_template=template, returns=checked.collection.returns)
+        # Which units and plan version these results cover, so that a roll-up can check its parts.
+        annexes.insert(1, write_coverage(plan, [u.code for u in roster], stage.path))
         _commit(stage, "aggregate", plan, roster, workbooks_dir, checked.collection)
     reports = CheckOutcome(checked.collection, [stage.final(path) for path in checked.reports])
     return AggregateOutcome(reports, results, [stage.final(path) for path in annexes])
+
+
+@dataclass
+class RollupOutcome:
+    parts: list  # toolkit.aggregate.rollup.Part
+    results: list
+    written: list[Path]
+
+
+ROLLUP_ANNEX_KINDS = ("targets", "breakdown", "tasks")  # task progress needs the units' own returns
+
+
+def rollup(plan: Plan, part_dirs: list[Path], output_dir: Path, *, docx_template: Path | None = None) -> RollupOutcome:
+    """Add the outputs of several aggregations of the plan (its parts) into one ket_qua.csv and the annexes."""
+    from toolkit.aggregate.rollup import read_parts, roll_up, write_coverage
+    from toolkit.annex.write import annex_tables, write_annex_files, write_results_csv
+
+    parts = read_parts(plan, part_dirs)
+    results = roll_up(plan, parts)
+    output_dir = Path(output_dir)
+    written = [write_results_csv(plan, results, output_dir / "ket_qua.csv"),
+               write_coverage(plan, [unit for part in parts for unit in part.units], output_dir,
+                              parts=[str(part.folder) for part in parts])]
+    tables = annex_tables(plan, Roster((), plan.roster_path), results, kinds=ROLLUP_ANNEX_KINDS)
+    template = docx_template or find_docx_template(plan.path)
+    written += write_annex_files(tables, output_dir, docx_template=template)
+    return RollupOutcome(parts, results, written)
 
 
 @dataclass
