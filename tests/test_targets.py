@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from toolkit.core.errors import SpecError
+from toolkit.core.errors import PlanError, SpecError
 from toolkit.spec.load import load_plan
 from toolkit.spec.targets import Target
 
@@ -112,17 +112,17 @@ def test_unreadable_targets_are_refused_naming_the_key_and_the_accepted_forms(ed
         by_code["PC_5T_HUY_DONG"]["target_by_level"] = {"MN": "80/73 trường"}
         by_code["PC_6T_VAO_LOP1"]["target"] = {"2022": ""}
 
-    with pytest.raises(SpecError) as raised:
+    with pytest.raises(PlanError) as raised:
         load_plan(edited_example(spoil))
-    lines = str(raised.value).splitlines()
-    assert f"  - indicators[0] (PC_NT_HUY_DONG).target: không đọc được chỉ tiêu “khoảng 98 phần trăm”; {ACCEPTED} " \
-           "(chỉ tiêu không tính số)." in lines
-    assert "  - indicators[1] (PC_MG_HUY_DONG).target: chỉ tiêu “từ 15 đến 10 người”: đầu dưới 15 lớn hơn đầu trên 10; " \
-           "hãy ghi “từ 10 đến 15”." in lines
-    assert "  - indicators[2] (PC_5T_HUY_DONG).target_by_level: cấp MN: chỉ tiêu “80/73 trường”: 80/73 phải có số đơn vị " \
-           "đạt không quá tổng số (và tổng số khác 0)." in lines
-    assert "  - indicators[3] (PC_6T_VAO_LOP1).target: kỳ 2022: chỉ tiêu để trống; hãy ghi một số (98%), bỏ khóa này, " \
-           "hoặc ghi chỉ tiêu bằng lời." in lines
+    found = {(p.code, p.location.key, p.location.item): p.message for p in raised.value.problems}
+    assert found[("plan-bad-target", "indicators[0].target", "PC_NT_HUY_DONG")] == \
+        f"không đọc được chỉ tiêu “khoảng 98 phần trăm”; {ACCEPTED} (chỉ tiêu không tính số)."
+    assert found[("plan-bad-target", "indicators[1].target", "PC_MG_HUY_DONG")] == \
+        "chỉ tiêu “từ 15 đến 10 người”: đầu dưới 15 lớn hơn đầu trên 10; hãy ghi “từ 10 đến 15”."
+    assert found[("plan-bad-target", "indicators[2].target_by_level", "PC_5T_HUY_DONG")] == \
+        "cấp MN: chỉ tiêu “80/73 trường”: 80/73 phải có số đơn vị đạt không quá tổng số (và tổng số khác 0)."
+    assert found[("plan-bad-target", "indicators[3].target", "PC_6T_VAO_LOP1")] == \
+        "kỳ 2022: chỉ tiêu để trống; hãy ghi một số (98%), bỏ khóa này, hoặc ghi chỉ tiêu bằng lời."
 
 
 def test_print_part_of_and_text_indicators_are_checked_against_the_plan(edited_example):
@@ -131,13 +131,12 @@ def test_print_part_of_and_text_indicators_are_checked_against_the_plan(edited_e
         by_code["PC_NT_HUY_DONG"].update(part_of="KHONG_CO", print={"2030": "Trên 31%"})
         by_code["PC_MG_HUY_DONG"].update(rule="text", numerator="RL_3_5", denominator="")
 
-    with pytest.raises(SpecError) as raised:
+    with pytest.raises(PlanError) as raised:
         load_plan(edited_example(spoil))
-    message = str(raised.value)
-    assert "indicators[0] (PC_NT_HUY_DONG).part_of: chỉ tiêu 'KHONG_CO' không có trong indicators" in message
-    assert "indicators[0] (PC_NT_HUY_DONG): kỳ '2030' không có trong period.targets (2022)" in message
-    assert ("indicators[1] (PC_MG_HUY_DONG).numerator: chỉ tiêu text lấy nội dung đơn vị báo cáo từ một trường kiểu "
-            "text; 'RL_3_5' không phải trường text trong fields") in message
+    found = {(p.code, p.location.key, p.location.item): p.params for p in raised.value.problems}
+    assert found[("plan-unknown-indicator", "indicators[0].part_of", "PC_NT_HUY_DONG")] == {"indicator": "KHONG_CO"}
+    assert found[("plan-unknown-period", "indicators[0]", "PC_NT_HUY_DONG")] == {"period": "2030", "periods": "2022"}
+    assert found[("plan-text-needs-text-field", "indicators[1].numerator", "PC_MG_HUY_DONG")] == {"field": "RL_3_5"}
 
 
 def test_recurring_and_day_first_deadlines_fall_in_the_rounds_year(edited_example):
