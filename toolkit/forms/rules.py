@@ -6,6 +6,7 @@ is tested with `==`. These rules only guide the filler; the reader re-checks eve
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -125,7 +126,11 @@ def _type_problem(field: Field, ref: str, plan_year: int) -> str | None:
         bounds = [f"{ref}<>INT({ref})", f"{ref}<{low}"] + ([f"{ref}>{high}"] if high is not None else [])
         return f"IF({_blank(ref)},FALSE,IF(ISNUMBER({ref}),OR({','.join(bounds)}),TRUE))"
     if field.kind == "choice":
-        differs = ",".join(f"{ref}<>{_text(choice)}" for choice in field.choices)
+        # Excel's and LibreOffice's `<>` ignore case, as their list validation does; a label typed
+        # on a keyboard that writes decomposed Unicode (NFD) is the same label.
+        spellings = dict.fromkeys(form for choice in field.choices
+                                  for form in (choice, unicodedata.normalize("NFD", choice)))
+        differs = ",".join(f"{ref}<>{_text(spelling)}" for spelling in spellings)
         return f"AND(LEN({ref})>0,{differs})"
     return None
 
