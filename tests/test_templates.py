@@ -246,8 +246,8 @@ def test_no_text_becomes_a_formula(plan, roster, tmp_path):
     assert book["Hướng dẫn"]["E5"].value == unit.name and book["Hướng dẫn"]["E5"].data_type == "s"
     formulas = {(s.title, c.column_letter) for s in book.worksheets for row in s.iter_rows() for c in row
                 if c.data_type == "f"}
-    # Ours only: the status cells and the two hidden helper columns of the data sheet.
-    assert formulas == {("Hướng dẫn", "E"), ("Số liệu", "B"), ("Số liệu", "I"), ("Số liệu", "J")}
+    # Ours only: the status cells, the row verdicts and the two hidden helper columns of the data sheet.
+    assert formulas == {("Hướng dẫn", "E"), ("Số liệu", "B"), ("Số liệu", "I"), ("Số liệu", "J"), ("Số liệu", "K")}
     with zipfile.ZipFile(path) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "HYPERLINK" not in sheet_xml  # the name is a shared string, never a formula

@@ -218,6 +218,24 @@ def row_flags(plan: Plan, unit: Unit, field: Field, names: list[str], cells: Cel
     return flags
 
 
+def row_verdict(missing: str, invalid: str, inputs: str, count: int, initially_missing: int) -> tuple[str, str]:
+    """What is wrong with one row, from its hidden counts, and its value in the empty template.
+
+    `inputs` is the row's range of input cells and `count` how many there are (a row of one says
+    "Chưa nhập", a row of several "Còn 2 ô chưa nhập"); a row with nothing required and nothing
+    typed says nothing.
+    """
+    if count == 1:
+        formula = (f'=IF({invalid}>0,"Chưa hợp lệ",IF({missing}>0,"Chưa nhập",'
+                   f'IF(COUNTA({inputs})=0,"","Đã nhập")))')
+        initial = "Chưa nhập" if initially_missing else ""
+    else:
+        formula = (f'=IF({invalid}>0,{invalid}&" ô chưa hợp lệ"&IF({missing}>0,"; còn "&{missing}&" ô chưa nhập",""),'
+                   f'IF({missing}>0,"Còn "&{missing}&" ô chưa nhập",IF(COUNTA({inputs})=0,"","Đã nhập")))')
+        initial = f"Còn {initially_missing} ô chưa nhập" if initially_missing else ""
+    return formula, initial
+
+
 def summary_formula(missing_range: str, invalid_range: str, initially_missing: int) -> tuple[str, str]:
     """The one cell telling the filler how many inputs are missing or inconsistent, and its
     value in the empty template (LibreOffice shows a cached value until an input changes)."""

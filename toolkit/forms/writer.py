@@ -31,7 +31,7 @@ from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster, Unit
 from toolkit.forms.rules import fits_inline
-from toolkit.forms.data_sheet import Status, row_height, write_data_sheet
+from toolkit.forms.data_sheet import Status, row_height, write_data_sheet, write_status
 from toolkit.forms.task_sheet import takes as takes_task_field, write_task_sheet
 from toolkit.core.workers import shared, worker_pool
 
@@ -41,6 +41,8 @@ FONT = {"font_name": "Times New Roman", "font_size": 12}
 INPUT_FILL = "#FFF2CC"  # light yellow: "type here"
 MISSING_FILL = "#F8CBAD"  # orange: still empty
 INVALID_FILL = "#FF7C80"  # red: breaks a check
+DONE_FONT, DONE_FILL = "#006100", "#C6EFCE"  # green: nothing left to do
+WRONG_FONT, WRONG_FILL = "#C00000", "#FFC7CE"  # red: missing or wrong
 MM = 1 / 25.4  # inches per millimetre (XlsxWriter margins are in inches)
 SMALL_BATCH = 50  # below this many units, starting worker processes costs more than it saves
 
@@ -72,7 +74,10 @@ def _formats(book: xlsxwriter.Workbook) -> dict:
         "title": book.add_format({"bold": True, "font_size": 13, "align": "center", "valign": "vcenter", "text_wrap": True}),
         "italic": book.add_format({"italic": True, "align": "center", "valign": "vcenter", "text_wrap": True}),
         "identity": book.add_format({"bold": True, "valign": "vcenter"}),
-        "status": book.add_format({"bold": True, "font_color": "#C00000", "valign": "vcenter", "text_wrap": True}),
+        "status": book.add_format({"bold": True, "font_color": WRONG_FONT, "valign": "vcenter", "text_wrap": True}),
+        "verdict": book.add_format({**box, "align": "center", "font_size": 11}),
+        "done": book.add_format({"font_color": DONE_FONT, "bg_color": DONE_FILL}),
+        "wrong": book.add_format({"font_color": WRONG_FONT, "bg_color": WRONG_FILL, "bold": True}),
         "header": book.add_format({**box, "bold": True, "align": "center", "bg_color": "#D9E1F2"}),
         "section": book.add_format({**box, "bold": True, "bg_color": "#EDEDED"}),
         "grid_label": book.add_format({**box, "bold": True}),
@@ -241,7 +246,7 @@ def _write_guide(template: Template, sheet: Worksheet, statuses: list[Status]) -
     for status in statuses:
         label = "Tình trạng biểu mẫu" if len(statuses) == 1 else f"Tình trạng trang “{status.sheet}”"
         sheet.merge_range(row, 1, row, value_col - 1, label, fmt["label"])
-        sheet.write_formula(row, value_col, f"='{status.sheet}'!{status.cell}", fmt["status"], status.initial)
+        write_status(template, sheet, row, value_col, f"='{status.sheet}'!{status.cell}", status.initial)
         row += 1
     sheet_names = ", ".join(f"“{s.sheet}”" for s in statuses)
     steps = [
