@@ -67,6 +67,21 @@ class PlainFormulaSheet(Worksheet):
     def _prepare_formula(self, formula, expand_future_functions=False):
         return formula[1:] if formula.startswith("=") else formula
 
+    # Rows keep the heights we estimate for their text but are not marked custom-height: then
+    # LibreOffice (which refuses to resize rows of a protected sheet) and Excel grow a row to fit
+    # what the clerk types in it, and it prints whole.
+    def _xml_start_tag_unencoded(self, tag, attributes=None):
+        super()._xml_start_tag_unencoded(tag, _growing(tag, attributes))
+
+    def _xml_empty_tag_unencoded(self, tag, attributes=None):
+        super()._xml_empty_tag_unencoded(tag, _growing(tag, attributes))
+
+
+def _growing(tag: str, attributes: list | None) -> list | None:
+    if tag != "row" or not attributes:
+        return attributes
+    return [(key, value) for key, value in attributes if key != "customHeight"]
+
 
 def _formats(book: xlsxwriter.Workbook) -> dict:
     box = {"valign": "vcenter", "text_wrap": True, "border": 1}
