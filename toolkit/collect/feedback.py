@@ -22,7 +22,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -33,7 +33,7 @@ from toolkit.core.errors import ToolkitError
 from toolkit.core.files import atomic_write
 from toolkit.core.text import printable
 from toolkit.core.workers import shared, worker_pool
-from toolkit.forms.writer import write_template
+from toolkit.forms.writer import plan_line, write_template
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster, Unit
 
@@ -209,6 +209,11 @@ def _where(cell) -> tuple[str, str]:
 # The "Phản hồi" sheet
 
 
+def _counted(errors: int, warnings: int) -> str:
+    parts = ([f"{errors} lỗi phải sửa"] if errors else []) + ([f"{warnings} điểm cần xem lại"] if warnings else [])
+    return " và ".join(parts) or "công thức cần thay bằng số liệu"
+
+
 def _add_feedback_sheet(book: Workbook, plan: Plan, unit: Unit, source: Path, issues: list[Issue],
                         neutralised: list[tuple[str, str]], *, fresh: bool) -> None:
     """The first sheet, open on arrival: who, which round, what to do, one line per problem."""
@@ -227,15 +232,17 @@ def _add_feedback_sheet(book: Workbook, plan: Plan, unit: Unit, source: Path, is
     lines = [
         ("PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO", Font(name="Times New Roman", size=14, bold=True)),
         (f"Đơn vị: {unit.name} (mã {unit.code})", Font(name="Times New Roman", size=12, bold=True)),
-        (f"Báo cáo: {plan.document.type} {plan.document.title} – {plan.period.label}", None),
+        (f"Báo cáo: {plan_line(plan)}", None),
         (how, None),
-        (f"Phát hiện {errors} lỗi phải sửa và {len(issues) - errors} điểm cần xem lại. Bấm vào địa chỉ ở cột “Ô” "
+        (f"Phát hiện {_counted(errors, len(issues) - errors)}. Bấm vào địa chỉ ở cột “Ô” "
          "để đến đúng ô; ô nền đỏ là lỗi, ô nền vàng cần xem lại, ô nền xám có công thức đã chuyển thành chữ. "
          f"Sửa xong, lưu tệp và gửi lại cho {plan.collector}"
          + (f" trước ngày {deadline.strftime('%d/%m/%Y')}." if deadline else "."), None),
     ]
     plain = Font(name="Times New Roman", size=12)
     wrap = Alignment(wrap_text=True, vertical="top")
+    side = Side(style="thin")
+    box = Border(left=side, right=side, top=side, bottom=side)
     for row, (text, font) in enumerate(lines, start=1):
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
         cell = sheet.cell(row, 1, printable(text))
@@ -245,7 +252,7 @@ def _add_feedback_sheet(book: Workbook, plan: Plan, unit: Unit, source: Path, is
     bold = Font(name="Times New Roman", size=12, bold=True)
     for col, title in enumerate(("STT", "Trang", "Ô", "Vấn đề cần sửa", "Mức độ"), start=1):
         cell = sheet.cell(header_row, col, title)
-        cell.font, cell.fill = bold, PatternFill("solid", fgColor="FFD9E1F2")
+        cell.font, cell.fill, cell.border = bold, PatternFill("solid", fgColor="FFD9E1F2"), box
     problems = [(i.sheet, i.cell, i.message, SEVERITY_WORDS[i.severity]) for i in issues]
     reported = {(i.sheet, i.cell) for i in issues}
     problems += [(s, c, "Ô có công thức, đã chuyển thành chữ; hãy nhập số liệu trực tiếp.", SEVERITY_WORDS["warning"])
@@ -253,17 +260,13 @@ def _add_feedback_sheet(book: Workbook, plan: Plan, unit: Unit, source: Path, is
     link = Font(name="Times New Roman", size=12, color="FF0563C1", underline="single")
     for number, (where, address, message, severity) in enumerate(problems, start=1):
         row = header_row + number
-        sheet.cell(row, 1, number).font = plain
-        sheet.cell(row, 2, printable(where)).font = plain
-        target = sheet.cell(row, 3, address or "")
+        cells = [sheet.cell(row, col, value) for col, value in
+                 enumerate((number, printable(where), address or "", printable(message), severity), start=1)]
+        for cell in cells:
+            cell.font, cell.alignment, cell.border = plain, wrap, box
         if where in book.sheetnames and address:
-            target.hyperlink = Hyperlink(ref=target.coordinate, location=f"'{where}'!{address}", display=address)
-            target.font = link
-        else:
-            target.font = plain
-        text = sheet.cell(row, 4, printable(message))
-        text.font, text.alignment = plain, wrap
-        sheet.cell(row, 5, severity).font = plain
+            cells[2].hyperlink = Hyperlink(ref=cells[2].coordinate, location=f"'{where}'!{address}", display=address)
+            cells[2].font = link
         sheet.row_dimensions[row].height = 16.5 * max(1, math.ceil(len(message) * 1.1 / 70))
     for col, width in zip("ABCDE", (6, 12, 8, 72, 16)):
         sheet.column_dimensions[col].width = width

@@ -135,10 +135,7 @@ class Template:
         return self._lists[field.code]
 
     def plan_line(self) -> str:
-        """'Kế hoạch <title> – năm 2022', without the period when the title already names its year."""
-        document = self.plan.document
-        dated = str(self.plan.plan_year) in document.title
-        return f"{document.type} {document.title}" + ("" if dated else f" – {self.plan.period.label}")
+        return plan_line(self.plan)
 
     def deadline_text(self) -> str:
         deadline = self.plan.deadlines.submission
@@ -159,6 +156,13 @@ class Template:
         sheet.set_footer('&C&"Times New Roman,Regular"Trang &P/&N')
         if header_row is not None:
             sheet.repeat_rows(header_row)
+
+
+def plan_line(plan: Plan) -> str:
+    """'Kế hoạch <title> – năm 2022', without the period when the title already names its year."""
+    document = plan.document
+    dated = str(plan.plan_year) in document.title
+    return f"{document.type} {document.title}" + ("" if dated else f" – {plan.period.label}")
 
 
 # One template
