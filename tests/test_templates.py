@@ -206,6 +206,31 @@ def test_instructions_show_identity_deadline_and_status(folder):
     assert guide["B2"].value.endswith("trong năm 2022")  # the title names its year: no "– năm 2022" after it
 
 
+def guide_text(path) -> str:
+    return "\n".join(str(c.value) for row in openpyxl.load_workbook(path)["Hướng dẫn"].iter_rows() for c in row if c.value)
+
+
+def test_instructions_speak_of_the_cells_the_workbook_has(folder):
+    school, agency = guide_text(folder / f"{MN_SCHOOL}.xlsx"), guide_text(folder / "PHONG_GDDT.xlsx")
+    assert "Cách nhập số liệu" in school and "Ô số: nhập số nguyên" in school and "“Ghi chú”" in school
+    assert "Ô có mũi tên" in school and "Trang “Nhiệm vụ”" not in school
+    # An agency's workbook holds tasks only: no number cells, no Ghi chú column.
+    assert "Cách báo cáo tiến độ nhiệm vụ" in agency and "Trang “Nhiệm vụ”: mỗi dòng là một nhiệm vụ" in agency
+    assert "Ô số" not in agency and "Ghi chú" not in agency and "số đạt chuẩn" not in agency
+    # The colours described are those of the empty template: required blanks orange, not only yellow.
+    assert "ô bắt buộc còn trống có nền cam" in school and "ô bắt buộc còn trống có nền cam" in agency
+
+
+def test_the_cursor_starts_on_the_first_input_of_each_sheet(books):
+    book = books[MN_SCHOOL]
+    assert book["Số liệu"].sheet_view.selection[-1].activeCell == value_cell(book, "GV__MN__TONG")
+    assert book.active.title == "Hướng dẫn"
+
+
+def value_cell(book, name: str) -> str:
+    return names_of(book)[name][1]
+
+
 def test_status_cell_caches_the_empty_templates_count(folder):
     # LibreOffice shows cached formula results until an input changes: they must be right.
     data = openpyxl.load_workbook(folder / f"{MN_SCHOOL}.xlsx", data_only=True)["Số liệu"]

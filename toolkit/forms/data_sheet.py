@@ -155,6 +155,8 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
     colour_verdicts(template, sheet, checks, last)
     sheet.set_row(STATUS_ROW, 20)
     sheet.freeze_panes(HEADER_ROW + 1, 0)
+    first_input = cells.position(next(iter(cells)))
+    sheet.set_selection(*first_input, *first_input)  # the cursor waits where typing starts
     template.print_setup(sheet, header_row=HEADER_ROW, portrait=width <= 3)
     template.protect(sheet, allow_resize=True)
     return Status(DATA_SHEET, xl_rowcol_to_cell(STATUS_ROW, STT_COL, row_abs=True, col_abs=True), initial)

@@ -99,6 +99,8 @@ def write_task_sheet(template, fields: list[TaskField]) -> Status:
     colour_verdicts(template, sheet, checks, last_row)
     sheet.set_row(STATUS_ROW, 20)
     sheet.freeze_panes(HEADER_ROW + 1, 0)
+    first_input = cells.position(next(iter(cells)))
+    sheet.set_selection(*first_input, *first_input)  # the cursor waits where typing starts
     template.print_setup(sheet, header_row=HEADER_ROW, portrait=False)
     template.protect(sheet, allow_resize=True)  # long answers: the clerk may heighten a row
     return Status(TASK_SHEET, xl_rowcol_to_cell(STATUS_ROW, TT_COL, row_abs=True, col_abs=True), initial)

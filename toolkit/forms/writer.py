@@ -23,19 +23,18 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit import __version__
-from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME
-from toolkit.core.text import place_name
+from toolkit.spec.names import META_SHEET
 from toolkit.core.errors import ToolkitError
 from toolkit.core.files import atomic_write
 from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster, Unit
 from toolkit.forms.rules import fits_inline
-from toolkit.forms.data_sheet import Status, row_height, write_data_sheet, write_status
+from toolkit.forms.data_sheet import Status, write_data_sheet
+from toolkit.forms.guide import GUIDE_SHEET, write_guide
 from toolkit.forms.task_sheet import takes as takes_task_field, write_task_sheet
 from toolkit.core.workers import shared, worker_pool
 
-GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "_lists"
 FONT = {"font_name": "Times New Roman", "font_size": 12}
 INPUT_FILL = "#FFF2CC"  # light yellow: "type here"
@@ -195,7 +194,7 @@ def _write_book(template: Template, generated_at: dt.datetime) -> None:
         remaining = [f for f in remaining if not takes(f)]
         if mine:
             statuses.append(write(template, mine))
-    _write_guide(template, guide, statuses)
+    write_guide(template, guide, statuses)
     if template.lists_sheet is not None:
         template.lists_sheet.hide()
         template.protect(template.lists_sheet)
@@ -216,76 +215,6 @@ def _write_meta(template: Template, generated_at: dt.datetime) -> None:
         template.book.set_custom_property(key, value)
     meta.hide()
     template.protect(meta)
-
-
-def _write_guide(template: Template, sheet: Worksheet, statuses: list[Status]) -> None:
-    """Instructions, the unit's identity and the self-check status; all locked.
-
-    Labels span B:D so that values sit in column E, where a reader looks for the unit code
-    named in column A when the workbook lost its defined names.
-    """
-    plan, unit, fmt = template.plan, template.unit, template.formats
-    value_col = FIRST_INPUT_COLUMN
-    sheet.set_column(KEY_COLUMN, KEY_COLUMN, 12, None, {"hidden": True})
-    sheet.set_column(1, value_col - 1, 8)
-    sheet.set_column(value_col, value_col, 68)
-    line_width = 24 + 68
-
-    def whole_line(row: int, text: str, style: str) -> None:
-        sheet.merge_range(row, 1, row, value_col, text, fmt[style])
-        sheet.set_row(row, row_height(text, line_width))
-
-    def pair(row: int, label: str, value: str, value_style: str = "value") -> None:
-        sheet.merge_range(row, 1, row, value_col - 1, label, fmt["label"])
-        sheet.write_string(row, value_col, value, fmt[value_style])
-        sheet.set_row(row, row_height(value, 68))
-
-    whole_line(0, "BIỂU MẪU BÁO CÁO SỐ LIỆU", "title")
-    whole_line(1, template.plan_line(), "italic")
-    commune = template.roster.get(unit.commune) if unit.commune else None
-    kind = plan.unit_kinds[unit.kind].label
-    # A commune's pseudo-level ("Xã, thị trấn") repeats its kind; only schools have real levels.
-    levels = [plan.levels.get(level, level) for level in unit.levels if plan.levels.get(level, level) != kind]
-    identity = [
-        ("Mã đơn vị", unit.code),
-        ("Tên đơn vị", unit.name),
-        ("Loại đơn vị", kind),
-        *([("Cấp học", ", ".join(levels))] if levels else []),
-        ("Địa bàn", f"{place_name(commune.name)}, {plan.area.name}" if commune and commune.code != unit.code else plan.area.name),
-        ("Kỳ báo cáo", plan.period.label),
-        ("Hạn gửi báo cáo", template.deadline_text()),
-        ("Gửi về", plan.collector),
-    ]
-    for row, (label, value) in enumerate(identity, start=3):
-        pair(row, label, value)
-    sheet.write_string(3, KEY_COLUMN, UNIT_CODE_NAME)
-    template.book.define_name(UNIT_CODE_NAME, f"='{GUIDE_SHEET}'!$E$4")
-
-    row = 3 + len(identity) + 1
-    for status in statuses:
-        label = "Tình trạng biểu mẫu" if len(statuses) == 1 else f"Tình trạng trang “{status.sheet}”"
-        sheet.merge_range(row, 1, row, value_col - 1, label, fmt["label"])
-        write_status(template, sheet, row, value_col, f"='{status.sheet}'!{status.cell}", status.initial)
-        row += 1
-    sheet_names = ", ".join(f"“{s.sheet}”" for s in statuses)
-    steps = [
-        "Cách nhập số liệu",
-        f"1. Mở trang {sheet_names}; chỉ nhập vào các ô nền vàng. Các ô khác đã được khóa.",
-        "2. Ô số: nhập số nguyên (không âm), không gõ dấu chấm, dấu phẩy, khoảng trắng hay chữ. "
-        "Ô có mũi tên: bấm mũi tên và chọn một giá trị trong danh sách.",
-        "3. Ô nền cam là ô còn trống; ô nền đỏ là số liệu chưa hợp lý (ví dụ số đạt chuẩn lớn hơn tổng số). "
-        "Có thể ghi giải thích ở cột “Ghi chú”.",
-        "4. Dòng “Tình trạng” ở trên và ở đầu trang số liệu cho biết còn bao nhiêu ô chưa nhập, chưa hợp lệ; "
-        "sửa đến khi báo “Đã nhập đầy đủ, không phát hiện lỗi”.",
-        "5. Không đổi tên trang, không chèn hay xóa dòng, cột; không sao chép số liệu sang biểu mẫu khác.",
-        f"6. Lưu tệp (giữ nguyên định dạng .xlsx và tên tệp {unit.code}.xlsx) và gửi về {plan.collector} "
-        + (f"trước ngày {template.deadline_text()}." if plan.deadlines.submission else "đúng hạn."),
-    ]
-    row += 1
-    for number, text in enumerate(steps):
-        whole_line(row + number, text, "label" if number == 0 else "value")
-    template.print_setup(sheet, portrait=True)
-    template.protect(sheet)
 
 
 # Many templates
