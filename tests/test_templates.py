@@ -254,9 +254,10 @@ def test_self_check_highlights_missing_and_broken_cells(books):
 
 
 def test_a4_one_page_wide_times_new_roman_page_numbers(books):
-    for sheet in books[COMBINED_SCHOOL].worksheets[:2]:
+    # The instructions fit a portrait page; the data sheet, with its three-column grids, a landscape one.
+    for sheet, orientation in zip(books[COMBINED_SCHOOL].worksheets[:2], ("portrait", "landscape")):
         setup = sheet.page_setup
-        assert (setup.paperSize, setup.orientation, setup.fitToHeight) == (9, "portrait", 0)
+        assert (setup.paperSize, setup.orientation, setup.fitToHeight) == (9, orientation, 0)
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1)  # None: default 1
         assert sheet.oddFooter.center.text == "Trang &P/&N"
     assert books[COMBINED_SCHOOL]["Số liệu"].print_title_rows == "$5:$5"

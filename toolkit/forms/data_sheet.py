@@ -23,7 +23,7 @@ from toolkit.forms.rules import DONE, CellMap, Flag, row_flags, row_verdict, sum
 
 DATA_SHEET = "Số liệu"
 STT_COL, LABEL_COL, UNIT_COL = 1, 2, 3
-WIDTHS = {"stt": 6, "label": 50, "unit": 12, "input": 14, "note": 24, "verdict": 18}
+WIDTHS = {"stt": 6, "label": 46, "unit": 12, "input": 14, "note": 24, "verdict": 18}
 IDENTITY_ROW, STATUS_ROW, HEADER_ROW = 2, 3, 4  # 0-based; above them: the title and the plan
 
 
@@ -118,9 +118,10 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
     sheet.set_column(note_col, note_col, WIDTHS["note"])
     sheet.set_column(checks.verdict, checks.verdict, WIDTHS["verdict"])
     sheet.set_column(checks.missing, checks.invalid, 8, None, {"hidden": True})
-    page_width = sum(WIDTHS.values()) + WIDTHS["input"] * (width - 1)
+    # Printed: up to Ghi chú; the row verdicts help on screen, a signed report does without them.
+    page_width = sum(WIDTHS.values()) - WIDTHS["verdict"] + WIDTHS["input"] * (width - 1)
 
-    write_heading(template, sheet, f"SỐ LIỆU BÁO CÁO – {template.unit.name.upper()}", checks.verdict, page_width)
+    write_heading(template, sheet, f"SỐ LIỆU BÁO CÁO – {template.unit.name.upper()}", note_col, page_width)
     headers = ["STT", "Nội dung", "Đơn vị tính", "Số liệu"] + [""] * (width - 1) + ["Ghi chú", "Kiểm tra"]
     for offset, text in enumerate(headers):
         sheet.write_string(HEADER_ROW, STT_COL + offset, text, fmt["header"])
@@ -131,7 +132,8 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
     initially_missing = 0
     for index, row in enumerate(rows, start=HEADER_ROW + 1):
         if row.kind == "section":
-            sheet.merge_range(index, STT_COL, index, checks.verdict, row.text, fmt["section"])
+            sheet.merge_range(index, STT_COL, index, note_col, row.text, fmt["section"])
+            sheet.write_blank(index, checks.verdict, None, fmt["section"])
             continue
         sheet.write_string(index, STT_COL, row.stt, fmt["center"])
         sheet.write_string(index, UNIT_COL, row.field.unit, fmt["center"])
@@ -157,7 +159,8 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
     sheet.freeze_panes(HEADER_ROW + 1, 0)
     first_input = cells.position(next(iter(cells)))
     sheet.set_selection(*first_input, *first_input)  # the cursor waits where typing starts
-    template.print_setup(sheet, header_row=HEADER_ROW, portrait=width <= 3)
+    signed = write_signatures(template, sheet, last + 2, (STT_COL, UNIT_COL), (FIRST_INPUT_COLUMN, note_col))
+    template.print_setup(sheet, width=page_width, last_row=signed, last_col=note_col, header_row=HEADER_ROW)
     template.protect(sheet, allow_resize=True)
     return Status(DATA_SHEET, xl_rowcol_to_cell(STATUS_ROW, STT_COL, row_abs=True, col_abs=True), initial)
 
@@ -185,6 +188,22 @@ def colour_verdicts(template, sheet, checks: CheckColumns, last_row: int) -> Non
                              {"type": "formula", "criteria": f"={counts}>0", "format": fmt["wrong"]})
     sheet.conditional_format(first, checks.verdict, last_row, checks.verdict,
                              {"type": "formula", "criteria": f"=AND({counts}=0,LEN({verdict})>0)", "format": fmt["done"]})
+
+
+def write_signatures(template, sheet, row: int, left: tuple[int, int], right: tuple[int, int]) -> int:
+    """The signature block of Nghị định 30/2020 below a sheet: the date, then who drew up the form
+    (left) and the head of the unit (right); returns the block's last row."""
+    fmt = template.formats
+    lines = [(None, ("……………, ngày …… tháng …… năm 20……", "sign_note")),
+             (("NGƯỜI LẬP BIỂU", "sign_title"), ("THỦ TRƯỞNG ĐƠN VỊ", "sign_title")),
+             (("(Ký, ghi rõ họ tên)", "sign_note"), ("(Ký tên, đóng dấu)", "sign_note"))]
+    for offset, texts in enumerate(lines):
+        for columns, text in zip((left, right), texts):
+            if text:
+                sheet.merge_range(row + offset, columns[0], row + offset, columns[1], text[0], fmt[text[1]])
+    last = row + len(lines) + 3  # room to sign
+    sheet.set_row(last, 20)
+    return last
 
 
 def write_heading(template, sheet, title: str, last_col: int, page_width: int) -> None:

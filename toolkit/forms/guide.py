@@ -67,7 +67,7 @@ def write_guide(template, sheet: Worksheet, statuses: list[Status]) -> None:
     row += 1
     for number, text in enumerate(steps):
         whole_line(row + number, text, "label" if number == 0 else "value")
-    template.print_setup(sheet, portrait=True)
+    template.print_setup(sheet, width=line_width, last_row=row + len(steps) - 1, last_col=value_col)
     template.protect(sheet)
 
 

@@ -23,13 +23,15 @@ from toolkit.forms.data_sheet import (
     status_range,
     write_heading,
     write_inputs,
+    write_signatures,
     write_status,
 )
 
 TASK_SHEET = "Nhiệm vụ"
 TT_COL, CONTENT_COL, ROLE_COL, TIME_COL = 1, 2, 3, FIRST_INPUT_COLUMN
 INPUT_COL = TIME_COL + 1  # Kết quả thực hiện, then Mức độ, Khó khăn, Đề xuất (TASK_COLUMNS order)
-WIDTHS = {"tt": 5, "content": 45, "role": 10, "time": 12, "KET_QUA": 40, "MUC_DO": 15, "KHO_KHAN": 26, "DE_XUAT": 26, "verdict": 18}
+WIDTHS = {"tt": 5, "content": 36, "role": 10, "time": 10, "KET_QUA": 34, "MUC_DO": 14, "KHO_KHAN": 20, "DE_XUAT": 20,
+          "verdict": 18}
 MIN_ROW_HEIGHT = 66  # room to type a few lines of results without resizing the row
 
 
@@ -66,8 +68,9 @@ def write_task_sheet(template, fields: list[TaskField]) -> Status:
     for col, width in enumerate(WIDTHS.values(), start=TT_COL):
         sheet.set_column(col, col, width)
     sheet.set_column(checks.missing, checks.invalid, 8, None, {"hidden": True})
-    page_width = sum(WIDTHS.values())
-    write_heading(template, sheet, f"TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ – {unit.name.upper()}", last_col, page_width)
+    printed_col = checks.verdict - 1  # the row verdicts help on screen, a signed report does without them
+    page_width = sum(WIDTHS.values()) - WIDTHS["verdict"]
+    write_heading(template, sheet, f"TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ – {unit.name.upper()}", printed_col, page_width)
     headers = ["TT", "Nội dung", "Vai trò", "Thời gian thực hiện"] + [label for label, _ in TASK_COLUMNS.values()] + ["Kiểm tra"]
     for offset, text in enumerate(headers):
         sheet.write_string(HEADER_ROW, TT_COL + offset, text, fmt["header"])
@@ -77,7 +80,8 @@ def write_task_sheet(template, fields: list[TaskField]) -> Status:
     for index, (kind, item) in enumerate(rows, start=HEADER_ROW + 1):
         if kind == "group":
             text = f"{item.numeral}. {item.title}"
-            sheet.merge_range(index, TT_COL, index, last_col, text, fmt["section"])
+            sheet.merge_range(index, TT_COL, index, printed_col, text, fmt["section"])
+            sheet.write_blank(index, checks.verdict, None, fmt["section"])
             sheet.set_row(index, row_height(text, page_width))
             continue
         task = item["KET_QUA"].task
@@ -101,7 +105,8 @@ def write_task_sheet(template, fields: list[TaskField]) -> Status:
     sheet.freeze_panes(HEADER_ROW + 1, 0)
     first_input = cells.position(next(iter(cells)))
     sheet.set_selection(*first_input, *first_input)  # the cursor waits where typing starts
-    template.print_setup(sheet, header_row=HEADER_ROW, portrait=False)
+    signed = write_signatures(template, sheet, last_row + 2, (TT_COL, ROLE_COL), (INPUT_COL, printed_col))
+    template.print_setup(sheet, width=page_width, last_row=signed, last_col=printed_col, header_row=HEADER_ROW)
     template.protect(sheet, allow_resize=True)  # long answers: the clerk may heighten a row
     return Status(TASK_SHEET, xl_rowcol_to_cell(STATUS_ROW, TT_COL, row_abs=True, col_abs=True), initial)
 

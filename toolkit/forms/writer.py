@@ -43,6 +43,9 @@ INVALID_FILL = "#FF7C80"  # red: breaks a check
 DONE_FONT, DONE_FILL = "#006100", "#C6EFCE"  # green: nothing left to do
 WRONG_FONT, WRONG_FILL = "#C00000", "#FFC7CE"  # red: missing or wrong
 MM = 1 / 25.4  # inches per millimetre (XlsxWriter margins are in inches)
+# Column characters that fit across a portrait A4 page inside the margins at about 90%; measured in
+# LibreOffice's PDF of the templates (Times New Roman 12: a character of width is about 1.8 mm).
+PORTRAIT_WIDTH = 100
 SMALL_BATCH = 50  # below this many units, starting worker processes costs more than it saves
 
 # Sheets holding inputs, after the instructions, in tab order: (takes a field?, writer). A field
@@ -102,6 +105,8 @@ def _formats(book: xlsxwriter.Workbook) -> dict:
         "note": book.add_format({**box, "locked": False}),
         "label": book.add_format({"bold": True, "valign": "top", "text_wrap": True}),
         "value": book.add_format({"valign": "top", "text_wrap": True}),
+        "sign_title": book.add_format({"bold": True, "align": "center"}),
+        "sign_note": book.add_format({"italic": True, "align": "center"}),
         "missing": book.add_format({"bg_color": MISSING_FILL}),
         "invalid": book.add_format({"bg_color": INVALID_FILL, "bold": True}),
     }
@@ -146,13 +151,19 @@ class Template:
         sheet.protect(self.password, options)
 
     @staticmethod
-    def print_setup(sheet: Worksheet, *, header_row: int | None = None, portrait: bool = True) -> None:
-        """A4, one page wide, margins of Nghị định 30/2020, page numbers, repeated header."""
+    def print_setup(sheet: Worksheet, *, width: float, last_row: int, last_col: int,
+                    header_row: int | None = None) -> None:
+        """A4, one page wide, margins of Nghị định 30/2020, page numbers, repeated header.
+
+        `width` is the printed columns' width in characters: a sheet too wide for a portrait page
+        at about 90% prints landscape, so 12 pt never prints smaller than about 10 pt.
+        """
         sheet.set_paper(9)
-        sheet.set_portrait() if portrait else sheet.set_landscape()
+        sheet.set_portrait() if width <= PORTRAIT_WIDTH else sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
         sheet.set_margins(left=30 * MM, right=15 * MM, top=20 * MM, bottom=20 * MM)
         sheet.set_footer('&C&"Times New Roman,Regular"Trang &P/&N')
+        sheet.print_area(0, 0, last_row, last_col)
         if header_row is not None:
             sheet.repeat_rows(header_row)
 
