@@ -23,7 +23,10 @@ from toolkit.forms.rules import DONE, CellMap, Flag, row_flags, row_verdict, sum
 
 DATA_SHEET = "Số liệu"
 STT_COL, LABEL_COL, UNIT_COL = 1, 2, 3
-WIDTHS = {"stt": 6, "label": 46, "unit": 12, "input": 14, "note": 24, "verdict": 18}
+WIDTHS = {"stt": 6, "unit": 12, "note": 20, "verdict": 18}  # and the label and inputs: column_widths
+# Printed column characters that fit inside the margins of a portrait and a landscape A4 page at
+# about 88% (LibreOffice, Times New Roman 12: a character of column width prints about 2.2 mm wide).
+PORTRAIT_WIDTH, LANDSCAPE_WIDTH = 86, 131
 IDENTITY_ROW, STATUS_ROW, HEADER_ROW = 2, 3, 4  # 0-based; above them: the title and the plan
 
 
@@ -95,6 +98,14 @@ def row_height(text: str, width: float) -> float:
     return 16.5 * lines
 
 
+def column_widths(grid_width: int) -> tuple[float, float]:
+    """Widths of the label column and of each input column: as wide as reads well, and all the
+    printed columns within a landscape page."""
+    room = LANDSCAPE_WIDTH - (WIDTHS["stt"] + WIDTHS["unit"] + WIDTHS["note"])
+    label = min(50, max(30, room - 14 * grid_width))
+    return label, min(14, (room - label) / grid_width)
+
+
 def write_data_sheet(template, fields: list[Field]) -> Status:
     """Write the data sheet for `fields`; define the names of its inputs and validate them."""
     plan, unit, fmt = template.plan, template.unit, template.formats
@@ -112,14 +123,15 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
 
     sheet.set_column(KEY_COLUMN, KEY_COLUMN, 30, None, {"hidden": True})
     sheet.set_column(STT_COL, STT_COL, WIDTHS["stt"])
-    sheet.set_column(LABEL_COL, LABEL_COL, WIDTHS["label"])
+    label_width, input_width = column_widths(width)
+    sheet.set_column(LABEL_COL, LABEL_COL, label_width)
     sheet.set_column(UNIT_COL, UNIT_COL, WIDTHS["unit"])
-    sheet.set_column(FIRST_INPUT_COLUMN, FIRST_INPUT_COLUMN + width - 1, WIDTHS["input"])
+    sheet.set_column(FIRST_INPUT_COLUMN, FIRST_INPUT_COLUMN + width - 1, input_width)
     sheet.set_column(note_col, note_col, WIDTHS["note"])
     sheet.set_column(checks.verdict, checks.verdict, WIDTHS["verdict"])
     sheet.set_column(checks.missing, checks.invalid, 8, None, {"hidden": True})
     # Printed: up to Ghi chú; the row verdicts help on screen, a signed report does without them.
-    page_width = sum(WIDTHS.values()) - WIDTHS["verdict"] + WIDTHS["input"] * (width - 1)
+    page_width = WIDTHS["stt"] + label_width + WIDTHS["unit"] + input_width * width + WIDTHS["note"]
 
     write_heading(template, sheet, f"SỐ LIỆU BÁO CÁO – {template.unit.name.upper()}", note_col, page_width)
     headers = ["STT", "Nội dung", "Đơn vị tính", "Số liệu"] + [""] * (width - 1) + ["Ghi chú", "Kiểm tra"]
@@ -138,12 +150,12 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
         sheet.write_string(index, STT_COL, row.stt, fmt["center"])
         sheet.write_string(index, UNIT_COL, row.field.unit, fmt["center"])
         if row.kind == "grid_head":
-            _write_grid_head(sheet, fmt, index, row.field, width, note_col)
+            _write_grid_head(sheet, fmt, index, row.field, (width, label_width, input_width), note_col)
             sheet.write_blank(index, checks.verdict, None, fmt["cell"])
             continue
         sheet.write_string(index, KEY_COLUMN, "|".join(row.names))
         sheet.write_string(index, LABEL_COL, row.text, fmt["cell"])
-        sheet.set_row(index, row_height(row.text, WIDTHS["label"]))
+        sheet.set_row(index, row_height(row.text, label_width))
         for offset in range(len(row.names), width):
             sheet.write_blank(index, FIRST_INPUT_COLUMN + offset, None, fmt["cell"])
         sheet.write_blank(index, note_col, None, fmt["note"])
@@ -218,13 +230,14 @@ def write_heading(template, sheet, title: str, last_col: int, page_width: int) -
     sheet.merge_range(IDENTITY_ROW, STT_COL, IDENTITY_ROW, last_col, identity, fmt["identity"])
 
 
-def _write_grid_head(sheet, fmt, index: int, field: Field, width: int, note_col: int) -> None:
+def _write_grid_head(sheet, fmt, index: int, field: Field, widths: tuple[int, float, float], note_col: int) -> None:
+    width, label_width, input_width = widths
     sheet.write_string(index, LABEL_COL, field.label, fmt["grid_label"])
     for offset in range(width):
         label = field.columns[offset].label if offset < len(field.columns) else ""
         sheet.write_string(index, FIRST_INPUT_COLUMN + offset, label, fmt["header"])
     sheet.write_blank(index, note_col, None, fmt["cell"])
-    heights = [row_height(field.label, WIDTHS["label"])] + [row_height(c.label, WIDTHS["input"]) for c in field.columns]
+    heights = [row_height(field.label, label_width)] + [row_height(c.label, input_width) for c in field.columns]
     sheet.set_row(index, max(heights))
 
 

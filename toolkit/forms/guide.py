@@ -24,8 +24,8 @@ def write_guide(template, sheet: Worksheet, statuses: list[Status]) -> None:
     value_col = FIRST_INPUT_COLUMN
     sheet.set_column(KEY_COLUMN, KEY_COLUMN, 12, None, {"hidden": True})
     sheet.set_column(1, value_col - 1, 8)
-    sheet.set_column(value_col, value_col, 68)
-    line_width = 24 + 68
+    sheet.set_column(value_col, value_col, 58)
+    line_width = 24 + 58
 
     def whole_line(row: int, text: str, style: str) -> None:
         sheet.merge_range(row, 1, row, value_col, text, fmt[style])
@@ -34,7 +34,7 @@ def write_guide(template, sheet: Worksheet, statuses: list[Status]) -> None:
     def pair(row: int, label: str, value: str, value_style: str = "value") -> None:
         sheet.merge_range(row, 1, row, value_col - 1, label, fmt["label"])
         sheet.write_string(row, value_col, value, fmt[value_style])
-        sheet.set_row(row, row_height(value, 68))
+        sheet.set_row(row, row_height(value, 58))
 
     whole_line(0, "BIỂU MẪU BÁO CÁO SỐ LIỆU", "title")
     whole_line(1, template.plan_line(), "italic")

@@ -30,7 +30,7 @@ from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster, Unit
 from toolkit.forms.rules import fits_inline
-from toolkit.forms.data_sheet import Status, write_data_sheet
+from toolkit.forms.data_sheet import PORTRAIT_WIDTH, Status, write_data_sheet
 from toolkit.forms.guide import GUIDE_SHEET, write_guide
 from toolkit.forms.task_sheet import takes as takes_task_field, write_task_sheet
 from toolkit.core.workers import shared, worker_pool
@@ -43,9 +43,6 @@ INVALID_FILL = "#FF7C80"  # red: breaks a check
 DONE_FONT, DONE_FILL = "#006100", "#C6EFCE"  # green: nothing left to do
 WRONG_FONT, WRONG_FILL = "#C00000", "#FFC7CE"  # red: missing or wrong
 MM = 1 / 25.4  # inches per millimetre (XlsxWriter margins are in inches)
-# Column characters that fit across a portrait A4 page inside the margins at about 90%; measured in
-# LibreOffice's PDF of the templates (Times New Roman 12: a character of width is about 1.8 mm).
-PORTRAIT_WIDTH = 100
 SMALL_BATCH = 50  # below this many units, starting worker processes costs more than it saves
 
 # Sheets holding inputs, after the instructions, in tab order: (takes a field?, writer). A field
@@ -156,7 +153,7 @@ class Template:
         """A4, one page wide, margins of Nghị định 30/2020, page numbers, repeated header.
 
         `width` is the printed columns' width in characters: a sheet too wide for a portrait page
-        at about 90% prints landscape, so 12 pt never prints smaller than about 10 pt.
+        at about 88% prints landscape, so 12 pt never prints much smaller than 10.5 pt.
         """
         sheet.set_paper(9)
         sheet.set_portrait() if width <= PORTRAIT_WIDTH else sheet.set_landscape()
