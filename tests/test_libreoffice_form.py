@@ -150,3 +150,16 @@ def test_every_sheet_prints_at_no_less_than_85_percent(session, soffice, lo_prof
         heights = title_heights(to_pdf(soffice, lo_profile, folder / f"{unit}.xlsx"))
         assert len(heights) >= 2  # the instructions and at least one input sheet
         assert min(heights) / reference >= 0.85, (unit, [round(h / reference, 2) for h in heights])
+
+
+def test_no_page_ends_on_a_section_heading(session, soffice, lo_profile):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    for unit in (SCHOOL, AGENCY):
+        pdf = to_pdf(soffice, lo_profile, session["folder"] / f"{unit}.xlsx")
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        pages = [[line.strip() for line in page.splitlines() if line.strip() and not line.strip().startswith("Trang ")]
+                 for page in text.split("\f") if page.strip()]
+        assert len(pages) >= 3, unit
+        # "II. Học sinh", "IV. Phòng Tài nguyên và Môi trường": a section heading never ends a page.
+        assert [page[-1] for page in pages if re.match(r"[IVX]+\. ", page[-1])] == [], unit

@@ -14,7 +14,7 @@ from toolkit.core.errors import ToolkitError
 from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
 from toolkit.forms.rules import CellMap, fits_inline, row_flags, summary_formula, validation_rule
-from toolkit.forms.writer import write_template, write_templates
+from toolkit.forms.writer import keep_with_next, write_template, write_templates
 
 MN_SCHOOL, COMBINED_SCHOOL, COMMUNE = "MN_BAN_CAM_1", "THTHCS_BAN_CAM_1", "XA_BAN_CAM"
 
@@ -351,3 +351,13 @@ def test_summary_formula_and_its_initial_text():
                        '"Còn "&SUM($I$6:$I$9)&" ô chưa nhập, "&SUM($J$6:$J$9)&" ô chưa hợp lệ.")')
     assert initial == "Còn 3 ô chưa nhập, 0 ô chưa hợp lệ."
     assert summary_formula("A1:A2", "B1:B2", 0)[1] == "Đã nhập đầy đủ, không phát hiện lỗi."
+
+
+def test_a_heading_that_would_end_a_page_starts_the_next_one():
+    # Pages of 100 points; after page 1, the 10-point header row repeats. Heading rows 4 and 7.
+    heights = [30, 30, 20, 10, 10, 20, 30, 15, 15, 20]
+    # Page 1: rows 0-3 take 90 points; heading 4 and its row 5 need 30 more: it moves to page 2.
+    # Page 2: header 10 + rows 4-6 = 70; heading 7 and row 8 make 100, more than 96 (4% slack): page 3.
+    assert keep_with_next(heights, {4, 7}, 100, 10) == [4, 7]
+    # Where the program breaks by itself (heading 2 does not fit on page 1 at all), nothing is added.
+    assert keep_with_next([50, 40, 20, 10], {2}, 100, 10) == []

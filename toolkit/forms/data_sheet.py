@@ -172,7 +172,9 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
     first_input = cells.position(next(iter(cells)))
     sheet.set_selection(*first_input, *first_input)  # the cursor waits where typing starts
     signed = write_signatures(template, sheet, last + 2, (STT_COL, UNIT_COL), (FIRST_INPUT_COLUMN, note_col))
-    template.print_setup(sheet, width=page_width, last_row=signed, last_col=note_col, header_row=HEADER_ROW)
+    headings = [i for i, row in enumerate(rows, start=HEADER_ROW + 1) if row.kind in ("section", "grid_head")]
+    template.print_setup(sheet, width=page_width, last_row=signed, last_col=note_col, header_row=HEADER_ROW,
+                         headings=[*headings, *range(last + 1, signed)])  # the signature block stays whole
     template.protect(sheet, allow_resize=True)
     return Status(DATA_SHEET, xl_rowcol_to_cell(STATUS_ROW, STT_COL, row_abs=True, col_abs=True), initial)
 

@@ -107,7 +107,9 @@ def write_task_sheet(template, fields: list[TaskField]) -> Status:
     first_input = cells.position(next(iter(cells)))
     sheet.set_selection(*first_input, *first_input)  # the cursor waits where typing starts
     signed = write_signatures(template, sheet, last_row + 2, (TT_COL, ROLE_COL), (INPUT_COL, printed_col))
-    template.print_setup(sheet, width=page_width, last_row=signed, last_col=printed_col, header_row=HEADER_ROW)
+    groups = [i for i, (kind, _) in enumerate(rows, start=HEADER_ROW + 1) if kind == "group"]
+    template.print_setup(sheet, width=page_width, last_row=signed, last_col=printed_col, header_row=HEADER_ROW,
+                         headings=[*groups, *range(last_row + 1, signed)])  # the signature block stays whole
     template.protect(sheet, allow_resize=True)  # long answers: the clerk may heighten a row
     return Status(TASK_SHEET, xl_rowcol_to_cell(STATUS_ROW, TT_COL, row_abs=True, col_abs=True), initial)
 
