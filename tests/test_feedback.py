@@ -124,3 +124,29 @@ def test_an_ods_or_xls_return_gets_its_values_in_a_fresh_template(soffice, lo_pr
     assert cell_of(fresh, "RL_0_2").fill.fgColor.rgb == "FFFF7C80"
     # Still a working template: protected, with the unit's identity and its self-check.
     assert fresh["Số liệu"].protection.sheet and fresh["Số liệu"]["B4"].data_type == "f"
+
+
+def test_a_return_too_big_to_rewrite_cheaply_gets_a_fresh_copy(plan, roster, tmp_path, monkeypatch):
+    filled_return(plan, roster, tmp_path).rename(tmp_path / "returns.xlsx")
+    (tmp_path / "returns").mkdir()
+    (tmp_path / "returns.xlsx").rename(tmp_path / "returns" / f"{UNIT}.xlsx")
+    monkeypatch.setattr("toolkit.collect.feedback.REWRITE_LIMIT", 1000)  # bytes: every return is "huge"
+    issues, copy = check_folder(plan, roster, tmp_path / "returns", tmp_path / "output")
+    fresh = openpyxl.load_workbook(copy)
+    assert "không sửa trực tiếp được" in fresh[FEEDBACK_SHEET]["A4"].value
+    assert cell_of(fresh, "RL_0_2").value == 100000 and cell_of(fresh, "RL_0_2").fill.fgColor.rgb == "FFFF7C80"
+
+
+def test_many_feedback_copies_are_written_by_the_worker_pool(plan, roster, tmp_path, monkeypatch):
+    units = ["XA_GIA_PHU", "XA_BAN_CAM", "XA_SON_HA"]
+    for code in units:
+        template = write_template(plan, roster, roster.get(code), tmp_path / "template" / f"{code}.xlsx")
+        values = {**sample_values(plan, roster.get(code), random.Random(3)), "RL_0_2": 100000}
+        fill_workbook(template, values, tmp_path / "returns" / f"{code}.xlsx")
+    monkeypatch.setattr("toolkit.collect.feedback.SMALL_BATCH", 2)
+    collection = collect(plan, roster, tmp_path / "returns", progress=False)
+    paths = write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY, workers=2)
+    assert sorted(p.name for p in paths if p.parent.name == "phan_hoi") == sorted(f"{code}.xlsx" for code in units)
+    for code in units:
+        book = openpyxl.load_workbook(tmp_path / "output" / "phan_hoi" / f"{code}.xlsx")
+        assert book.active.title == FEEDBACK_SHEET and cell_of(book, "RL_0_2").fill.fgColor.rgb == "FFFF7C80"

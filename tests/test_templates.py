@@ -361,3 +361,16 @@ def test_a_heading_that_would_end_a_page_starts_the_next_one():
     assert keep_with_next(heights, {4, 7}, 100, 10) == [4, 7]
     # Where the program breaks by itself (heading 2 does not fit on page 1 at all), nothing is added.
     assert keep_with_next([50, 40, 20, 10], {2}, 100, 10) == []
+
+
+def test_status_cells_turn_green_when_done_and_verdicts_are_coloured_on_locked_cells(books):
+    book = books[MN_SCHOOL]
+    data, guide = book["Số liệu"], book["Hướng dẫn"]
+    done = '"Đã nhập đầy đủ, không phát hiện lỗi."'
+    for sheet, cell in ((data, "B4"), (guide, "E13")):
+        (rule,) = [r for rng in sheet.conditional_formatting for r in rng.rules if cell in rng.sqref]
+        assert (rule.operator, rule.formula, rule.dxf.font.color.rgb) == ("equal", [done], "FF006100")
+    verdict = next(c.column_letter for c in data[5] if c.value == "Kiểm tra")
+    (column,) = [rng for rng in data.conditional_formatting if str(rng.sqref).startswith(f"{verdict}6:")]
+    assert [r.dxf.font.color.rgb for r in column.rules] == ["FFC00000", "FF006100"]  # red while a problem remains
+    assert all(data[f"{verdict}{row}"].protection.locked for row in range(6, data.max_row + 1))
