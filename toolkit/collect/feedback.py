@@ -109,8 +109,8 @@ def _mark_own(plan: Plan, unit: Unit, source: Path, issues: list[Issue], tempora
     book = openpyxl.load_workbook(temporary, keep_vba=source.suffix.lower() == ".xlsm")
     neutralised = _neutralise(book)
     book._external_links = []  # opening the copy must not ask to update links to the sender's files
-    _mark(book, issues, lambda issue: _located(book, issue.sheet, issue.cell))
-    _add_feedback_sheet(book, plan, unit, source, issues, neutralised, fresh=False)
+    marked = _mark(book, issues, lambda issue: _located(book, issue.sheet, issue.cell))
+    _add_feedback_sheet(book, plan, unit, source, marked, neutralised, fresh=False)
     book.save(temporary)
 
 
@@ -132,8 +132,9 @@ def _mark_fresh(plan: Plan, roster: Roster, unit: Unit, source: Path, issues: li
             neutralised.append(cell)
     for cell in neutralised:
         _mark_neutralised(cell)
-    _mark(book, issues, lambda issue: _named(book, issue.field) or _located(book, issue.sheet, issue.cell))
-    _add_feedback_sheet(book, plan, unit, source, issues, [_where(c) for c in neutralised], fresh=True)
+    # By name: the return's cells may sit elsewhere (rows inserted) than in the fresh template.
+    marked = _mark(book, issues, lambda issue: _named(book, issue.field) or _located(book, issue.sheet, issue.cell))
+    _add_feedback_sheet(book, plan, unit, source, marked, [_where(c) for c in neutralised], fresh=True)
     book.save(temporary)
 
 
@@ -163,13 +164,16 @@ def _mark_neutralised(cell) -> None:
                    "Hãy nhập số liệu trực tiếp, không dùng công thức.")
 
 
-def _mark(book: Workbook, issues: list[Issue], locate) -> None:
+def _mark(book: Workbook, issues: list[Issue], locate) -> list[tuple[Issue, tuple[str, str]]]:
+    """Fill and comment each issue's cell; returns each issue with where it is in this copy."""
+    marked = []
     for issue in issues:
         cell = locate(issue) if issue.cell or issue.field else None
-        if cell is None:
-            continue
-        cell.fill = FILLS[issue.severity]
-        _comment(cell, issue.message)
+        if cell is not None:
+            cell.fill = FILLS[issue.severity]
+            _comment(cell, issue.message)
+        marked.append((issue, _where(cell) if cell is not None else (issue.sheet, issue.cell)))
+    return marked
 
 
 def _comment(cell, text: str) -> None:
@@ -214,8 +218,9 @@ def _counted(errors: int, warnings: int) -> str:
     return " và ".join(parts) or "công thức cần thay bằng số liệu"
 
 
-def _add_feedback_sheet(book: Workbook, plan: Plan, unit: Unit, source: Path, issues: list[Issue],
-                        neutralised: list[tuple[str, str]], *, fresh: bool) -> None:
+def _add_feedback_sheet(book: Workbook, plan: Plan, unit: Unit, source: Path,
+                        marked: list[tuple[Issue, tuple[str, str]]], neutralised: list[tuple[str, str]], *,
+                        fresh: bool) -> None:
     """The first sheet, open on arrival: who, which round, what to do, one line per problem."""
     sheet = book.create_sheet(FEEDBACK_SHEET, 0)
     for other in book.worksheets:
@@ -223,7 +228,7 @@ def _add_feedback_sheet(book: Workbook, plan: Plan, unit: Unit, source: Path, is
     book.active = 0
     sheet.sheet_view.tabSelected = True
     deadline = plan.deadlines.submission
-    errors = sum(1 for i in issues if i.severity == "error")
+    errors = sum(1 for i, _ in marked if i.severity == "error")
     if fresh:
         how = (f"Tệp đơn vị gửi ({printable(source.name)}) không sửa trực tiếp được, nên đây là biểu mẫu mới của "
                "đơn vị, đã điền sẵn số liệu trong tệp đó. Hãy sửa ngay trên tệp này và gửi lại dạng .xlsx.")
@@ -234,7 +239,7 @@ def _add_feedback_sheet(book: Workbook, plan: Plan, unit: Unit, source: Path, is
         (f"Đơn vị: {unit.name} (mã {unit.code})", Font(name="Times New Roman", size=12, bold=True)),
         (f"Báo cáo: {plan_line(plan)}", None),
         (how, None),
-        (f"Phát hiện {_counted(errors, len(issues) - errors)}. Bấm vào địa chỉ ở cột “Ô” "
+        (f"Phát hiện {_counted(errors, len(marked) - errors)}. Bấm vào địa chỉ ở cột “Ô” "
          "để đến đúng ô; ô nền đỏ là lỗi, ô nền vàng cần xem lại, ô nền xám có công thức đã chuyển thành chữ. "
          f"Sửa xong, lưu tệp và gửi lại cho {plan.collector}"
          + (f" trước ngày {deadline.strftime('%d/%m/%Y')}." if deadline else "."), None),
@@ -253,8 +258,8 @@ def _add_feedback_sheet(book: Workbook, plan: Plan, unit: Unit, source: Path, is
     for col, title in enumerate(("STT", "Trang", "Ô", "Vấn đề cần sửa", "Mức độ"), start=1):
         cell = sheet.cell(header_row, col, title)
         cell.font, cell.fill, cell.border = bold, PatternFill("solid", fgColor="FFD9E1F2"), box
-    problems = [(i.sheet, i.cell, i.message, SEVERITY_WORDS[i.severity]) for i in issues]
-    reported = {(i.sheet, i.cell) for i in issues}
+    problems = [(*where, i.message, SEVERITY_WORDS[i.severity]) for i, where in marked]
+    reported = {where for _, where in marked}
     problems += [(s, c, "Ô có công thức, đã chuyển thành chữ; hãy nhập số liệu trực tiếp.", SEVERITY_WORDS["warning"])
                  for s, c in neutralised if (s, c) not in reported]
     link = Font(name="Times New Roman", size=12, color="FF0563C1", underline="single")
