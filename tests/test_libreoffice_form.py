@@ -84,7 +84,8 @@ def session(plan, roster, soffice, lo_profile, tmp_path_factory):
 def test_a_pasted_block_of_bad_values_is_still_flagged_row_by_row(session):
     fill, reads = session["fills"][0], session["school_reads"]
     status, guide, *verdicts = reads
-    expected = ["Chưa hợp lệ"] * 3 + ["Đã nhập", "Đã nhập"]  # the three pasted, the typed number, the choice
+    # The three pasted (text, a fraction, a negative number), the typed number, the choice in lower case.
+    expected = ["Cần số nguyên ≥ 0"] * 3 + ["Đã nhập", "Đã nhập"]
     for moment in ("after", "recalculated"):
         seen = fill[moment]
         # 29 inputs, 28 required: 3 now hold bad values, NS_TONG and the choice are filled, and the

@@ -23,7 +23,7 @@ from toolkit.forms.rules import DONE, CellMap, Flag, row_flags, row_verdict, sum
 
 DATA_SHEET = "Số liệu"
 STT_COL, LABEL_COL, UNIT_COL = 1, 2, 3
-WIDTHS = {"stt": 6, "unit": 12, "note": 20, "verdict": 18}  # and the label and inputs: column_widths
+WIDTHS = {"stt": 6, "unit": 12, "note": 20, "verdict": 22}  # and the label and inputs: column_widths
 # Printed column characters that fit inside the margins of a portrait and a landscape A4 page at
 # about 88% (LibreOffice, Times New Roman 12: a character of column width prints about 2.2 mm wide).
 PORTRAIT_WIDTH, LANDSCAPE_WIDTH = 86, 131
@@ -278,7 +278,8 @@ def write_inputs(template, sheet, inputs: list[tuple[Field, str]], flags: dict[s
         formula = "+".join(f"IF({flag.formula},1,0)" for flag in found) or "0"
         sheet.write_formula(index, col, f"={formula}", None, cached)
     first, last = (xl_rowcol_to_cell(*cells.position(name)) for name in (inputs[0][1], inputs[-1][1]))
+    reasons = invalid[0].reasons if len(inputs) == 1 and invalid else ()
     formula, cached = row_verdict(xl_rowcol_to_cell(index, checks.missing), xl_rowcol_to_cell(index, checks.invalid),
-                                  f"{first}:{last}", len(inputs), initially)
+                                  f"{first}:{last}", len(inputs), initially, reasons)
     sheet.write_formula(index, checks.verdict, formula, fmt["verdict"], cached)
     return initially

@@ -32,7 +32,7 @@ TT_COL, CONTENT_COL, ROLE_COL, TIME_COL = 1, 2, 3, FIRST_INPUT_COLUMN
 INPUT_COL = TIME_COL + 1  # Kết quả thực hiện, then Mức độ, Khó khăn, Đề xuất (TASK_COLUMNS order)
 # Printed (all but the verdict): LANDSCAPE_WIDTH characters, so that the page is read at about 88%.
 WIDTHS = {"tt": 4, "content": 32, "role": 9, "time": 9, "KET_QUA": 32, "MUC_DO": 13, "KHO_KHAN": 16, "DE_XUAT": 16,
-          "verdict": 16}
+          "verdict": 22}
 MIN_ROW_HEIGHT = 66  # room to type a few lines of results without resizing the row
 
 
