@@ -3,7 +3,7 @@ bao-thang-2022 as LibreOffice shows it, half filled, with a few of a clerk's usu
 
 The template is written as `toolkit templates` writes it, filled with openpyxl (so LibreOffice
 computes every self-check formula on opening), its print area widened to the on-screen "Kiểm tra"
-column (which the printed report leaves off), printed to PDF by LibreOffice and its data sheet
+column (which the printed report leaves off) and the whole sheet on one page, printed to PDF by LibreOffice and its data sheet
 drawn at 70 dpi by pdftoppm (poppler-utils).
 
 Run: python tools/make_form_picture.py
@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
+from openpyxl.worksheet.pagebreak import RowBreak
 
 from toolkit.forms.samples import fill_workbook, sample_values
 from toolkit.forms.writer import write_template
@@ -43,6 +44,7 @@ def main() -> None:
         sheet = book["Số liệu"]
         verdict = next(cell.column_letter for cell in sheet[5] if cell.value == "Kiểm tra")
         sheet.print_area = f"A1:{verdict}{sheet.max_row}"
+        sheet.page_setup.fitToHeight, sheet.row_breaks = 1, RowBreak()  # the whole sheet on one page
         book.save(filled)
         subprocess.run([shutil.which("soffice") or "soffice", "--headless", "--norestore",
                         f"-env:UserInstallation=file://{folder}/profile", "--convert-to", "pdf",

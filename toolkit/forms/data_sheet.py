@@ -261,7 +261,7 @@ def write_inputs(template, sheet, inputs: list[tuple[Field, str]], flags: dict[s
     missing, invalid = [], []
     for field, name in inputs:
         at_row, at_col = cells.position(name)
-        sheet.write_blank(at_row, at_col, None, fmt["input_text"] if field.kind == "text" else fmt["input"])
+        sheet.write_blank(at_row, at_col, None, fmt["input_text"] if field.kind in ("text", "choice") else fmt["input"])
         template.book.define_name(name, f"={cells.absolute(name)}")
         rule = validation_rule(field, template.plan.plan_year, template.choice_range(field))
         sheet.data_validation(at_row, at_col, at_row, at_col, rule)
