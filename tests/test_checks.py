@@ -92,6 +92,13 @@ def test_a_choice_is_matched_after_unicode_and_space_normalisation(check):
     assert check(CHUAN_QG=decomposed).values["CHUAN_QG"] == "Mức độ 2"
 
 
+def test_a_choice_typed_in_another_case_is_read_as_its_label(check):
+    # LibreOffice's list validation lets it pass; the year it makes required is still asked for.
+    checked = check(CHUAN_QG="mức ĐỘ 1", CHUAN_QG_NAM=None)
+    assert checked.values["CHUAN_QG"] == "Mức độ 1"
+    assert [i.code for i in checked.issues] == ["required"] and checked.failed == {"CHUAN_QG_NAM"}
+
+
 def test_required_and_required_if(check):
     checked = check(PH_TONG=None, CHUAN_QG="Mức độ 1", CHUAN_QG_NAM=None)
     assert [i.message for i in checked.issues] == [

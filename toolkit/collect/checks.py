@@ -137,9 +137,11 @@ def _clean(plan: Plan, spec_field: Field, name: str, value: object, report) -> o
             report("long-text", name, length=fmt_number(len(text), 0), limit=fmt_number(TEXT_LIMIT, 0))
         return text
     if spec_field.kind == "choice":
-        text = " ".join(clean_text(value).split())
-        if text in spec_field.choices:
-            return text
+        # The spreadsheet's list validation lets "mức độ 1" pass for "Mức độ 1": read it as the label.
+        text = " ".join(clean_text(value).split()).casefold()
+        label = next((choice for choice in spec_field.choices if choice.casefold() == text), None)
+        if label is not None:
+            return label
         report("bad-choice", name, value=_shown(value), choices="; ".join(spec_field.choices))
         return None
     if isinstance(value, str) and _COMMA_GROUPS.match(text := clean_text(value)):

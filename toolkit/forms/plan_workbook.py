@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
+from toolkit.core.cells import column_name
 
 from toolkit.core.files import atomic_write
 from toolkit.forms.data_sheet import row_height
@@ -193,7 +193,7 @@ class _Book:
             col = len(self._ranges)
             for row, (label, _) in enumerate(column.choices):
                 self.choices.write_string(row, col, label)
-            letter = xl_col_to_name(col)
+            letter = column_name(col)
             self._ranges[key] = f"='{layout.CHOICES_SHEET}'!${letter}$1:${letter}${len(column.choices)}"
         return self._ranges[key]
 
