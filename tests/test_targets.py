@@ -43,6 +43,14 @@ FORMS = [
     ("10 - 15", Target("range", "", 10.0, 15.0, text="10 - 15")),
     ("mức độ 3", Target("level", ">=", 3.0, text="Mức độ 3")),
     ("Mức độ 2", Target("level", ">=", 2.0, text="Mức độ 2")),
+    ("đạt chuẩn mức độ 3", Target("level", ">=", 3.0, text="Đạt chuẩn mức độ 3")),
+    # as seeds 000-004 write them
+    ("đạt 100%", Target("value", ">=", 100.0, text="Đạt 100%")),
+    ("Duy trì 14/14 xã", Target("count", ">=", 14.0, whole=14, text="Duy trì 14/14 xã")),
+    ("đạt 99,75% trở lên", Target("value", ">=", 99.75, decimals=2, text="Đạt 99,75% trở lên")),
+    ("Phấn đấu trên 90%", Target("value", ">", 90.0, text="Phấn đấu trên 90%")),
+    ("từ 85%", Target("value", ">=", 85.0, text="Từ 85%")),
+    ("35,8 %", Target("value", ">=", 35.8, decimals=1, text="35,8 %")),
     ("Đảm bảo thiết bị dạy học tối thiểu theo quy định",
      Target("text", "", text="Đảm bảo thiết bị dạy học tối thiểu theo quy định")),
 ]
