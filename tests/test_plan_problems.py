@@ -156,6 +156,8 @@ KEY_CASES = [
      "PH_KIEN_CO", {"indicator": "NOPE"}),
     ("text-needs-text-field", setting(indicator("PH_KIEN_CO"), rule="text", target="Đảm bảo phòng học theo quy định"),
      "plan-text-needs-text-field", "indicators[16].numerator", "PH_KIEN_CO", {"field": "PH_KIEN_CO"}),
+    ("count-target-not-count", setting(indicator("PH_KIEN_CO"), target="14/14 xã"), "plan-count-target-not-count",
+     "indicators[16]", "PH_KIEN_CO", {"target": "14/14 xã", "rule": "ratio"}),
     ("text-with-denominator", setting(indicator("PH_KIEN_CO"), rule="text", target="Đảm bảo phòng học theo quy định"),
      "plan-text-with-denominator", "indicators[16].denominator", "PH_KIEN_CO", {}),
 ]

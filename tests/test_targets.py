@@ -43,6 +43,14 @@ FORMS = [
     ("10 - 15", Target("range", "", 10.0, 15.0, text="10 - 15")),
     ("mức độ 3", Target("level", ">=", 3.0, text="Mức độ 3")),
     ("Mức độ 2", Target("level", ">=", 2.0, text="Mức độ 2")),
+    ("đạt chuẩn mức độ 3", Target("level", ">=", 3.0, text="Đạt chuẩn mức độ 3")),
+    # as seeds 000-004 write them
+    ("đạt 100%", Target("value", ">=", 100.0, text="Đạt 100%")),
+    ("Duy trì 14/14 xã", Target("count", ">=", 14.0, whole=14, text="Duy trì 14/14 xã")),
+    ("đạt 99,75% trở lên", Target("value", ">=", 99.75, decimals=2, text="Đạt 99,75% trở lên")),
+    ("Phấn đấu trên 90%", Target("value", ">", 90.0, text="Phấn đấu trên 90%")),
+    ("từ 85%", Target("value", ">=", 85.0, text="Từ 85%")),
+    ("35,8 %", Target("value", ">=", 35.8, decimals=1, text="35,8 %")),
     ("Đảm bảo thiết bị dạy học tối thiểu theo quy định",
      Target("text", "", text="Đảm bảo thiết bị dạy học tối thiểu theo quy định")),
 ]
@@ -59,16 +67,16 @@ def _indicator(template: dict, code: str, **changes) -> dict:
 
 @pytest.fixture(scope="module")
 def forms_plan(edited_example):
-    """The example plan with one more indicator per form, each a copy of PC_5T_HUY_DONG."""
+    """The example plan with one more indicator per form, each a copy of TRUONG_CQG (a share of schools)."""
     def add(data: dict) -> None:
-        template = next(i for i in data["indicators"] if i["code"] == "PC_5T_HUY_DONG")
+        template = next(i for i in data["indicators"] if i["code"] == "TRUONG_CQG")
         data["indicators"] += [_indicator(template, f"FORM_{n}", target=written) for n, (written, _) in enumerate(FORMS)]
         data["indicators"] += [
             _indicator(template, "FORM_NFD", target=NFD_TRÊN),
             _indicator(template, "FORM_AT_MOST", target="5%", direction="<="),
             _indicator(template, "FORM_BY_LEVEL", target=None, target_by_level={"THCS": "trên 99,8%", "TH": "99%"}),
             _indicator(template, "FORM_PERIODS", target={"2022": "≥ 97%"}),
-            _indicator(template, "FORM_PART", part_of="PC_5T_HUY_DONG", print="Trên 99% (trong đó vùng khó khăn 97%)"),
+            _indicator(template, "FORM_PART", part_of="TRUONG_CQG", print="Trên 99% (trong đó vùng khó khăn 97%)"),
         ]
         data["fields"].append({"code": "TB_DAY_HOC", "label": "Thiết bị dạy học tối thiểu", "kind": "text",
                                "reporter": "truong", "section": "Cơ sở vật chất"})
@@ -130,6 +138,7 @@ def test_print_part_of_and_text_indicators_are_checked_against_the_plan(edited_e
         by_code = {i["code"]: i for i in data["indicators"]}
         by_code["PC_NT_HUY_DONG"].update(part_of="KHONG_CO", print={"2030": "Trên 31%"})
         by_code["PC_MG_HUY_DONG"].update(rule="text", numerator="RL_3_5", denominator="")
+        by_code["PC_5T_HUY_DONG"]["target"] = "14/14 xã"
 
     with pytest.raises(PlanError) as raised:
         load_plan(edited_example(spoil))
@@ -137,6 +146,7 @@ def test_print_part_of_and_text_indicators_are_checked_against_the_plan(edited_e
     assert found[("plan-unknown-indicator", "indicators[0].part_of", "PC_NT_HUY_DONG")] == {"indicator": "KHONG_CO"}
     assert found[("plan-unknown-period", "indicators[0]", "PC_NT_HUY_DONG")] == {"period": "2030", "periods": "2022"}
     assert found[("plan-text-needs-text-field", "indicators[1].numerator", "PC_MG_HUY_DONG")] == {"field": "RL_3_5"}
+    assert found[("plan-count-target-not-count", "indicators[2]", "PC_5T_HUY_DONG")] == {"target": "14/14 xã", "rule": "ratio"}
 
 
 def test_recurring_and_day_first_deadlines_fall_in_the_rounds_year(edited_example):
@@ -151,6 +161,6 @@ def test_recurring_and_day_first_deadlines_fall_in_the_rounds_year(edited_exampl
 
 def test_sub_targets_wordings_and_text_indicators_are_accepted(forms_plan):
     part = forms_plan.indicator_by_code["FORM_PART"]
-    assert (part.part_of, part.printed_target("2022")) == ("PC_5T_HUY_DONG", "Trên 99% (trong đó vùng khó khăn 97%)")
+    assert (part.part_of, part.printed_target("2022")) == ("TRUONG_CQG", "Trên 99% (trong đó vùng khó khăn 97%)")
     text = forms_plan.indicator_by_code["FORM_TEXT"]
     assert text.rule == "text" and text.target_for("2022").judged is False

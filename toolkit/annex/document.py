@@ -65,12 +65,12 @@ def attached_line(plan: Plan, annex: Annex | None = None) -> str:
         report = plan.report
         kind_part = plan.document.symbol.split("-", 1)[1] if "-" in plan.document.symbol else ""
         symbol = report.symbol or "-".join(part for part in ("BC", kind_part) if part)
-        kind, number, date, year = report.type, report.number, report.date, plan.period.year
+        kind, number, date, year = report.type, report.number, report.date, plan.plan_year  # the round's year
         issuer = report.issuer or plan.issuer.name
     else:
         document = plan.document
         kind, number, symbol, date = document.type, document.number, document.symbol, document.date
-        year, issuer = document.date.year if document.date else plan.plan_year, plan.issuer.name
+        year, issuer = document.date.year if document.date else plan.period.year, plan.issuer.name  # the plan's year, not the round's
     kind = kind.strip().capitalize()  # "KẾ HOẠCH" or "kế hoạch" reads "Kế hoạch" mid-sentence
     return f"(Kèm theo {kind} số {_number(number)}/{symbol} {fmt_date_long(date, year)} của {issuer})"
 
@@ -79,7 +79,7 @@ def signature_block(plan: Plan) -> list[tuple[str, str]]:
     """(style, text) lines under a signed annex: 'Bảo Thắng, ngày … tháng … năm 2022' (italic), the
     issuer's signature lines (bold), room for the signature and seal, the signer's name (bold)."""
     document, issuer = plan.document, plan.issuer
-    year = document.date.year if document.date else plan.plan_year
+    year = document.date.year if document.date else plan.period.year  # the plan's year, not the round's
     lines = [("italic", f"{document.place}, {fmt_date_long(document.date, year)}")]
     lines += [("bold", line) for line in issuer.signature]
     lines += [("blank", "")] * 4

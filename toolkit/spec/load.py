@@ -174,20 +174,25 @@ def bundled_examples() -> list[str]:
     return sorted(p.name for p in BUNDLED.iterdir() if (p / "plan.yaml").exists())
 
 
-def load_plan(plan: str | Path) -> Plan:
+def load_plan(plan: str | Path, *, year: int | None = None) -> Plan:
     """Load and validate a plan spec: a plan.yaml or a plan workbook (.xlsx), a folder holding one,
-    or a bundled example name."""
+    or a bundled example name.
+
+    `year`: the round reported on, instead of the plan's `period.round` (a later year of a multi-year plan).
+    """
     path = resolve_plan_path(plan)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from toolkit.spec.plan_workbook import load_plan_workbook
 
-        return load_plan_workbook(path)
+        return load_plan_workbook(path, year=year)
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise plan_error([Problem("plan-not-mapping", Location(file=str(path)))], path)
     if isinstance(data.get("tasks"), str):
         # Tasks may live in their own file, e.g. one written by `toolkit import-tasks`.
         data["tasks"] = read_yaml(path.parent / data["tasks"])
+    if year is not None and isinstance(data.get("period"), dict):
+        data["period"]["round"] = year
     try:
         return Plan.model_validate(data, context={"path": path})
     except ValidationError as exc:

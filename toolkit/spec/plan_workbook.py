@@ -325,12 +325,15 @@ def _cross_references_without(exc: ValidationError, data: dict, origins: dict, p
     return []
 
 
-def check_plan_workbook(path: str | Path) -> tuple[Plan | None, list[Problem]]:
-    """Read and validate a plan workbook: the plan (None when it has errors) and every problem."""
+def check_plan_workbook(path: str | Path, *, year: int | None = None) -> tuple[Plan | None, list[Problem]]:
+    """Read and validate a plan workbook: the plan (None when it has errors) and every problem;
+    `year`: the round reported on, instead of the workbook's own."""
     path = Path(path)
     data, origins, problems, refused = read_plan_dict(path)
     if not data:
         return None, problems
+    if year is not None and isinstance(data.get("period"), dict):
+        data["period"]["round"] = year
     try:
         plan = Plan.model_validate(data, context={"path": path})
     except PlanError as exc:
@@ -346,9 +349,9 @@ def check_plan_workbook(path: str | Path) -> tuple[Plan | None, list[Problem]]:
     return plan, problems
 
 
-def load_plan_workbook(path: str | Path) -> Plan:
+def load_plan_workbook(path: str | Path, *, year: int | None = None) -> Plan:
     """A validated `Plan` from a workbook; a `PlanError` listing every problem otherwise."""
-    plan, problems = check_plan_workbook(path)
+    plan, problems = check_plan_workbook(path, year=year)
     if plan is None:
         raise PlanError(problems, heading=f"Tệp kế hoạch {Path(path).name} có lỗi:")
     return plan

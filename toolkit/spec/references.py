@@ -123,7 +123,7 @@ def reference_problems(plan, file: str) -> list[Problem]:
             add("plan-unknown-kind", f"{where}.reporter", item, kind=indicator.reporter)
         if indicator.rule == "text":
             field = fields.get(indicator.numerator)
-            if field is None or field.kind != "text":
+            if field is None or field.kind not in ("text", "choice"):
                 add("plan-text-needs-text-field", f"{where}.numerator", item, field=indicator.numerator)
             if indicator.denominator:
                 add("plan-text-with-denominator", f"{where}.denominator", item)
@@ -160,6 +160,11 @@ def reference_problems(plan, file: str) -> list[Problem]:
                 for code in target:
                     if code not in period_codes:
                         add("plan-unknown-period", where, item, period=code, periods=", ".join(sorted(period_codes)))
+        for period in plan.period.target_periods:
+            for level in [None, *indicator.target_by_level]:
+                target = indicator.target_for(period.code, level)
+                if target is not None and target.kind == "count" and indicator.rule not in ("count", "share"):
+                    add("plan-count-target-not-count", where, item, target=target.text, rule=indicator.rule)
         if indicator.part_of and indicator.part_of not in {i.code for i in plan.indicators}:
             add("plan-unknown-indicator", f"{where}.part_of", item, indicator=indicator.part_of)
     known = {i.code for i in plan.indicators}

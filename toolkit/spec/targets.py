@@ -12,6 +12,7 @@ Forms (case-insensitive, NFC, decimal comma or point, optional %, optional unit 
     "≤ 5%", "không quá 5%", "tối đa 5%", "dưới hoặc bằng 5%"      <=
     "dưới 5%", "< 5%"                                             <
     "60/73 trường", "60/73 trường, đạt 82,1%"   a count of units (60 of 73)
+    "đạt 100%", "duy trì 14/14 xã", "phấn đấu trên 90%"          leading words that change nothing
     "100% (10/10 xã)"                            a share, printed with its count
     "từ 10 đến 15 người", "10 - 15"              a range, both ends inclusive
     "mức độ 3"                                   a level (PCGD/XMC), judged on its number
@@ -72,7 +73,9 @@ _VALUE = re.compile(rf"^(?P<n>{_NUMBER})\s*(?P<percent>%)?{_WORD}$")
 _COUNT = re.compile(rf"^(?P<part>\d+)\s*/\s*(?P<whole>\d+){_WORD}(?:\s*,\s*(?:đạt\s*)?(?P<share>{_NUMBER})\s*%)?$")
 _SHARE_COUNT = re.compile(rf"^(?P<n>{_NUMBER})\s*%\s*\(\s*(?P<part>\d+)\s*/\s*(?P<whole>\d+){_WORD}\s*\)$")
 _RANGE = re.compile(rf"^(?:từ\s*)?(?P<low>{_NUMBER})\s*%?\s*(?:đến|-|–)\s*(?P<high>{_NUMBER})\s*(?P<percent>%)?{_WORD}$")
-_LEVEL = re.compile(r"^(?:đạt\s+)?(?:chuẩn\s+)?mức(?:\s+độ)?\s+(?P<n>\d+)$")
+_LEVEL = re.compile(r"^(?:chuẩn\s+)?mức(?:\s+độ)?\s+(?P<n>\d+)$")
+# Words plans put before a figure that do not change it: "đạt 100%", "duy trì 14/14 xã", "phấn đấu trên 90%".
+_FILLER = re.compile(r"^(?:(?:phấn đấu|duy trì|giữ vững|đạt)\s+)+")
 
 
 def parse_target(written: float | int | str, direction: str = ">=") -> Target:
@@ -88,6 +91,7 @@ def parse_target(written: float | int | str, direction: str = ">=") -> Target:
         raise TargetError("target-empty")
     if not re.search(r"\d", lowered):
         return Target("text", "", text=shown)
+    lowered = _FILLER.sub("", lowered)
     if match := _LEVEL.match(lowered):
         return Target("level", direction if direction in AT_LEAST else ">=", float(match["n"]), text=shown)
     if match := _RANGE.match(lowered):
@@ -113,6 +117,15 @@ def parse_target(written: float | int | str, direction: str = ">=") -> Target:
             raise TargetError("target-unreadable", text=text)
         return Target("value", stated or direction, _number(match["n"]), decimals=_decimals(match["n"]), text=shown)
     raise TargetError("target-unreadable", text=text)
+
+
+def level_of(text: str) -> int | None:
+    """The level a reported text names ("Mức độ 2", "Đạt chuẩn mức độ 3") -> 2, 3; None if it names none."""
+    match = _LEVEL_IN_TEXT.search(unicodedata.normalize("NFC", text).lower())
+    return int(match[1]) if match else None
+
+
+_LEVEL_IN_TEXT = re.compile(r"\bmức(?:\s+độ)?\s+(\d+)\b")
 
 
 def _number(written: str) -> float:
