@@ -11,9 +11,11 @@ import yaml
 
 from toolkit.core.errors import RosterError, SpecError
 from toolkit.jobs.pipeline import load_roster
-from toolkit.spec.load import BUNDLED, load_plan
+from toolkit.spec.load import load_plan
 
-EXAMPLE = BUNDLED / "bao-thang-2022" / "plan.yaml"
+from conftest import DOMAIN_PLAN
+
+EXAMPLE = DOMAIN_PLAN
 DOMAIN = Path(__file__).resolve().parents[2] / "shared" / "domain"
 
 
@@ -56,8 +58,8 @@ def test_plan_path_and_plan_folder_both_work(tmp_path, example_data):
 
 
 @pytest.mark.skipif(not DOMAIN.exists(), reason="../shared/domain is not beside this checkout")
-def test_bundled_example_encodes_the_domain_fields_exactly():
-    plan = load_plan("bao-thang-2022")
+def test_domain_plan_encodes_the_domain_fields_exactly():
+    plan = load_plan(DOMAIN_PLAN)
     rows = list(csv.DictReader((DOMAIN / "fields.csv").open(encoding="utf-8")))
     assert [f.code for f in plan.fields] == [r["code"] for r in rows]
     for row in rows:
@@ -72,8 +74,8 @@ def test_bundled_example_encodes_the_domain_fields_exactly():
 
 
 @pytest.mark.skipif(not DOMAIN.exists(), reason="../shared/domain is not beside this checkout")
-def test_bundled_example_encodes_the_domain_indicators_and_targets_exactly():
-    plan = load_plan("bao-thang-2022")
+def test_domain_plan_encodes_the_domain_indicators_and_targets_exactly():
+    plan = load_plan(DOMAIN_PLAN)
     rows = list(csv.DictReader((DOMAIN / "indicators.csv").open(encoding="utf-8")))
     assert [i.code for i in plan.indicators] == [r["code"] for r in rows]
     for row in rows:
@@ -88,12 +90,12 @@ def test_bundled_example_encodes_the_domain_indicators_and_targets_exactly():
 
 
 @pytest.mark.skipif(not DOMAIN.exists(), reason="../shared/domain is not beside this checkout")
-def test_bundled_roster_is_the_domain_roster():
-    assert (BUNDLED / "bao-thang-2022" / "units.csv").read_bytes() == (DOMAIN / "units.csv").read_bytes()
+def test_domain_roster_is_the_domain_roster():
+    assert (DOMAIN_PLAN.parent / "units.csv").read_bytes() == (DOMAIN / "units.csv").read_bytes()
 
 
 def test_checks_of_the_example_are_parsed_as_written():
-    plan = load_plan("bao-thang-2022")
+    plan = load_plan(DOMAIN_PLAN)
     assert [c.text for c in plan.field_by_code["GV"].parsed_checks] == ["DAT_CHUAN <= TONG", "TREN_CHUAN <= DAT_CHUAN"]
     vao = plan.field_by_code["THCS_TN_VAO_GDNN"].parsed_checks[0]
     assert [t.field for t in vao.left.terms] == ["THCS_TN_VAO_THPT", "THCS_TN_VAO_GDNN"]
@@ -286,7 +288,7 @@ def write_roster(tmp_path: Path, text: str) -> Path:
 
 
 def test_roster_duplicates_unknown_communes_levels_and_kinds_are_all_named(tmp_path):
-    plan = load_plan("bao-thang-2022")
+    plan = load_plan(DOMAIN_PLAN)
     path = write_roster(
         tmp_path,
         "XA_A,UBND xã A,xa,XA,XA_A,,,\n"
@@ -309,7 +311,7 @@ def test_roster_missing_columns_are_named(tmp_path):
     path = tmp_path / "units.csv"
     path.write_text("ma,ten\nA,B\n", encoding="utf-8")
     with pytest.raises(RosterError, match="thiếu cột: code, name, kind"):
-        load_roster(path, load_plan("bao-thang-2022"))
+        load_roster(path, load_plan(DOMAIN_PLAN))
 
 
 def test_roster_from_xlsx_with_nfd_names_is_read_in_nfc(tmp_path):
@@ -323,7 +325,7 @@ def test_roster_from_xlsx_with_nfd_names_is_read_in_nfc(tmp_path):
     sheet.append(["XA_A", unicodedata.normalize("NFD", "UBND xã Bản Cầm"), "xa", "XA", "XA_A"])
     sheet.append(["THTHCS_A", "Trường TH&THCS xã Bản Cầm", "truong", "TH;THCS", "XA_A"])
     workbook.save(tmp_path / "Danh sách.xlsx")
-    roster = load_roster(tmp_path / "Danh sách.xlsx", load_plan("bao-thang-2022"))
+    roster = load_roster(tmp_path / "Danh sách.xlsx", load_plan(DOMAIN_PLAN))
     assert roster.get("XA_A").name == "UBND xã Bản Cầm"
     assert roster.get("THTHCS_A").levels == ("TH", "THCS")
 
