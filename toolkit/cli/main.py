@@ -18,6 +18,7 @@ from toolkit.jobs import pipeline
 from toolkit.core.errors import ToolkitError
 from toolkit.spec.load import bundled_examples
 from toolkit.jobs.workspace import init_workspace
+from toolkit.tasks.agencies import ALIAS_HINT
 
 cli_i18n.install()
 
@@ -40,6 +41,8 @@ def _load(plan_ref: str, roster: Path | None):
     plan, units = pipeline.load(plan_ref, roster)
     for note in units.unmatched_agencies:
         _say(f"Cảnh báo: {note}")
+    if units.unmatched_agencies:
+        _say(ALIAS_HINT)
     return plan, units
 
 

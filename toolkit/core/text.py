@@ -38,3 +38,9 @@ def place_name(name: str) -> str:
             rest = name[len(prefix):]
             return rest[0].upper() + rest[1:]
     return name
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritic-free, single-spaced form for matching headings typed in any style."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
