@@ -45,7 +45,7 @@ def lo_profile(tmp_path_factory):
     return tmp_path_factory.mktemp("lo_profile")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def edited_example(tmp_path_factory) -> Callable[[Callable[[dict], object]], Path]:
     """`edited_example(edit)`: a copy of the test district's plan (with its roster) in a fresh folder,
     its plan data changed in place by `edit`; returns the plan file's path."""

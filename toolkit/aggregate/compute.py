@@ -18,6 +18,7 @@ from toolkit.spec.expressions import clause_holds, compare
 from toolkit.spec.model import Indicator
 from toolkit.core.numbers import round_half_up
 from toolkit.spec.plan import Plan
+from toolkit.spec.targets import Target
 from toolkit.spec.units import Roster, Unit
 
 
@@ -33,14 +34,17 @@ class Result:
     expected: int  # units in scope
     reported: int  # units that contributed
     excluded: int  # units left out for a failed or missing value
-    targets: dict[str, float | None] = field(default_factory=dict)  # period code -> target
+    targets: dict[str, Target | None] = field(default_factory=dict)  # period code -> target
+    texts: tuple[tuple[str, str], ...] = ()  # a text indicator: (unit name, what it reported)
 
     def achieved(self, period: str) -> bool | None:
         """Judged on the value rounded as the annex shows it, so "99,9%" against 99,9% is achieved."""
         target = self.targets.get(period)
-        if target is None or self.value is None:
+        if target is None or not target.judged or self.value is None:
             return None
-        return compare(self.shown_value, self.indicator.direction, target)
+        if target.kind == "range":
+            return target.value <= self.shown_value <= target.upper
+        return compare(self.shown_value, target.direction, target.value)
 
     @property
     def shown_value(self) -> float | None:
@@ -49,7 +53,7 @@ class Result:
 
     def gap(self, period: str) -> float | None:
         target = self.targets.get(period)
-        return None if target is None or self.value is None else self.value - target
+        return None if target is None or not target.judged or self.value is None else self.value - target.value
 
 
 def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, list[Unit], str | None]]:
@@ -109,7 +113,20 @@ def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, mem
                 and (level is None or counts_at_level(plan, indicator, u, level))]
     reported = excluded = 0
     numerator = denominator = 0.0
-    if indicator.condition is not None:
+    texts = []
+    if indicator.rule == "text":
+        for unit in in_scope:
+            sent = returns.get(unit.code)
+            if sent is None:
+                continue
+            if indicator.numerator in sent.failed:
+                excluded += 1
+                continue
+            reported += 1
+            if sent.values.get(indicator.numerator):
+                texts.append((unit.name, str(sent.values[indicator.numerator])))
+        value = denominator = None
+    elif indicator.condition is not None:
         for unit in in_scope:
             sent = returns.get(unit.code)
             if sent is None:
@@ -150,5 +167,5 @@ def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, mem
     # A rate target holds in every commune; a total (112 people, 7 communes) is the area's alone.
     applies = scope != "commune" or indicator.rule in ("ratio", "share")
     targets = {p.code: indicator.target_for(p.code, level) if applies else None for p in plan.period.target_periods}
-    return Result(indicator, scope, code, name, value, numerator if reported else None,
-                  denominator, len(in_scope), reported, excluded, targets)
+    return Result(indicator, scope, code, name, value, numerator if reported and indicator.rule != "text" else None,
+                  denominator, len(in_scope), reported, excluded, targets, tuple(texts))

@@ -18,6 +18,7 @@ from toolkit.core.numbers import (
     round_half_up,
 )
 from toolkit.spec.plan import Plan
+from toolkit.spec.targets import Target
 
 PERCENT_RULES = ("ratio", "share")
 
@@ -60,14 +61,16 @@ def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
 STRICT_WORDS = {">": "Trên ", "<": "Dưới "}  # "trên 99,7%", as plans write a strict target
 
 
-def fmt_target(plan: Plan, indicator: Indicator, target: float | None) -> Cell:
+def fmt_target(plan: Plan, indicator: Indicator, target: Target | None) -> Cell:
     if target is None:
         return Cell("", align="center")
+    if target.text:
+        return Cell(target.text, "center")
     if indicator.rule in PERCENT_RULES:
-        text = fmt_percent(target, indicator.decimals)
+        text = fmt_percent(target.value, indicator.decimals)
     else:
-        text = f"{fmt_number(target, 0)} {_unit_word(plan, indicator) if indicator.rule == 'count' else ''}".strip()
-    return Cell(STRICT_WORDS.get(indicator.direction, "") + text, "center")
+        text = f"{fmt_number(target.value, 0)} {_unit_word(plan, indicator) if indicator.rule == 'count' else ''}".strip()
+    return Cell(STRICT_WORDS.get(target.direction, "") + text, "center")
 
 
 def fmt_evaluation(plan: Plan, result: Result, period: str) -> str:
@@ -84,7 +87,7 @@ def fmt_evaluation(plan: Plan, result: Result, period: str) -> str:
         # A margin that rounds to nothing is not worth "vượt 0 điểm %".
         ahead = gap > 0 and round_half_up(gap, decimals) > 0
         return f"Đạt (vượt {amount})" if ahead and upward else "Đạt"
-    if result.shown_value == result.targets.get(period):  # a strict target met only exactly
+    if result.shown_value == result.targets[period].value:  # a strict target met only exactly
         return "Chưa đạt (mới bằng chỉ tiêu)"
     return f"Chưa đạt ({'thiếu' if upward else 'vượt'} {amount})"
 
@@ -129,9 +132,9 @@ def targets_table(plan: Plan, annex: Annex, results: list[Result]) -> AnnexTable
             if sub:
                 table.rows.append(_target_row(plan, "", f"- {plan.levels[level]}", sub, periods, judged, "sub"))
         target = district.targets.get(judged)
-        if indicator.rule in PERCENT_RULES and target is not None and district.value is not None:
+        if indicator.rule in PERCENT_RULES and target is not None and target.judged and district.value is not None:
             chart["categories"].append(f"{number}. {indicator.name[:40]}")
-            chart["series"]["Kế hoạch"].append(round(target, 2))
+            chart["series"]["Kế hoạch"].append(round(target.value, 2))
             chart["series"]["Thực hiện"].append(round(district.value, 2))
     table.charts = [c for c in table.charts if c["categories"]]
     label = next(p.label for p in periods if p.code == judged)  # "Kế hoạch năm 2022", "Giai đoạn 2021-2025"

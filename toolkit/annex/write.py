@@ -15,6 +15,7 @@ from toolkit.collect.records import UnitReturn
 from toolkit.annex.document import AnnexTable, signature_block
 from toolkit.core.files import atomic_write
 from toolkit.spec.plan import Plan
+from toolkit.spec.targets import Target
 from toolkit.spec.units import Roster
 
 RESULT_COLUMNS = ["indicator", "scope", "scope_code", "value", "numerator", "denominator", "target", "achieved",
@@ -28,14 +29,18 @@ def results_frame(plan: Plan, results: list[Result]) -> pd.DataFrame:
     rows = []
     for r in results:
         row = {"indicator": r.indicator.code, "scope": r.scope, "scope_code": r.scope_code, "value": r.value,
-               "numerator": r.numerator, "denominator": r.denominator, "target": r.targets.get(judged),
+               "numerator": r.numerator, "denominator": r.denominator, "target": _target_value(r.targets.get(judged)),
                "achieved": r.achieved(judged), "expected": r.expected, "reported": r.reported, "excluded": r.excluded,
                "indicator_name": r.indicator.name, "scope_name": r.scope_name, "unit": r.indicator.unit, "rule": r.indicator.rule}
         if len(periods) > 1:
-            row.update({f"target_{p.code}": r.targets.get(p.code) for p in periods})
+            row.update({f"target_{p.code}": _target_value(r.targets.get(p.code)) for p in periods})
         rows.append(row)
     extra = [f"target_{p.code}" for p in periods] if len(periods) > 1 else []
     return pd.DataFrame(rows, columns=RESULT_COLUMNS + extra)
+
+
+def _target_value(target: Target | None) -> float | None:
+    return target.value if target is not None else None
 
 
 def write_results_csv(plan: Plan, results: list[Result], path: Path) -> Path:

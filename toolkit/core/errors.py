@@ -127,6 +127,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "out-of-range": ("error", "{label}: {value} phải từ {low} đến {high}."),
     "check-failed": ("error", "{label}: không thỏa điều kiện {rule} ({detail})."),
     "check-broken": ("error", "{label}: {value} {relation} {other} ({other_value})."),
+    # ---- Targets ----
+    "target-empty": ("error", "chỉ tiêu để trống; hãy ghi một số (98%), bỏ khóa này, hoặc ghi chỉ tiêu bằng lời."),
+    "target-unreadable": ("error", "không đọc được chỉ tiêu “{text}”; hãy ghi theo một trong các dạng: 98%, ≥ 98%, "
+                          "từ 98% trở lên, trên 99,7%, không quá 5%, dưới 5%, 60/73 trường, 100% (10/10 xã), "
+                          "từ 10 đến 15 người, mức độ 3, hoặc một câu không có chữ số (chỉ tiêu không tính số)."),
+    "target-range-reversed": ("error", "chỉ tiêu “{text}”: đầu dưới {low} lớn hơn đầu trên {high}; hãy ghi “từ {high} đến {low}”."),
+    "target-count-too-large": ("error", "chỉ tiêu “{text}”: {part}/{whole} phải có số đơn vị đạt không quá tổng số (và tổng số khác 0)."),
 }
 
 

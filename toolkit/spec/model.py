@@ -12,6 +12,7 @@ from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from toolkit.spec.targets import Target, TargetError, parse_target
 from toolkit.spec.expressions import (
     PLAN_YEAR,
     Comparison,
@@ -93,22 +94,45 @@ class TargetPeriod(Strict):
 
 class Period(Strict):
     kind: Literal["year", "school_year", "multi"]
-    year: int  # "plan year" in conditions and checks
+    year: int  # the plan's year; the round's when `round` is not given
+    round: Union[int, None] = None  # the year the results are for (a round of a multi-year plan)
     targets: list[TargetPeriod] = []
+
+    @property
+    def round_year(self) -> int:
+        """The year being reported on: "plan year" in conditions and checks, and the target it is judged by."""
+        return self.round or self.year
 
     @property
     def label(self) -> str:
         if self.kind == "school_year":
-            return f"năm học {self.year}-{self.year + 1}"
-        return f"năm {self.year}"  # a multi-period plan reports on one year at a time
+            return f"năm học {self.round_year}-{self.round_year + 1}"
+        return f"năm {self.round_year}"  # a multi-period plan reports on one year at a time
 
     @property
     def target_periods(self) -> list[TargetPeriod]:
         return self.targets or [TargetPeriod(code=str(self.year), label=f"Kế hoạch {self.label}")]
 
 
+_DAY_MONTH = re.compile(r"^(?:ngày\s*)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4})|\s+hằng\s+năm)$", re.IGNORECASE)
+
+
+def recurring_date(text: str, year: object, kind: object = "year") -> object:
+    """"10/12/2024" -> that day; "10/12 hằng năm" -> that day of the round's `year` (of a school year
+    starting that year: from January on, the next year); any other text is left to the date parser."""
+    match = _DAY_MONTH.match(unicodedata.normalize("NFC", text.strip()))
+    if not match or not (match[3] or isinstance(year, int)):
+        return text
+    day, month = int(match[1]), int(match[2])
+    when = int(match[3]) if match[3] else year + (1 if kind == "school_year" and month < 8 else 0)
+    try:
+        return dt.date(when, month, day)
+    except ValueError:
+        return text  # "31/02": the date parser names the key
+
+
 class Deadlines(Strict):
-    submission: Union[dt.date, None] = None  # units send their workbooks by this day
+    submission: Union[dt.date, None] = None  # units send their workbooks by this day ("15/12 hằng năm": in the round's year)
     report: Union[dt.date, None] = None  # the collector reports upwards by this day
 
 
@@ -207,7 +231,20 @@ class Eligible(Strict):
     tags: list[str] = []  # units carrying one of these roster tags ("DBKK": xã đặc biệt khó khăn)
 
 
-Target = Union[float, dict[str, float], None]  # one value, or one per target period code
+WrittenTarget = Union[float, str]  # a number, or a text as the plan writes it ("trên 99,7%"; toolkit.spec.targets)
+TargetInput = Union[WrittenTarget, dict[str, WrittenTarget], None]  # one target, or one per target period code
+
+
+def _check_targets(written: TargetInput, where: str = "") -> None:
+    """Raise ValueError (Vietnamese, naming the period) unless every target is in an accepted form."""
+    for period, one in (written.items() if isinstance(written, dict) else [("", written)]):
+        if one is None:
+            continue
+        try:
+            parse_target(one)
+        except TargetError as exc:
+            place = ", ".join(p for p in (where, f"kỳ {period}" if period else "") if p)
+            raise ValueError(f"{place}: {exc}" if place else str(exc)) from None
 
 
 class Indicator(Strict):
@@ -216,17 +253,33 @@ class Indicator(Strict):
     section: str
     unit: str = ""
     reporter: str
-    rule: Literal["ratio", "sum", "count", "share"]
+    rule: Literal["ratio", "sum", "count", "share", "text"]  # text: a text field the reporter fills ("Đảm bảo …")
     numerator: str
     denominator: str = ""
     eligible: Union[Eligible, None] = None
-    target: Target = None
-    direction: Literal[">=", "<=", ">", "<"] = ">="  # ">": strictly above ("trên 99,7%"), "<": strictly below
-    target_by_level: dict[str, Target] = {}
+    target: TargetInput = None
+    direction: Literal[">=", "<=", ">", "<"] = ">="  # ">": strictly above ("trên 99,7%"), "<": strictly below;
+    # the direction of a target written without one ("98%")
+    target_by_level: dict[str, TargetInput] = {}
+    print: Union[str, dict[str, str]] = ""  # the target's wording in the plan (one per period code, or for all)
+    part_of: str = ""  # the parent indicator of a "Trong đó" sub-target
     decimals: int = 2
     source: str = ""
 
     _code = field_validator("code")(lambda cls, v: check_excel_name(v))
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, value: TargetInput) -> TargetInput:
+        _check_targets(value)
+        return value
+
+    @field_validator("target_by_level")
+    @classmethod
+    def _target_by_level(cls, value: dict[str, TargetInput]) -> dict[str, TargetInput]:
+        for level, written in value.items():
+            _check_targets(written, f"cấp {level}")
+        return value
 
     @model_validator(mode="after")
     def _shape(self):
@@ -234,11 +287,13 @@ class Indicator(Strict):
             raise ValueError(f"chỉ tiêu '{self.code}' (ratio) phải có 'denominator'")
         if self.rule in ("count", "share") and self.eligible is None:
             raise ValueError(f"chỉ tiêu '{self.code}' ({self.rule}) phải có 'eligible'")
+        if self.part_of == self.code:
+            raise ValueError(f"chỉ tiêu '{self.code}': part_of không được là chính nó")
         return self
 
     @cached_property
     def numerator_sum(self) -> Sum | None:
-        return None if self.rule in ("count", "share") else parse_sum(self.numerator)
+        return None if self.rule in ("count", "share", "text") else parse_sum(self.numerator)
 
     @cached_property
     def condition(self) -> Condition | None:
@@ -251,12 +306,20 @@ class Indicator(Strict):
     def input_fields(self) -> set[str]:
         if self.condition:
             return self.condition.fields()
+        if self.rule == "text":
+            return {self.numerator}
         fields = self.numerator_sum.fields()
         return fields | (self.denominator_sum.fields() if self.denominator_sum else set())
 
-    def target_for(self, period: str, level: str | None = None) -> float | None:
-        target = self.target_by_level.get(level) if level else self.target
-        return target.get(period) if isinstance(target, dict) else target
+    def target_for(self, period: str, level: str | None = None) -> Target | None:
+        """The target of one period (code), for the area or one level; None where the plan sets none."""
+        written = self.target_by_level.get(level) if level else self.target
+        written = written.get(period) if isinstance(written, dict) else written
+        return None if written is None else parse_target(written, self.direction)
+
+    def printed_target(self, period: str) -> str:
+        """The plan's own wording of the area's target (`print`), '' when the parsed form is printed."""
+        return self.print.get(period, "") if isinstance(self.print, dict) else self.print
 
 
 class Annex(Strict):

@@ -32,6 +32,7 @@ from toolkit.spec.model import (
     TaskField,
     TaskList,
     UnitKind,
+    recurring_date,
     spec_hash,
 )
 
@@ -59,6 +60,18 @@ class Plan(Strict):
 
     _path: Path = PrivateAttr(default=Path("plan.yaml"))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _recurring_deadlines(cls, data: object) -> object:
+        """"10/12 hằng năm" falls due in the round's year (a school year's second half: the next year)."""
+        deadlines, period = (data.get("deadlines"), data.get("period")) if isinstance(data, dict) else (None, None)
+        if not isinstance(deadlines, dict) or not isinstance(period, dict):
+            return data
+        year = period.get("round") or period.get("year")
+        resolved = {key: recurring_date(value, year, period.get("kind")) if isinstance(value, str) else value
+                    for key, value in deadlines.items()}
+        return {**data, "deadlines": resolved}
+
     @model_validator(mode="after")
     def _remember_path(self, info: ValidationInfo):
         if info.context and "path" in info.context:
@@ -84,7 +97,8 @@ class Plan(Strict):
 
     @property
     def plan_year(self) -> int:
-        return self.period.year
+        """The year being reported on ("plan year" in conditions and checks)."""
+        return self.period.round_year
 
     @cached_property
     def task_fields(self) -> list[TaskField]:
@@ -218,6 +232,9 @@ class Plan(Strict):
         """Whether a unit is expected to contribute to an indicator."""
         if unit.kind != indicator.reporter:
             return False
+        if indicator.rule == "text":
+            field = self.field_by_code.get(indicator.numerator)
+            return field is not None and self.applies(field, unit)
         if indicator.eligible is not None:
             eligible = indicator.eligible
             return (unit.kind == eligible.kind and (not eligible.levels or bool(set(eligible.levels) & set(unit.levels)))
@@ -338,7 +355,14 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
         where = f"indicators[{i}] ({indicator.code})"
         if indicator.reporter not in kinds:
             problems.append(f"{where}.reporter: loại đơn vị '{indicator.reporter}' không có trong unit_kinds")
-        if indicator.rule in ("count", "share"):
+        if indicator.rule == "text":
+            field = fields.get(indicator.numerator)
+            if field is None or field.kind != "text":
+                problems.append(f"{where}.numerator: chỉ tiêu text lấy nội dung đơn vị báo cáo từ một trường kiểu text; "
+                                f"'{indicator.numerator}' không phải trường text trong fields")
+            if indicator.denominator:
+                problems.append(f"{where}.denominator: chỉ tiêu text không có mẫu số; hãy bỏ khóa này")
+        elif indicator.rule in ("count", "share"):
             check_condition(f"{where}.numerator", indicator.numerator)
             if indicator.denominator:
                 problems.append(f"{where}.denominator: chỉ tiêu {indicator.rule} đếm đơn vị trong 'eligible', "
@@ -370,11 +394,13 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
         for level in indicator.target_by_level:
             if level not in levels:
                 problems.append(f"{where}.target_by_level: cấp học '{level}' không có trong levels")
-        for target in [indicator.target, *indicator.target_by_level.values()]:
+        for target in [indicator.target, *indicator.target_by_level.values(), indicator.print]:
             if isinstance(target, dict):
                 for code in target:
                     if code not in period_codes:
                         problems.append(f"{where}: kỳ '{code}' không có trong period.targets ({', '.join(sorted(period_codes))})")
+        if indicator.part_of and indicator.part_of not in {i.code for i in plan.indicators}:
+            problems.append(f"{where}.part_of: chỉ tiêu '{indicator.part_of}' không có trong indicators")
     known = {i.code for i in plan.indicators}
     for stem in sorted(seen_twice([a.stem for a in plan.annexes])):
         problems.append(f"annexes: hai phụ lục cùng ghi ra tệp {stem}; hãy đặt số phụ lục (numeral) khác nhau")
