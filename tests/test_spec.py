@@ -49,7 +49,7 @@ def test_bundled_example_loads_by_name_from_any_directory(tmp_path, monkeypatch)
     plan = load_plan("bao-thang-2022")
     assert plan.code == "bao-thang-2022"
     assert plan.plan_year == 2022
-    assert len(load_roster(plan.roster_path, plan)) == 98
+    assert len(load_roster(plan.roster_path, plan)) == 101  # 76 schools (3 THPT), 14 communes, 11 agencies
 
 
 def test_plan_path_and_plan_folder_both_work(tmp_path, example_data):
