@@ -46,7 +46,7 @@ WEIGHTS = {
     "PCGD_THCS": {"Mức độ 2": 0.05, "Mức độ 3": 0.95}, "PCGD_TH": {"Mức độ 3": 1.0},
     "PCGD_MN4": {"Đạt": 0.5, "Chưa đạt": 0.5}, "PCGD_MN5": {"Đạt": 1.0}, "XMC": {"Mức độ 1": 0.3, "Mức độ 2": 0.7},
     "TTHTCD": {"Có": 1.0}, "TH_2BUOI": {"Có": 0.93, "Không": 0.07}, "MUC_DO": dict(zip(TASK_STATUSES, (0.5, 0.4, 0.1))),
-    "CHUAN_QG_TRONG_NAM": {"Không": 0.9, "Công nhận mới": 0.05, "Công nhận lại": 0.05}, "CO_SO_DANG": {"Có": 1.0},
+    "CHUAN_QG_TRONG_NAM": {"Không": 0.86, "Công nhận mới": 0.07, "Công nhận lại": 0.07}, "CO_SO_DANG": {"Có": 1.0},
     "NTM_TC5": {"Đạt": 0.95, "Chưa đạt": 0.05}, "NTM_TC14": {"Đạt": 0.95, "Chưa đạt": 0.05},
     "HUONG_NGHIEP_SX": {"Có": 0.8, "Không": 0.2}, "GV_TU_VAN_HN": {"Có": 1.0},
 }
@@ -124,12 +124,12 @@ def _single(plan: Plan, unit: Unit, field, values: dict, rng: random.Random):
         right_sum = sum(values[n] for n in right) + check.right.constant
         rest = sum(values[n] for n in left if n != field.code)
         (caps if check.op in ("<=", "<") else floors).append(right_sum - rest)
-    if field.code in RARE:
-        return int(rng.random() < RARE[field.code])
     if caps:
         low, high = SHARE.get(field.code, (0.5, 1.0))
         value = round(max(0, min(caps)) * rng.uniform(low, high))
         return max([value, *floors]) if floors and max(floors) <= min(caps) else value
+    if field.code in RARE:
+        return int(rng.random() < RARE[field.code])
     if floors and max(floors) > 0:
         low, high = GROWTH.get(field.code, (1.0, 1.5))
         return int(max(floors) * rng.uniform(low, high)) + (1 if field.code in GROWTH else 0)
