@@ -153,7 +153,8 @@ def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_di
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP", default=Path("plan-tasks.yaml"), show_default=True, help="Tệp YAML ghi danh sách nhiệm vụ.")
 def import_tasks(source: Path, output_path: Path) -> None:
-    """Nhập ma trận nhiệm vụ từ bảng Word (.docx), Excel (.xlsx) hoặc văn bản chép từ PDF (.txt).
+    """Nhập ma trận nhiệm vụ từ bảng Word (.docx), Excel (.xlsx) hoặc văn bản chép từ PDF (.txt); tệp văn
+    bản hay Word không có bảng thì đọc mục “TỔ CHỨC THỰC HIỆN”: mỗi cơ quan một nhóm, mỗi dòng “- …” một nhiệm vụ.
 
     Ví dụ: toolkit import-tasks phu_luc_nhiem_vu.docx --output templates/plan-tasks.yaml
     """
