@@ -261,6 +261,21 @@ def test_each_task_is_led_by_its_agency_and_a_request_names_the_body_asked(prose
     assert {t["lead"] for t in prose_000["groups"][12]["tasks"]} == {"Ủy ban MTTQ Việt Nam và các tổ chức đoàn thể huyện"}
 
 
+def test_the_bodies_a_task_works_with_coordinate_it(prose_000):
+    coordinating = [(g["numeral"], t["tt"], t["coordinating"]) for g in prose_000["groups"] for t in g["tasks"] if t["coordinating"]]
+    assert coordinating[:3] == [
+        ("I", "1", "Phòng Kinh tế - Hạ tầng và các Phòng, ban, ngành, UBND các xã, thị trấn"),  # "… chủ trì phối hợp với … triển khai"
+        ("II", "1", "Phòng GD&ĐT"),  # "Phối hợp với Phòng GD&ĐT tham mưu …"
+        ("III", "1", "Phòng Giáo dục và Đào tạo, Phòng Kinh tế - Hạ tầng"),
+    ]
+    assert ("X", "4", "Phòng Lao động, Thương binh và Xã hội") in coordinating
+    # "Tuyên truyền, vận động nhân dân …" works with no one named.
+    assert prose_000["groups"][0]["tasks"][1]["coordinating"] == ""
+    phong_tho = import_tasks(SEEDS / "003_5df4422a17ba763e.txt")
+    # "các tổ chức đoàn thể" names bodies: "tổ chức" is not the verb that ends the list here.
+    assert phong_tho["groups"][9]["tasks"][1]["coordinating"] == "các cấp chính quyền, các tổ chức đoàn thể"
+
+
 def test_lines_wrapped_by_the_pdf_extraction_are_joined(prose_000):
     noi_vu = prose_000["groups"][4]["tasks"]
     assert noi_vu[2]["content"] == (

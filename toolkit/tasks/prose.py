@@ -3,7 +3,8 @@
 Seeds 000 and 003 write it as numbered agency headings ("1. Phòng Giáo dục và Đào tạo", also
 "4. Phòng Tài nguyên và Môi trường: Chủ trì, …" with the task on the same line) followed by dash
 bullets or a paragraph. Each agency becomes a group, each bullet (or paragraph) a task the agency
-leads. Text extracted from a PDF is wrapped: a line that starts no bullet continues the one before.
+leads, coordinated by the bodies it says it works with ("phối hợp với …"). Text extracted from a
+PDF is wrapped: a line that starts no bullet continues the one before.
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ _BULLET = re.compile(r"(?:[-–+•]|[a-zđ]\))\s*(.*)")
 # The plan's closing lines after the last agency ("Trên đây là Kế hoạch…", "Nơi nhận:").
 _CLOSING = ("tren day la", "noi nhan", "ubnd huyen yeu cau", "uy ban nhan dan huyen yeu cau")
 _REQUEST = re.compile(r"^đề nghị\s+", re.IGNORECASE)  # "Đề nghị Ủy ban MTTQ …": asked, not ordered
+# "… phối hợp với Phòng GD&ĐT tham mưu …": the bodies named between "phối hợp với" and the next verb
+# (or punctuation; "các tổ chức" is bodies, not a verb) coordinate the task; what names no unit is
+# reported when the plan is loaded.
+_VERBS = ("tham mưu", "triển khai", "hướng dẫn", "xây dựng", "kiểm tra", "tổ chức", "đề xuất", "thực hiện", "làm tốt",
+          "trong", "mở", "điều tra", "chỉ đạo", "tuyên truyền", "giám sát", "rà soát", "đẩy mạnh", "tăng cường",
+          "cân đối", "theo dõi", "để", "đối với", "dự kiến", "tiếp tục")
+_COORDINATING = re.compile(r"phối hợp(?: chặt chẽ)? với\s+(.+?)(?=(?<!các)\s+(?:" + "|".join(_VERBS) + r")\b|[;.:(]|$)",
+                           re.IGNORECASE)
 
 
 def _roman(number: int) -> str:
@@ -92,6 +101,11 @@ def prose_tasks(lines: list[str], wrapped: bool) -> dict | None:
 def _group(group: dict) -> dict:
     lead = _REQUEST.sub("", group["title"]).strip()
     lead = lead[:1].upper() + lead[1:]
-    tasks = [{"tt": str(number), "content": content, "lead": lead, "coordinating": "", "timeframe": ""}
+    tasks = [{"tt": str(number), "content": content, "lead": lead, "coordinating": _coordinating(content), "timeframe": ""}
              for number, content in enumerate(group["tasks"], start=1)]
     return {"numeral": group["numeral"], "title": group["title"], "tasks": tasks}
+
+
+def _coordinating(content: str) -> str:
+    found = _COORDINATING.search(content)
+    return found.group(1).strip(" ,") if found else ""
