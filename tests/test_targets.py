@@ -59,16 +59,16 @@ def _indicator(template: dict, code: str, **changes) -> dict:
 
 @pytest.fixture(scope="module")
 def forms_plan(edited_example):
-    """The example plan with one more indicator per form, each a copy of PC_5T_HUY_DONG."""
+    """The example plan with one more indicator per form, each a copy of TRUONG_CQG (a share of schools)."""
     def add(data: dict) -> None:
-        template = next(i for i in data["indicators"] if i["code"] == "PC_5T_HUY_DONG")
+        template = next(i for i in data["indicators"] if i["code"] == "TRUONG_CQG")
         data["indicators"] += [_indicator(template, f"FORM_{n}", target=written) for n, (written, _) in enumerate(FORMS)]
         data["indicators"] += [
             _indicator(template, "FORM_NFD", target=NFD_TRÊN),
             _indicator(template, "FORM_AT_MOST", target="5%", direction="<="),
             _indicator(template, "FORM_BY_LEVEL", target=None, target_by_level={"THCS": "trên 99,8%", "TH": "99%"}),
             _indicator(template, "FORM_PERIODS", target={"2022": "≥ 97%"}),
-            _indicator(template, "FORM_PART", part_of="PC_5T_HUY_DONG", print="Trên 99% (trong đó vùng khó khăn 97%)"),
+            _indicator(template, "FORM_PART", part_of="TRUONG_CQG", print="Trên 99% (trong đó vùng khó khăn 97%)"),
         ]
         data["fields"].append({"code": "TB_DAY_HOC", "label": "Thiết bị dạy học tối thiểu", "kind": "text",
                                "reporter": "truong", "section": "Cơ sở vật chất"})
@@ -130,6 +130,7 @@ def test_print_part_of_and_text_indicators_are_checked_against_the_plan(edited_e
         by_code = {i["code"]: i for i in data["indicators"]}
         by_code["PC_NT_HUY_DONG"].update(part_of="KHONG_CO", print={"2030": "Trên 31%"})
         by_code["PC_MG_HUY_DONG"].update(rule="text", numerator="RL_3_5", denominator="")
+        by_code["PC_5T_HUY_DONG"]["target"] = "14/14 xã"
 
     with pytest.raises(SpecError) as raised:
         load_plan(edited_example(spoil))
@@ -137,7 +138,9 @@ def test_print_part_of_and_text_indicators_are_checked_against_the_plan(edited_e
     assert "indicators[0] (PC_NT_HUY_DONG).part_of: chỉ tiêu 'KHONG_CO' không có trong indicators" in message
     assert "indicators[0] (PC_NT_HUY_DONG): kỳ '2030' không có trong period.targets (2022)" in message
     assert ("indicators[1] (PC_MG_HUY_DONG).numerator: chỉ tiêu text lấy nội dung đơn vị báo cáo từ một trường kiểu "
-            "text; 'RL_3_5' không phải trường text trong fields") in message
+            "text hoặc choice; 'RL_3_5' không phải trường như vậy trong fields") in message
+    assert ("indicators[2] (PC_5T_HUY_DONG): chỉ tiêu “14/14 xã” đếm số đơn vị, chỉ dùng được cho chỉ tiêu count "
+            "hoặc share (đếm đơn vị đạt điều kiện), không cho ratio") in message
 
 
 def test_recurring_and_day_first_deadlines_fall_in_the_rounds_year(edited_example):
@@ -152,6 +155,6 @@ def test_recurring_and_day_first_deadlines_fall_in_the_rounds_year(edited_exampl
 
 def test_sub_targets_wordings_and_text_indicators_are_accepted(forms_plan):
     part = forms_plan.indicator_by_code["FORM_PART"]
-    assert (part.part_of, part.printed_target("2022")) == ("PC_5T_HUY_DONG", "Trên 99% (trong đó vùng khó khăn 97%)")
+    assert (part.part_of, part.printed_target("2022")) == ("TRUONG_CQG", "Trên 99% (trong đó vùng khó khăn 97%)")
     text = forms_plan.indicator_by_code["FORM_TEXT"]
     assert text.rule == "text" and text.target_for("2022").judged is False

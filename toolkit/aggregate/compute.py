@@ -4,8 +4,8 @@ Definitions (../shared/domain/README.md): `ratio` = 100 × Σnumerator ÷ Σdeno
 reporting units in scope, never an average of unit percentages; `sum` = Σnumerator; `count` =
 eligible reporting units meeting the condition; `share` = 100 × count ÷ eligible units in the
 roster (non-reporting units count as not meeting it), and no result at all where none of them has
-reported. A unit is left out of exactly those indicators whose inputs include a value that failed
-a check.
+reported; `text` = what the responsible units wrote (no figure). A unit is left out of exactly those
+indicators whose inputs include a value that failed a check. Verdicts: `toolkit.aggregate.judging`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from toolkit.collect.records import UnitReturn
-from toolkit.spec.expressions import clause_holds, compare
+from toolkit.spec.expressions import clause_holds
 from toolkit.spec.model import Indicator
-from toolkit.core.numbers import round_half_up
 from toolkit.spec.plan import Plan
-from toolkit.spec.targets import Target
+from toolkit.spec.targets import Target, level_of
 from toolkit.spec.units import Roster, Unit
 
 
@@ -36,24 +35,6 @@ class Result:
     excluded: int  # units left out for a failed or missing value
     targets: dict[str, Target | None] = field(default_factory=dict)  # period code -> target
     texts: tuple[tuple[str, str], ...] = ()  # a text indicator: (unit name, what it reported)
-
-    def achieved(self, period: str) -> bool | None:
-        """Judged on the value rounded as the annex shows it, so "99,9%" against 99,9% is achieved."""
-        target = self.targets.get(period)
-        if target is None or not target.judged or self.value is None:
-            return None
-        if target.kind == "range":
-            return target.value <= self.shown_value <= target.upper
-        return compare(self.shown_value, target.direction, target.value)
-
-    @property
-    def shown_value(self) -> float | None:
-        """The value rounded half-up as the annex shows it."""
-        return None if self.value is None else float(round_half_up(self.value, self.indicator.decimals))
-
-    def gap(self, period: str) -> float | None:
-        target = self.targets.get(period)
-        return None if target is None or not target.judged or self.value is None else self.value - target.value
 
 
 def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, list[Unit], str | None]]:
@@ -125,7 +106,9 @@ def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, mem
             reported += 1
             if sent.values.get(indicator.numerator):
                 texts.append((unit.name, str(sent.values[indicator.numerator])))
-        value = denominator = None
+        # One unit's own level ("Mức độ 2", the district's PCGD level) is judged against a level target.
+        value = float(level_of(texts[0][1])) if len(texts) == 1 and level_of(texts[0][1]) is not None else None
+        denominator = None
     elif indicator.condition is not None:
         for unit in in_scope:
             sent = returns.get(unit.code)

@@ -39,7 +39,7 @@ def attached_line(plan: Plan) -> str:
     if number.isdigit() and int(number) < 10:
         number = f"{int(number):02d}"  # "Số: 05/KH-UBND": numbers below 10 get a leading zero
     kind = document.type.strip().capitalize()  # "KẾ HOẠCH" or "kế hoạch" reads "Kế hoạch" mid-sentence
-    year = document.date.year if document.date else plan.plan_year
+    year = document.date.year if document.date else plan.period.year  # the plan's year, not the round's
     return f"(Kèm theo {kind} số {number}/{document.symbol} {fmt_date_long(document.date, year)} của {plan.issuer.name})"
 
 
@@ -48,7 +48,7 @@ def signature_block(plan: Plan) -> list[tuple[str, str]]:
     """(style, text) lines under a signed annex: 'Bảo Thắng, ngày … tháng … năm 2022' (italic), the
     issuer's signature lines (bold), room for the signature and seal, the signer's name (bold)."""
     document, issuer = plan.document, plan.issuer
-    year = document.date.year if document.date else plan.plan_year
+    year = document.date.year if document.date else plan.period.year  # the plan's year, not the round's
     lines = [("italic", f"{document.place}, {fmt_date_long(document.date, year)}")]
     lines += [("bold", line) for line in issuer.signature]
     lines += [("blank", "")] * 4

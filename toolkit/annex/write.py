@@ -8,7 +8,8 @@ from typing import Mapping
 import pandas as pd
 
 from toolkit.aggregate.compute import Result
-from toolkit.annex.tables import breakdown_table, evaluation_period, targets_table
+from toolkit.aggregate.judging import judge
+from toolkit.annex.tables import breakdown_table, target_cell, targets_table
 from toolkit.annex.tasks import progress_table, tasks_table
 from toolkit.annex.xlsx import write_annex_xlsx
 from toolkit.collect.records import UnitReturn
@@ -20,23 +21,26 @@ from toolkit.spec.units import Roster
 
 RESULT_COLUMNS = ["indicator", "scope", "scope_code", "value", "numerator", "denominator", "target", "achieved",
                   "expected", "reported", "excluded", "indicator_name", "scope_name", "unit", "rule"]
+JUDGED_COLUMNS = ["target_text", "verdict"]  # after the per-period targets: added later, kept last
 
 
 def results_frame(plan: Plan, results: list[Result]) -> pd.DataFrame:
     """The tidy long table of results (one row per indicator and scope), as a province rolls up."""
-    judged = evaluation_period(plan)
     periods = plan.period.target_periods
     rows = []
     for r in results:
+        verdict = judge(plan, r)
+        judged = r.targets.get(verdict.period)  # the target of the round, or the later one it is read against
         row = {"indicator": r.indicator.code, "scope": r.scope, "scope_code": r.scope_code, "value": r.value,
-               "numerator": r.numerator, "denominator": r.denominator, "target": _target_value(r.targets.get(judged)),
-               "achieved": r.achieved(judged), "expected": r.expected, "reported": r.reported, "excluded": r.excluded,
-               "indicator_name": r.indicator.name, "scope_name": r.scope_name, "unit": r.indicator.unit, "rule": r.indicator.rule}
+               "numerator": r.numerator, "denominator": r.denominator, "target": _target_value(judged),
+               "achieved": verdict.achieved, "expected": r.expected, "reported": r.reported, "excluded": r.excluded,
+               "indicator_name": r.indicator.name, "scope_name": r.scope_name, "unit": r.indicator.unit, "rule": r.indicator.rule,
+               "target_text": target_cell(plan, r, verdict.period).text, "verdict": verdict.text}
         if len(periods) > 1:
             row.update({f"target_{p.code}": _target_value(r.targets.get(p.code)) for p in periods})
         rows.append(row)
     extra = [f"target_{p.code}" for p in periods] if len(periods) > 1 else []
-    return pd.DataFrame(rows, columns=RESULT_COLUMNS + extra)
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS + extra + JUDGED_COLUMNS)
 
 
 def _target_value(target: Target | None) -> float | None:

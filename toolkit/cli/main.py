@@ -36,9 +36,9 @@ def _say(text: str) -> None:
     click.echo(text)
 
 
-def _load(plan_ref: str, roster: Path | None):
+def _load(plan_ref: str, roster: Path | None, year: int | None = None):
     """Load plan and roster, and say which agency names in the task list matched no unit."""
-    plan, units = pipeline.load(plan_ref, roster)
+    plan, units = pipeline.load(plan_ref, roster, year=year)
     for note in units.unmatched_agencies:
         _say(f"Cảnh báo: {note}")
     if units.unmatched_agencies:
@@ -105,24 +105,28 @@ def templates(plan_ref: str, roster: Path | None, output_dir: Path, password: st
 
 
 AS_OF_HELP = "Tính số ngày trễ hạn đến ngày này, ví dụ 20/12/2022 (mặc định: hôm nay)."
+YEAR_HELP = ("Năm báo cáo của kế hoạch nhiều năm, ví dụ 2024: chọn chỉ tiêu của giai đoạn chứa năm đó "
+             "(mặc định: period.round, nếu không có thì period.year của kế hoạch).")
+year_option = click.option("--year", type=click.IntRange(1900, 2200), metavar="NĂM", help=YEAR_HELP)
 
 
 def _check_options(command):
     command = click.option("--as-of", type=click.DateTime(["%d/%m/%Y", "%Y-%m-%d"]), metavar="NGÀY", help=AS_OF_HELP)(command)
     command = click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("output"), show_default=True, help="Thư mục ghi kết quả.")(command)
     command = click.option("--workbooks", "workbooks_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("workbooks"), show_default=True, help="Thư mục chứa các tệp đơn vị gửi về.")(command)
-    return roster_option(plan_option(quiet_option(command)))
+    return roster_option(plan_option(quiet_option(year_option(command))))
 
 
 @main.command(options_metavar=OPTIONS)
 @_check_options
-def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool, as_of) -> None:
+def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool, as_of,
+          year: int | None) -> None:
     """Kiểm tra các tệp gửi về: ai đã nộp, ai chưa, tệp nào có lỗi ở ô nào.
 
     Ví dụ: toolkit check --plan bao-thang-2022 --workbooks workbooks --output output
     """
     def job():
-        plan, units = _load(plan_ref, roster)
+        plan, units = _load(plan_ref, roster, year)
         return pipeline.check(plan, units, workbooks_dir, output_dir, progress=not quiet, today=as_of and as_of.date())
 
     _print_check(_run(job))
@@ -132,13 +136,13 @@ def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: P
 @_check_options
 @click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP", help="Mẫu Word của phụ lục (mặc định: templates/phu_luc.docx nếu có, nếu không dùng mẫu có sẵn).")
 def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool, as_of,
-              docx_template: Path | None) -> None:
+              year: int | None, docx_template: Path | None) -> None:
     """Kiểm tra rồi tổng hợp các tệp gửi về thành các phụ lục (Excel, Word, HTML).
 
-    Ví dụ: toolkit aggregate --plan bao-thang-2022 --workbooks workbooks --output output
+    Ví dụ: toolkit aggregate --plan chi-lang-2021-2030 --year 2025 --workbooks workbooks --output output
     """
     def job():
-        plan, units = _load(plan_ref, roster)
+        plan, units = _load(plan_ref, roster, year)
         return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, progress=not quiet,
                                   today=as_of and as_of.date())
 
@@ -170,12 +174,13 @@ def import_tasks(source: Path, output_path: Path) -> None:
 @main.command(options_metavar=OPTIONS)
 @click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("output"), show_default=True, help="Thư mục ghi kết quả.")
 @quiet_option
-def demo(output_dir: Path, quiet: bool) -> None:
+@year_option
+def demo(output_dir: Path, quiet: bool, year: int | None) -> None:
     """Chạy thử toàn bộ quy trình trên ví dụ có sẵn (huyện Bảo Thắng, năm 2022).
 
     Ví dụ: toolkit demo --output output
     """
-    outcome = _run(lambda: pipeline.demo(output_dir, progress=not quiet))
+    outcome = _run(lambda: pipeline.demo(output_dir, progress=not quiet, year=year))
     _say(f"Đã tạo {len(outcome.templates)} biểu mẫu và {len(outcome.returns)} tệp báo cáo giả lập đơn vị gửi về.")
     _print_check(outcome.aggregated.checked)
     _say("Các phụ lục:")

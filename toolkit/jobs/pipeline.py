@@ -17,9 +17,10 @@ TEMPLATES_FOLDER = "bieu_mau"  # where `demo` writes the templates inside its ou
 RETURNS_FOLDER = "bao_cao_nhan_ve"  # where `demo` simulates what the units sent back
 
 
-def load(plan_ref: str | Path, roster_path: str | Path | None = None) -> tuple[Plan, Roster]:
-    """Load a plan (path or bundled name) and its roster (or the one given instead)."""
-    plan = load_plan(plan_ref)
+def load(plan_ref: str | Path, roster_path: str | Path | None = None, *, year: int | None = None) -> tuple[Plan, Roster]:
+    """Load a plan (path or bundled name) and its roster (or the one given instead); `year`: the round
+    reported on, when not the plan's own."""
+    plan = load_plan(plan_ref, year=year)
     return plan, load_roster(roster_path or plan.roster_path, plan)
 
 
@@ -86,11 +87,11 @@ class DemoOutcome:
     aggregated: AggregateOutcome
 
 
-def demo(output_dir: Path, *, progress: bool = True) -> DemoOutcome:
+def demo(output_dir: Path, *, progress: bool = True, year: int | None = None) -> DemoOutcome:
     """The whole pipeline on the bundled example, with realistic returns and planted mistakes."""
     from toolkit.forms.samples import make_returns
 
-    plan, roster = load(resolve_plan_path("bao-thang-2022"))
+    plan, roster = load(resolve_plan_path("bao-thang-2022"), year=year)
     output_dir = Path(output_dir)
     templates = make_templates(plan, roster, output_dir / TEMPLATES_FOLDER, progress=progress)
     returns = make_returns(plan, roster, output_dir / TEMPLATES_FOLDER, output_dir / RETURNS_FOLDER, mistakes=True)

@@ -122,8 +122,11 @@ def bundled_examples() -> list[str]:
     return sorted(p.name for p in BUNDLED.iterdir() if (p / "plan.yaml").exists())
 
 
-def load_plan(plan: str | Path) -> Plan:
-    """Load and validate a plan spec (a path or a bundled example name)."""
+def load_plan(plan: str | Path, *, year: int | None = None) -> Plan:
+    """Load and validate a plan spec (a path or a bundled example name).
+
+    `year`: the round reported on, instead of the plan's `period.round` (a later year of a multi-year plan).
+    """
     path = resolve_plan_path(plan)
     try:
         data = read_yaml(path)
@@ -142,6 +145,8 @@ def load_plan(plan: str | Path) -> Plan:
             data["tasks"] = read_yaml(tasks_path)
         except (OSError, yaml.YAMLError) as exc:
             raise SpecError(f"Tệp kế hoạch {path}, khóa tasks: không đọc được tệp nhiệm vụ {tasks_path}: {exc}") from None
+    if year is not None and isinstance(data.get("period"), dict):
+        data["period"]["round"] = year
     try:
         return Plan.model_validate(data, context={"path": path})
     except ValidationError as exc:

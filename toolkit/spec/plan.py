@@ -357,9 +357,9 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
             problems.append(f"{where}.reporter: loại đơn vị '{indicator.reporter}' không có trong unit_kinds")
         if indicator.rule == "text":
             field = fields.get(indicator.numerator)
-            if field is None or field.kind != "text":
-                problems.append(f"{where}.numerator: chỉ tiêu text lấy nội dung đơn vị báo cáo từ một trường kiểu text; "
-                                f"'{indicator.numerator}' không phải trường text trong fields")
+            if field is None or field.kind not in ("text", "choice"):
+                problems.append(f"{where}.numerator: chỉ tiêu text lấy nội dung đơn vị báo cáo từ một trường kiểu text "
+                                f"hoặc choice; '{indicator.numerator}' không phải trường như vậy trong fields")
             if indicator.denominator:
                 problems.append(f"{where}.denominator: chỉ tiêu text không có mẫu số; hãy bỏ khóa này")
         elif indicator.rule in ("count", "share"):
@@ -399,6 +399,12 @@ def _cross_reference_problems(plan: Plan) -> list[str]:
                 for code in target:
                     if code not in period_codes:
                         problems.append(f"{where}: kỳ '{code}' không có trong period.targets ({', '.join(sorted(period_codes))})")
+        for period in plan.period.target_periods:
+            for level in [None, *indicator.target_by_level]:
+                target = indicator.target_for(period.code, level)
+                if target is not None and target.kind == "count" and indicator.rule not in ("count", "share"):
+                    problems.append(f"{where}: chỉ tiêu “{target.text}” đếm số đơn vị, chỉ dùng được cho chỉ tiêu "
+                                    f"count hoặc share (đếm đơn vị đạt điều kiện), không cho {indicator.rule}")
         if indicator.part_of and indicator.part_of not in {i.code for i in plan.indicators}:
             problems.append(f"{where}.part_of: chỉ tiêu '{indicator.part_of}' không có trong indicators")
     known = {i.code for i in plan.indicators}

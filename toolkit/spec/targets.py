@@ -115,6 +115,15 @@ def parse_target(written: float | int | str, direction: str = ">=") -> Target:
     raise TargetError("target-unreadable", text=text)
 
 
+def level_of(text: str) -> int | None:
+    """The level a reported text names ("Mức độ 2", "Đạt chuẩn mức độ 3") -> 2, 3; None if it names none."""
+    match = _LEVEL_IN_TEXT.search(unicodedata.normalize("NFC", text).lower())
+    return int(match[1]) if match else None
+
+
+_LEVEL_IN_TEXT = re.compile(r"\bmức(?:\s+độ)?\s+(\d+)\b")
+
+
 def _number(written: str) -> float:
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", written):
         return float(written.replace(".", ""))
