@@ -25,10 +25,9 @@ HOSTILE = '=HYPERLINK("http://x","bấm")'
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory):
-    """Annexes of the example from a few hand-made returns; one school name is hostile."""
+def outputs(tmp_path_factory, plan):
+    """Annexes of the test district from a few hand-made returns; one school name is hostile."""
     folder = tmp_path_factory.mktemp("annexes")
-    plan = load_plan("bao-thang-2022")
     source = (Path(plan.roster_path)).read_text(encoding="utf-8")
     (folder / "units.csv").write_text(source.replace("UBND xã Sơn Hà", HOSTILE.replace('"', '""').join('""')), encoding="utf-8")
     roster = load_roster(folder / "units.csv", plan)

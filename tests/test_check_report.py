@@ -33,9 +33,12 @@ def checked(plan, roster, tmp_path_factory):
         values = {**sample_values(plan, roster.get(code), random.Random(3)), **changes}
         return set_saved_at(fill_workbook(template, values, returns / name), saved)
 
-    send("XA_BAN_CAM", "XA_BAN_CAM.xlsx", dt.datetime(2022, 12, 9, 10, 0))
-    send("XA_GIA_PHU", "Báo cáo Gia Phú.xlsx", dt.datetime(2022, 12, 10, 17, 0), RL_0_2=100000, XMC_SO_NGUOI=" 12 ")
-    send("THTHCS_BAN_CAM_1", "THTHCS_BAN_CAM_1.xlsx", dt.datetime(2022, 12, 13, 8, 0))
+    # Excel records save times in UTC; the board shows them as the clerk's clock in Vietnam (UTC+7) did.
+    send("XA_BAN_CAM", "XA_BAN_CAM.xlsx", dt.datetime(2022, 12, 9, 3, 0, tzinfo=dt.timezone.utc))
+    send("XA_GIA_PHU", "Báo cáo Gia Phú.xlsx", dt.datetime(2022, 12, 10, 10, 0, tzinfo=dt.timezone.utc),
+         RL_0_2=100000, XMC_SO_NGUOI=" 12 ")
+    # Saved at midnight in Vietnam, still 12/12 in UTC: three days late, not two.
+    send("THTHCS_BAN_CAM_1", "THTHCS_BAN_CAM_1.xlsx", dt.datetime(2022, 12, 12, 17, 0, tzinfo=dt.timezone.utc))
     openpyxl.Workbook().save(returns / "=HYPERLINK(1).xlsx")  # formula-looking name of a stray workbook
     (returns / "Thumbs.db").write_bytes(b"\0" * 16)
     before = fingerprints(returns)
@@ -94,7 +97,7 @@ def test_status_board_shows_who_sent_what_and_how_late(plan, roster, checked):
 
     assert shown("XA_BAN_CAM") == ("Đã nộp", "FFC6EFCE", "XA_BAN_CAM.xlsx", "09/12/2022 10:00", 0, 0, None)
     assert shown("XA_GIA_PHU") == ("Nộp nhưng có lỗi", "FFFFEB9C", "Báo cáo Gia Phú.xlsx", "10/12/2022 17:00", 1, 1, None)
-    assert shown("THTHCS_BAN_CAM_1") == ("Đã nộp", "FFC6EFCE", "THTHCS_BAN_CAM_1.xlsx", "13/12/2022 08:00", 0, 0, 3)
+    assert shown("THTHCS_BAN_CAM_1") == ("Đã nộp", "FFC6EFCE", "THTHCS_BAN_CAM_1.xlsx", "13/12/2022 00:00", 0, 0, 3)
     assert shown("XA_THAI_NIEN") == ("Chưa nộp", "FFFFC7CE", None, None, 0, 0, 5)
     everyone = sum(1 for unit in checked[0].statuses)
     assert everyone == sum(1 for unit in roster if plan.input_names(unit))

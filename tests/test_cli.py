@@ -157,3 +157,11 @@ def test_days_late_are_counted_to_the_date_given(run, tmp_path):
     wrong = run("check", "--plan", "bao-thang-2022", "--as-of", "2022-31-12")
     assert wrong.exit_code == 2
     assert "'2022-31-12' không phải ngày hợp lệ; hãy ghi dạng 20/12/2022 hoặc 2022-12-20." in wrong.output
+
+
+def test_agency_names_matching_no_unit_are_listed_with_how_to_teach_them(run, tmp_path):
+    # Seed 000 asks the MTTQ and mass organisations for two tasks; they are not in the roster.
+    result = run("check", "--plan", "bao-thang-2022", "--workbooks", str(tmp_path / "none"), "--output", str(tmp_path), "--quiet")
+    assert result.exit_code == 0
+    assert "Cảnh báo: Nhiệm vụ XIII.1, cơ quan chủ trì: không nhận ra “Ủy ban MTTQ Việt Nam và các tổ chức đoàn thể huyện”" in result.output
+    assert result.output.count("Cách sửa:") == 1 and "agencies → aliases" in result.output

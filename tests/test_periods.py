@@ -31,10 +31,11 @@ def test_two_target_periods_get_two_plan_columns_and_are_in_the_results(tmp_path
     assert [c.value for c in sheet[6]][3:5] == ["Giai đoạn 2021-2025", "Giai đoạn 2026-2030"]
     assert "D5:E5" in {str(r) for r in sheet.merged_cells.ranges}
     rows = {row[1].value: [c.value for c in row] for row in sheet.iter_rows(min_row=8) if row[1].value}
-    # 2 of 15 schools recognised; targets 33 (2025) and 38 (2030); 2022 is read as progress toward 2025
-    # (2/33 = 6,06%), not judged a failure against it
-    assert rows["Số trường đạt chuẩn quốc gia"][3:7] == ["33 trường", "38 trường", "2/15 trường", "Đạt 6% mục tiêu năm 2025"]
-    assert rows["Tỷ lệ huy động trẻ 5 tuổi ra lớp"][3:7] == ["100%", "100%", 0.99, "Đạt 99% mục tiêu năm 2025"]
+    # 2 of 18 schools recognised; targets 33 (2025) and "từ 38 … trở lên" (2030); 2022 is read as progress
+    # toward 2025 (2/33 = 6,06%), not judged a failure against it
+    assert rows["Số trường học đạt chuẩn quốc gia"][3:7] == [
+        "33 trường", "Từ 38 trường học đạt chuẩn quốc gia trở lên", "2/18 trường", "Đạt 6% mục tiêu năm 2025"]
+    assert rows["Phổ cập giáo dục mầm non cho trẻ 5 tuổi - tỷ lệ huy động"][3:7] == ["100%", "100%", 0.99, "Đạt 99% mục tiêu năm 2025"]
     notes = [c.value for row in sheet.iter_rows() for c in row if str(c.value).startswith("Đánh giá so với")]
     assert notes[0].startswith("Đánh giá so với chỉ tiêu giai đoạn 2021-2025 (kết quả năm 2022 so với mục tiêu")
     with paths["ket_qua.csv"].open(encoding="utf-8-sig") as handle:

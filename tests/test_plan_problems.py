@@ -14,7 +14,7 @@ from toolkit.core.errors import CATALOGUE, PlanError
 from toolkit.spec.load import BUNDLED, load_plan, validation_problems
 from toolkit.spec.model import Strict
 
-EXAMPLE = BUNDLED / "bao-thang-2022" / "plan.yaml"
+EXAMPLE = Path(__file__).parent / "data" / "domain-district" / "plan.yaml"  # the test district
 
 
 def write_plan(folder: Path, data: object) -> Path:

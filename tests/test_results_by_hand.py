@@ -45,9 +45,8 @@ FAILED = {"THCS_B": {"DANG_VIEN"}}  # e.g. more party members than staff: left o
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory) -> dict:
+def results(tmp_path_factory, plan) -> dict:
     folder = tmp_path_factory.mktemp("hand")
-    plan = load_plan("bao-thang-2022")
     (folder / "units.csv").write_text(ROSTER, encoding="utf-8")
     roster = load_roster(folder / "units.csv", plan)
     returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), values, frozenset(FAILED.get(code, ())))

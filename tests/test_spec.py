@@ -10,10 +10,12 @@ import pytest
 import yaml
 
 from toolkit.jobs.pipeline import load_roster
-from toolkit.spec.load import BUNDLED, load_plan
+from toolkit.spec.load import load_plan
 
-EXAMPLE = BUNDLED / "bao-thang-2022" / "plan.yaml"
-DOMAIN = Path(__file__).parent / "data" / "domain"
+from conftest import DOMAIN_PLAN
+
+EXAMPLE = DOMAIN_PLAN
+DOMAIN = Path(__file__).parent / "data" / "domain"  # copies of ../shared/domain
 
 
 @pytest.fixture()
@@ -40,7 +42,7 @@ def test_bundled_example_loads_by_name_from_any_directory(tmp_path, monkeypatch)
     plan = load_plan("bao-thang-2022")
     assert plan.code == "bao-thang-2022"
     assert plan.plan_year == 2022
-    assert len(load_roster(plan.roster_path, plan)) == 98
+    assert len(load_roster(plan.roster_path, plan)) == 101  # 76 schools (3 THPT), 14 communes, 11 agencies
 
 
 def test_plan_path_and_plan_folder_both_work(tmp_path, example_data):
@@ -48,8 +50,8 @@ def test_plan_path_and_plan_folder_both_work(tmp_path, example_data):
     assert load_plan(path).code == load_plan(tmp_path).code == "bao-thang-2022"
 
 
-def test_bundled_example_encodes_the_domain_fields_exactly():
-    plan = load_plan("bao-thang-2022")
+def test_domain_plan_encodes_the_domain_fields_exactly():
+    plan = load_plan(DOMAIN_PLAN)
     rows = list(csv.DictReader((DOMAIN / "fields.csv").open(encoding="utf-8")))
     assert [f.code for f in plan.fields] == [r["code"] for r in rows]
     for row in rows:
@@ -63,8 +65,8 @@ def test_bundled_example_encodes_the_domain_fields_exactly():
         assert [f"{c.key}={c.label}" for c in f.columns] == (row["columns"].split(";") if row["columns"] else [])
 
 
-def test_bundled_example_encodes_the_domain_indicators_and_targets_exactly():
-    plan = load_plan("bao-thang-2022")
+def test_domain_plan_encodes_the_domain_indicators_and_targets_exactly():
+    plan = load_plan(DOMAIN_PLAN)
     rows = list(csv.DictReader((DOMAIN / "indicators.csv").open(encoding="utf-8")))
     assert [i.code for i in plan.indicators] == [r["code"] for r in rows]
     for row in rows:
@@ -78,12 +80,12 @@ def test_bundled_example_encodes_the_domain_indicators_and_targets_exactly():
         assert ind.target_by_level == {k: float(v) for k, v in by_level.items()}
 
 
-def test_bundled_roster_is_the_domain_roster():
-    assert (BUNDLED / "bao-thang-2022" / "units.csv").read_bytes() == (DOMAIN / "units.csv").read_bytes()
+def test_domain_roster_is_the_domain_roster():
+    assert (DOMAIN_PLAN.parent / "units.csv").read_bytes() == (DOMAIN / "units.csv").read_bytes()
 
 
 def test_checks_of_the_example_are_parsed_as_written():
-    plan = load_plan("bao-thang-2022")
+    plan = load_plan(DOMAIN_PLAN)
     assert [c.text for c in plan.field_by_code["GV"].parsed_checks] == ["DAT_CHUAN <= TONG", "TREN_CHUAN <= DAT_CHUAN"]
     vao = plan.field_by_code["THCS_TN_VAO_GDNN"].parsed_checks[0]
     assert [t.field for t in vao.left.terms] == ["THCS_TN_VAO_THPT", "THCS_TN_VAO_GDNN"]
@@ -124,6 +126,6 @@ def test_roster_from_xlsx_with_nfd_names_is_read_in_nfc(tmp_path):
     sheet.append(["XA_A", unicodedata.normalize("NFD", "UBND xã Bản Cầm"), "xa", "XA", "XA_A"])
     sheet.append(["THTHCS_A", "Trường TH&THCS xã Bản Cầm", "truong", "TH;THCS", "XA_A"])
     workbook.save(tmp_path / "Danh sách.xlsx")
-    roster = load_roster(tmp_path / "Danh sách.xlsx", load_plan("bao-thang-2022"))
+    roster = load_roster(tmp_path / "Danh sách.xlsx", load_plan(DOMAIN_PLAN))
     assert roster.get("XA_A").name == "UBND xã Bản Cầm"
     assert roster.get("THTHCS_A").levels == ("TH", "THCS")

@@ -20,6 +20,7 @@ from toolkit.core.errors import ToolkitError
 from toolkit.core.workers import OnProgress, no_progress
 from toolkit.spec.load import bundled_examples
 from toolkit.jobs.workspace import init_workspace
+from toolkit.tasks.agencies import ALIAS_HINT
 
 cli_i18n.install()
 
@@ -63,6 +64,8 @@ def _load(plan_ref: str, roster: Path | None, year: int | None = None):
     plan, units = pipeline.load(plan_ref, roster, year=year)
     for note in units.unmatched_agencies:
         _say(f"Cảnh báo: {note}")
+    if units.unmatched_agencies:
+        _say(ALIAS_HINT)
     return plan, units
 
 
@@ -200,7 +203,8 @@ def rollup(plan_ref: str, part_dirs: tuple[Path, ...], output_dir: Path, docx_te
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP", default=Path("plan-tasks.yaml"), show_default=True, help="Tệp YAML ghi danh sách nhiệm vụ.")
 def import_tasks(source: Path, output_path: Path) -> None:
-    """Nhập ma trận nhiệm vụ từ bảng Word (.docx), Excel (.xlsx) hoặc văn bản chép từ PDF (.txt).
+    """Nhập ma trận nhiệm vụ từ bảng Word (.docx), Excel (.xlsx) hoặc văn bản chép từ PDF (.txt); tệp văn
+    bản hay Word không có bảng thì đọc mục “TỔ CHỨC THỰC HIỆN”: mỗi cơ quan một nhóm, mỗi dòng “- …” một nhiệm vụ.
 
     Ví dụ: toolkit import-tasks phu_luc_nhiem_vu.docx --output templates/plan-tasks.yaml
     """

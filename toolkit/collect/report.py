@@ -12,6 +12,7 @@ import xlsxwriter
 from toolkit.collect.feedback import write_feedback
 from toolkit.collect.folder import FEEDBACK_FOLDER, STATUS_LABELS, Collection
 from toolkit.core.files import atomic_write
+from toolkit.core.numbers import in_vietnam_time
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster
 from toolkit.core.text import csv_cell, printable
@@ -79,11 +80,12 @@ def _write_board(plan: Plan, roster: Roster, collection: Collection, issues, pat
         for row, status in enumerate(collection.statuses, start=4):
             unit = status.unit
             commune = roster.get(unit.commune)
-            sent = status.saved_at.date() if status.saved_at else None
+            saved = in_vietnam_time(status.saved_at) if status.saved_at else None
+            sent = saved.date() if saved else None
             late = _days_late(deadline, sent if status.status != "chua_nop" else today)
             values = [row - 3, unit.code, unit.name, commune.name if commune and commune.code != unit.code else "",
                       STATUS_LABELS[status.status], Path(status.file).name if status.file else "",
-                      status.saved_at.strftime("%d/%m/%Y %H:%M") if status.saved_at else "", status.errors, status.warnings,
+                      saved.strftime("%d/%m/%Y %H:%M") if saved else "", status.errors, status.warnings,
                       deadline.strftime("%d/%m/%Y") if deadline else "", late if late is not None else "",
                       unit.contact_name, unit.phone, unit.email]
             for col, value in enumerate(values):

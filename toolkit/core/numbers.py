@@ -14,6 +14,13 @@ from babel.numbers import format_decimal
 LOCALE = "vi"
 NO_DATA = "–"  # a figure not reported, or reported in error
 NOT_APPLICABLE = "x"  # a figure with nothing to count: no unit in scope, or no denominator
+VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))  # UTC+7 all year: Vietnam has no daylight saving
+
+
+def in_vietnam_time(moment: dt.datetime) -> dt.datetime:
+    """A moment as a clock in Vietnam shows it; a naive moment is this computer's local time
+    (as the reader gives save times), so a server running in UTC still shows the clerk's hour."""
+    return moment.astimezone(VIETNAM_TIME)
 
 
 def round_half_up(value: float, decimals: int) -> Decimal:
