@@ -46,9 +46,9 @@ def targets_annex(example: str, tmp_path: Path | None):
     plan, roster = load(example)
     returns = {}
     if tmp_path is not None:
-        make_templates(plan, roster, tmp_path / "bieu_mau", progress=False)
+        make_templates(plan, roster, tmp_path / "bieu_mau")
         make_returns(plan, roster, tmp_path / "bieu_mau", tmp_path / "nhan_ve", mistakes=False)
-        returns = collect(plan, roster, tmp_path / "nhan_ve", progress=False).returns
+        returns = collect(plan, roster, tmp_path / "nhan_ve").returns
     (table,) = annex_tables(plan, roster, compute(plan, roster, returns), returns, kinds=("targets",))
     return plan, table
 
