@@ -260,7 +260,8 @@ class Plan(Strict):
                 rows = [grid_row] if grid_row is not None else [r.key for r in self.rows_for(field, unit)]
                 for row in rows:
                     left = [grid_name(field.code, row, t.field) for t in check.left.terms]
-                    found.append(ComparedNames(check, left, [grid_name(field.code, row, t.field) for t in check.right.terms], left[0]))
+                    right = [grid_name(field.code, row, t.field) for t in check.right.terms]
+                    found.append(ComparedNames(check, left, right, left[0]))
                 continue
             left = [field.code] if check.left is None else self.sum_names(check.left, unit)
             right = self.sum_names(check.right, unit)

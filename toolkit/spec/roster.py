@@ -123,10 +123,10 @@ def read_roster(path: str | Path, plan: Plan) -> Roster:
     codes = {u.code: u for u in units}
     present = {tag for u in units for tag in u.tags}
     for i, indicator in enumerate(plan.indicators):
+        where = Location(file=in_plan, key=f"indicators[{i}].eligible.tags", item=indicator.code)
         for tag in indicator.eligible.tags if indicator.eligible else ():
             if tag not in present:
-                problems.append(Problem("roster-unused-tag", Location(file=in_plan, key=f"indicators[{i}].eligible.tags", item=indicator.code),
-                                        {"indicator": indicator.code, "tag": tag, "roster": path.name}))
+                problems.append(Problem("roster-unused-tag", where, {"indicator": indicator.code, "tag": tag, "roster": path.name}))
     for i, field in enumerate(plan.fields):
         where = Location(file=in_plan, key=f"fields[{i}].units", item=field.code)
         for code in field.units:
