@@ -38,6 +38,12 @@ def _edited(tmp_path, edit) -> "Path":
     return path
 
 
+def _item(book, label: str):
+    """The value cell of a Thông tin item, found by its label."""
+    sheet = book["Thông tin"]
+    return next(sheet.cell(row=row, column=2) for row in range(1, sheet.max_row + 1) if sheet.cell(row, 1).value == label)
+
+
 def _cell(book, sheet: str, header: str, row: int):
     """The cell of a column, found by its header as a user would."""
     headers = [c.value for c in book[sheet][1]]
@@ -49,7 +55,7 @@ def test_every_problem_is_reported_at_once_with_sheet_row_and_column(tmp_path):
         _cell(book, "Chỉ tiêu", "Tử số", 3).value = "KHONG_CO_TRUONG_NAY"
         _cell(book, "Chỉ tiêu", "Cách tính", 4).value = "trung bình"
         _cell(book, "Số liệu", "Nhỏ nhất", 3).value = "không"
-        book["Thông tin"]["B19"].value = "31/02/2022"  # Hạn đơn vị gửi
+        _item(book, "Hạn đơn vị gửi").value = "31/02/2022"
         book["Chỉ tiêu"].cell(row=1, column=30).value = "Mẫu số liệu"  # a near miss of "Mẫu số", beside the table
 
     path = _edited(tmp_path, edit)
@@ -61,7 +67,7 @@ def test_every_problem_is_reported_at_once_with_sheet_row_and_column(tmp_path):
     assert any(f"trang Chỉ tiêu, dòng 3, cột {numerator} (Tử số)" in s and "KHONG_CO_TRUONG_NAY" in s for s in shown), shown
     assert any("trang Chỉ tiêu, dòng 4" in s and "“trung bình” không có trong danh sách" in s for s in shown), shown
     assert any("trang Số liệu, dòng 3" in s and "“không” không phải là số nguyên" in s for s in shown), shown
-    assert any("trang Thông tin, dòng 19, cột B (Hạn đơn vị gửi)" in s and "10/12/2024" in s for s in shown), shown
+    assert any("trang Thông tin, dòng 20, cột B (Hạn đơn vị gửi)" in s and "10/12/2024" in s for s in shown), shown
     assert any("cột AD (Mẫu số liệu)" in s and "(có phải “Mẫu số”?)" in s for s in shown), shown
     with pytest.raises(PlanError) as raised:
         load_plan(path)
@@ -80,8 +86,8 @@ def test_cells_are_read_as_people_type_them(tmp_path):
         _cell(book, "Chỉ tiêu", "Chỉ tiêu", 3).value = "trên 99,7%"  # as the plan writes it
         _cell(book, "Chỉ tiêu", "Số chữ số thập phân", 2).value = " 1\u00a0"  # a number stored as text, NBSP
         _cell(book, "Chỉ tiêu", "Mẫu số", 2).value = "DS_3_5\u00a0"
-        book["Thông tin"]["B6"].value = "29/4/2022"  # Ngày ban hành
-        book["Thông tin"]["B19"].value = dt.datetime(2022, 12, 10)  # a real date cell
+        _item(book, "Ngày ban hành").value = "29/4/2022"
+        _item(book, "Hạn đơn vị gửi").value = dt.datetime(2022, 12, 10)  # a real date cell
 
     from toolkit.spec.plan_workbook import read_plan_dict
 

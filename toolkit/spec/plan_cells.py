@@ -70,6 +70,8 @@ class SheetReader:
         if isinstance(raw, (int, float)) and 20000 < raw < 80000:  # a date cell read as its serial number
             return from_excel(raw).date()
         text = clean_text(raw).replace("\u00a0", " ")
+        if fold(text).endswith("hang nam"):
+            return text  # a recurring deadline ("10/12 hằng năm"), read by the plan model
         for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
             try:
                 return dt.datetime.strptime(text, pattern).date()
