@@ -18,7 +18,7 @@ from toolkit.core.text import fold
 from toolkit.spec import plan_sheets as layout
 from toolkit.spec.catalogue import inputs_of, standard_fields, standard_indicators
 from toolkit.spec.plan import Plan
-from toolkit.spec.plan_cells import KeyPath, SheetReader, nearest, put
+from toolkit.spec.plan_cells import KeyPath, SheetReader, Sheets, nearest, put
 
 _ROMAN = re.compile(r"^[IVXLC]+\.?$")
 
@@ -201,7 +201,7 @@ def _annexes(reader: SheetReader, book, data: dict) -> None:
 
 
 def _roster(reader: SheetReader, book, data: dict) -> None:
-    has_rows = layout.ROSTER.name in book and book[layout.ROSTER.name].max_row > 1
+    has_rows = layout.ROSTER.name in book and book.height(layout.ROSTER.name) > 1
     if not data.get("roster") and has_rows:
         data["roster"] = reader.path.name  # the roster reader reads the Đơn vị sheet of this file
 
@@ -212,28 +212,22 @@ def _roster(reader: SheetReader, book, data: dict) -> None:
 def read_plan_dict(path: Path) -> tuple[dict, dict[KeyPath, Location], list[Problem], set[tuple[str, int]]]:
     """The plan dict of a workbook, where each key came from, the problems met reading it, and the
     rows (sheet, row) refused as a whole."""
-    import openpyxl
-
     reader = SheetReader(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = Sheets(path)
     except Exception as exc:  # a zip, XML or format error: whatever made the file unreadable
         reader.problem("plan-file-unreadable", Location(file=path.name), detail=type(exc).__name__)
         return {}, {}, reader.problems, set()
-    try:
-        names = [n for n in book.sheetnames if not n.startswith("_")]
-        for name in names:
-            if not any(layout.same_header(name, known) for known in layout.SHEETS):
-                reader.problem("plan-sheet-unknown", Location(file=path.name, sheet=name), sheet=name,
-                               hint=nearest(name, list(layout.SHEETS)))
-        if layout.INFO.name not in book.sheetnames:
-            reader.problem("plan-sheet-missing", Location(file=path.name), sheet=layout.INFO.name)
-            return {}, {}, reader.problems, set()
-        data = reader.info(book)
-        for read in (_lists, _indicators, _fields, _tasks, _agencies, _annexes, _roster):
-            read(reader, book, data)
-    finally:
-        book.close()
+    for name in [n for n in book.names if not n.startswith("_")]:
+        if not any(layout.same_header(name, known) for known in layout.SHEETS):
+            reader.problem("plan-sheet-unknown", Location(file=path.name, sheet=name), sheet=name,
+                           hint=nearest(name, list(layout.SHEETS)))
+    if layout.INFO.name not in book:
+        reader.problem("plan-sheet-missing", Location(file=path.name), sheet=layout.INFO.name)
+        return {}, {}, reader.problems, set()
+    data = reader.info(book)
+    for read in (_lists, _indicators, _fields, _tasks, _agencies, _annexes, _roster):
+        read(reader, book, data)
     return data, reader.origins, reader.problems, reader.refused_rows
 
 

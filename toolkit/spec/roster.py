@@ -7,10 +7,13 @@ import csv
 import re
 from pathlib import Path
 
+from python_calamine import CalamineError
+
 from toolkit.core.errors import RosterError
 from toolkit.core.text import clean_text
 
 from toolkit.spec.plan import Plan
+from toolkit.spec.plan_cells import Sheets
 from toolkit.spec.plan_sheets import ROSTER, same_header
 from toolkit.spec.units import Roster, Unit
 
@@ -36,15 +39,9 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             return [{clean_text(k).lower(): clean_text(v) for k, v in row.items() if k is not None} for row in csv.DictReader(handle)]
     if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            # A plan workbook holds its roster on the Đơn vị sheet; a roster file on its first sheet.
-            sheet = workbook[ROSTER.name] if ROSTER.name in workbook.sheetnames else workbook.worksheets[0]
-            rows = list(sheet.iter_rows(values_only=True))
-        finally:
-            workbook.close()
+        # A plan workbook holds its roster on the Đơn vị sheet; a roster file on its first sheet.
+        sheets = Sheets(path)
+        rows = sheets[ROSTER.name if ROSTER.name in sheets else sheets.names[0]]
         if not rows:
             return []
         header = [_column_code(h) for h in rows[0]]
@@ -60,7 +57,7 @@ def read_roster(path: str | Path, plan: Plan) -> Roster:
         rows = _read_rows(path)
     except RosterError:
         raise
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError, CalamineError) as exc:
         raise RosterError(f"Không đọc được danh sách đơn vị {path}: {exc}") from None
     if not rows:
         raise RosterError(f"Danh sách đơn vị {path} không có đơn vị nào.")
