@@ -4,6 +4,7 @@ workbook typed by hand is read the way its author meant it, or refused cell by c
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 
 import openpyxl
 import pytest
@@ -115,3 +116,18 @@ def test_a_deleted_item_and_a_file_that_is_no_workbook_are_named(tmp_path):
     plan, problems = check_plan_workbook(fake)
     assert plan is None and [p.code for p in problems] == ["plan-file-unreadable"]
     assert "ke_hoach_cu.xlsx" in str(problems[0]) and "lưu lại dạng .xlsx" in str(problems[0])
+
+
+@pytest.mark.libreoffice
+def test_a_plan_workbook_saved_again_by_libreoffice_reads_the_same(soffice, lo_profile, tmp_path):
+    plan, roster = load("chi-lang-2021-2030")  # two target periods, decimals, dates
+    path = export_plan(plan, tmp_path / "ke_hoach.xlsx", roster)
+    saved = tmp_path / "libreoffice"
+    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={lo_profile.resolve().as_uri()}",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(saved), str(path)],
+                   check=True, capture_output=True, timeout=180)
+
+    again, units = load(saved / "ke_hoach.xlsx")
+
+    assert again.model_dump(exclude={"roster"}) == plan.model_dump(exclude={"roster"})
+    assert list(units) == list(roster)
