@@ -131,3 +131,22 @@ def test_a_plan_workbook_saved_again_by_libreoffice_reads_the_same(soffice, lo_p
 
     assert again.model_dump(exclude={"roster"}) == plan.model_dump(exclude={"roster"})
     assert list(units) == list(roster)
+
+
+def test_every_column_helps_and_codes_kinds_and_directions_drop_down(tmp_path):
+    plan, roster = load("bao-thang-2022")
+    book = openpyxl.load_workbook(export_plan(plan, tmp_path / "ke_hoach.xlsx", roster))
+    sheet = book["Chỉ tiêu"]
+    headers = {c.value: c.column_letter for c in sheet[1]}
+    validations = {str(v.sqref).split(":")[0][:-1]: v for v in sheet.data_validations.dataValidation}
+
+    assert all(validations[letter].prompt for letter in headers.values())  # input help on every column
+    assert validations[headers["Mã danh mục"]].formula1.startswith("'_danh_muc_chi_tieu'!$A$2")
+    assert validations[headers["Đơn vị báo cáo"]].formula1 == "'Danh mục'!$B$2:$B$500"
+    lists = book["_lists"]
+    for header, first in (("Cách tính", "Tỷ lệ (tử số/mẫu số)"), ("So sánh", ">=")):
+        column = validations[headers[header]].formula1.split("!")[1].split(":")[0].replace("$", "")
+        assert lists[column].value == first
+    assert sheet.protection.sheet and sheet.protection.insertRows is False  # False: inserting rows is allowed
+    assert sheet["A1"].protection.locked and not sheet["A2"].protection.locked
+    assert sheet.freeze_panes == "A2"

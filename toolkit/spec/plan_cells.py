@@ -75,7 +75,7 @@ class SheetReader:
         if kind in ("choice", "bool"):
             return self._choice(raw, column, where)
         text = clean_text(raw if isinstance(raw, str) else clean_text(raw)).replace("\u00a0", " ")
-        if column.key in _EXPRESSIONS or kind == "codes":
+        if column.key in _EXPRESSIONS or kind in ("code", "codes"):
             text = text.translate(_SMART)
         if kind == "lines" or column.key == "checks":
             return [line.strip() for line in text.split("\n") if line.strip()]
