@@ -7,6 +7,7 @@ all of them are reported together (cells are read by `toolkit.spec.plan_cells`).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -64,7 +65,7 @@ def _target_columns(data: dict) -> dict[str, tuple[str | None, str | None]]:
 def _indicators(reader: SheetReader, book, data: dict) -> None:
     targets = _target_columns(data)
     standard = standard_indicators()
-    indicators, from_catalogue = [], []
+    indicators, from_catalogue, unknown_targets = [], [], set()
     section = ""
     for number, values, places in reader.table(book, layout.INDICATORS, extra=re.compile(rf"(?i)^\s*{layout.TARGET_HEADER}\b")):
         path = ("indicators", len(indicators))
@@ -72,7 +73,7 @@ def _indicators(reader: SheetReader, book, data: dict) -> None:
         code = values.pop("catalogue", None)
         if code:
             if code in standard:
-                entry = {k: v for k, v in standard[code].items()}
+                entry = copy.deepcopy(standard[code])  # the row's cells may fill its nested keys
                 from_catalogue.append((code, places["catalogue"]))
             else:
                 hint = nearest(code, list(standard))
@@ -86,7 +87,10 @@ def _indicators(reader: SheetReader, book, data: dict) -> None:
             level_period = targets.get(fold(header))
             value = values.pop(header)
             if level_period is None:
-                reader.problem("plan-column-unknown", places[header], found=header, hint="")
+                if header not in unknown_targets:  # said once, at its first value
+                    unknown_targets.add(header)
+                    known = ", ".join(f"“{layout.target_header(*lp)}”" for lp in targets.values())
+                    reader.problem("plan-column-unknown", places[header], found=header, hint=f" (các cột chỉ tiêu: {known})")
                 continue
             level, period = level_period
             key = ("target",) if level is None else ("target_by_level", level)
