@@ -102,12 +102,12 @@ def test_plan_new_then_check_lists_every_problem_and_fails(run, tmp_path):
     import openpyxl
 
     book = openpyxl.load_workbook(path)
-    book["Thông tin"]["B19"] = "30/13/2026"  # Hạn đơn vị gửi
+    book["Thông tin"]["B20"] = "30/13/2026"  # Hạn đơn vị gửi
     book["Chỉ tiêu"]["D2"] = "PH_KIEN_COO"  # Mã danh mục
     book.save(path)
     result = run("plan", "check", "--plan", str(path))
     assert result.exit_code == 1
-    assert "trang Thông tin, dòng 19, cột B (Hạn đơn vị gửi): “30/13/2026” không phải là ngày" in result.output
+    assert "trang Thông tin, dòng 20, cột B (Hạn đơn vị gửi): “30/13/2026” không phải là ngày" in result.output
     assert "trang Chỉ tiêu, dòng 2, cột D (Mã danh mục): Mã “PH_KIEN_COO” không có trong danh mục" in result.output
     assert "(có phải “PH_KIEN_CO”?)" in result.output
     assert "Kế hoạch có 2 lỗi" in result.output

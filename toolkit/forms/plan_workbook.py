@@ -202,6 +202,8 @@ class _Book:
         if column.key == "catalogue":
             rule = {"validate": "list", "source": f"='{layout.CATALOGUE_SHEET}'!$A$2:$A${len(standard_indicators()) + 1}",
                     "error_type": "warning"}
+        elif column.kind == "code":  # a code of the Danh mục sheet; another one only earns a warning
+            rule = {"validate": "list", "source": f"='{layout.LISTS.name}'!$B$2:$B${DATA_ROWS}", "error_type": "information"}
         elif column.choices:
             rule = {"validate": "list", "source": self._list_range(column), "error_type": "warning",
                     "error_message": "Hãy chọn một giá trị trong danh sách: " + "; ".join(label for label, _ in column.choices)}

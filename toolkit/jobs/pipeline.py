@@ -41,11 +41,12 @@ def new_plan_workbook(path: Path, year: int | None = None) -> Path:
 
 
 def export_plan_workbook(plan_ref: str | Path, path: Path) -> Path:
-    """Any plan (bundled, YAML or workbook) as a plan workbook, its roster on the Đơn vị sheet."""
+    """Any plan (bundled, YAML or workbook) as a plan workbook, its roster on the Đơn vị sheet (or,
+    when the roster file is not there yet, its name on the Thông tin sheet)."""
     from toolkit.forms.plan_workbook import export_plan
 
     plan = load_plan(plan_ref)
-    return export_plan(plan, path, read_roster(plan.roster_path, plan))
+    return export_plan(plan, path, read_roster(plan.roster_path, plan) if plan.roster_path.exists() else None)
 
 
 @dataclass

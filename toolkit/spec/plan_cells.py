@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -21,6 +22,27 @@ _SMART = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0"
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*%?$")
 _COLUMN_NUMBERS = re.compile(r"^\(?\d{1,2}\)?$")  # the "(1) (2) (3)" row under a header pasted from Word
 _EXPRESSIONS = {"numerator", "denominator", "checks", "required_if"}
+
+
+class Sheets:
+    """A workbook's sheets as lists of rows of values, read by python-calamine (the plan workbook
+    may hold a province's roster: openpyxl takes seconds over its shared strings)."""
+
+    def __init__(self, path: Path):
+        from python_calamine import CalamineWorkbook
+
+        self._book = CalamineWorkbook.from_path(str(path))
+        self.names = list(self._book.sheet_names)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+    def __getitem__(self, name: str) -> list[list]:
+        # Empty edge rows and columns kept: row and column numbers are the ones the user sees.
+        return self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    def height(self, name: str) -> int:
+        return self._book.get_sheet_by_name(name).height
 
 
 class SheetReader:
@@ -53,7 +75,7 @@ class SheetReader:
         if kind in ("choice", "bool"):
             return self._choice(raw, column, where)
         text = clean_text(raw if isinstance(raw, str) else clean_text(raw)).replace("\u00a0", " ")
-        if column.key in _EXPRESSIONS or kind == "codes":
+        if column.key in _EXPRESSIONS or kind in ("code", "codes"):
             text = text.translate(_SMART)
         if kind == "lines" or column.key == "checks":
             return [line.strip() for line in text.split("\n") if line.strip()]
@@ -70,6 +92,8 @@ class SheetReader:
         if isinstance(raw, (int, float)) and 20000 < raw < 80000:  # a date cell read as its serial number
             return from_excel(raw).date()
         text = clean_text(raw).replace("\u00a0", " ")
+        if fold(text).endswith("hang nam"):
+            return text  # a recurring deadline ("10/12 hằng năm"), read by the plan model
         for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
             try:
                 return dt.datetime.strptime(text, pattern).date()
@@ -116,7 +140,7 @@ class SheetReader:
         headers read as they are (the target columns), keyed by their text."""
         if sheet.name not in book:
             return []
-        rows = book[sheet.name].iter_rows(values_only=True)
+        rows = iter(book[sheet.name])
         header_cells = [clean_text(c) for c in next(rows, ())]
         columns: dict[int, layout.Column | str] = {}
         for index, header in enumerate(header_cells, start=1):
@@ -162,7 +186,7 @@ class SheetReader:
         if layout.INFO.name not in book:
             return data
         seen: dict[str, int] = {}
-        for number, cells in enumerate(book[layout.INFO.name].iter_rows(values_only=True), start=1):
+        for number, cells in enumerate(book[layout.INFO.name], start=1):
             label = clean_text(cells[0]) if cells else ""
             if not label or number == 1 and layout.same_header(label, "Mục"):
                 continue

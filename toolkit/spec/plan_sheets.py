@@ -19,7 +19,7 @@ class Column:
     header: str  # as the user sees it (and as the reader matches it, folded)
     key: str  # key of the plan dict the cell fills ("numerator"; "eligible.kind": nested)
     help: str  # Vietnamese input help shown on the header cell and when the cell is selected
-    kind: str = "text"  # text | lines | codes | number | integer | date | choice | bool
+    kind: str = "text"  # text | lines | code (one, from Danh mục) | codes (several) | integer | date | choice | bool
     choices: tuple[tuple[str, str], ...] = ()  # (what the user picks, what the plan stores)
     width: int = 16
 
@@ -52,10 +52,11 @@ INFO = Sheet("Thông tin", "văn bản, cơ quan ban hành, nơi tổng hợp, �
     Column("Nơi tổng hợp", "collector", "Cơ quan nhận báo cáo của các đơn vị, ví dụ Phòng Giáo dục và Đào tạo."),
     Column("Địa bàn", "area.name", "Ví dụ: huyện Bảo Thắng, xã Long Hồ."),
     Column("Dòng tổng", "area.total_label", "Tên dòng tổng trong phụ lục, ví dụ Toàn huyện."),
-    Column("Nhóm theo loại đơn vị", "area.group_kind", "Mã loại đơn vị dùng để chia theo xã (ví dụ xa); để trống nếu không chia."),
+    Column("Nhóm theo loại đơn vị", "area.group_kind", "Mã loại đơn vị dùng để chia theo xã (ví dụ xa); để trống nếu không chia.", "code"),
     Column("Loại kỳ", "period.kind", "Chọn trong danh sách.", "choice",
            (("Năm", "year"), ("Năm học", "school_year"), ("Nhiều giai đoạn", "multi"))),
     Column("Năm báo cáo", "period.year", "Năm (hoặc năm đầu của năm học) mà số liệu báo cáo, ví dụ 2022.", "integer"),
+    Column("Năm của kết quả", "period.round", "Kế hoạch nhiều năm: năm mà kết quả lần này báo cáo; để trống: năm báo cáo.", "integer"),
     Column("Hạn đơn vị gửi", "deadlines.submission", "Ngày dạng 10/12/2022.", "date"),
     Column("Hạn báo cáo cấp trên", "deadlines.report", "Ngày dạng 20/12/2022.", "date"),
     Column("Tệp danh sách đơn vị", "roster", "Để trống khi danh sách ghi ở trang Đơn vị; hoặc tên tệp .csv/.xlsx đặt cạnh tệp này."),
@@ -77,7 +78,7 @@ LISTS = Sheet("Danh mục", "loại đơn vị, cấp học và các giai đoạ
 ROSTER = Sheet("Đơn vị", "danh sách các đơn vị báo cáo (hoặc ghi tên tệp danh sách ở trang Thông tin)", (
     Column("Mã đơn vị", "code", "Mã không dấu, không trùng; là tên tệp biểu mẫu của đơn vị.", width=22),
     Column("Tên đơn vị", "name", "Tên đầy đủ, ví dụ Trường Mầm non Bình Minh.", width=40),
-    Column("Loại đơn vị", "kind", "Mã loại đơn vị ở trang Danh mục, ví dụ truong, xa.", width=12),
+    Column("Loại đơn vị", "kind", "Mã loại đơn vị ở trang Danh mục, ví dụ truong, xa.", "code", width=12),
     Column("Cấp học", "levels", "Mã cấp học, cách nhau bằng dấu ;, ví dụ TH;THCS.", "codes", width=12),
     Column("Thuộc xã", "commune", "Mã đơn vị của xã mà đơn vị thuộc về.", width=18),
     Column("Người liên hệ", "contact_name", "Họ tên người phụ trách báo cáo."),
@@ -100,12 +101,14 @@ INDICATORS = Sheet("Chỉ tiêu", "mỗi dòng một chỉ tiêu: chọn mã tro
            "choice", width=20),
     Column("Mã chỉ tiêu", "code", "Để trống: dùng mã danh mục. Chỉ tiêu tự định nghĩa: mã không dấu, chữ in hoa.", width=20),
     Column("Đơn vị tính", "unit", "Ví dụ %, trường, xã, người.", width=10),
+    Column("In chỉ tiêu là", "print", "Để trống; chỉ ghi khi phụ lục phải in chỉ tiêu khác cách công cụ tự viết.", width=16),
+    Column("Thuộc chỉ tiêu", "part_of", "Chỉ tiêu “trong đó”: mã chỉ tiêu cha; phụ lục in ngay dưới chỉ tiêu cha.", width=14),
     Column("So sánh", "direction", ">= đạt khi từ chỉ tiêu trở lên; > khi trên; <= khi không quá; < khi dưới.", "choice", DIRECTIONS, 9),
-    Column("Đơn vị báo cáo", "reporter", "Mã loại đơn vị nhập số liệu của chỉ tiêu (tự định nghĩa).", width=12),
+    Column("Đơn vị báo cáo", "reporter", "Mã loại đơn vị nhập số liệu của chỉ tiêu (tự định nghĩa).", "code", width=12),
     Column("Cách tính", "rule", "Tỷ lệ, tổng, số hoặc tỷ lệ đơn vị đạt (tự định nghĩa).", "choice", RULES, 18),
     Column("Tử số", "numerator", "Mã số liệu cộng lại (A + B; GV[*].DAT_CHUAN), hoặc điều kiện đơn vị đạt (CHUAN_QG = Mức độ 1).", width=28),
     Column("Mẫu số", "denominator", "Mã số liệu của mẫu số (chỉ với cách tính tỷ lệ).", width=24),
-    Column("Đếm loại đơn vị", "eligible.kind", "Với số/tỷ lệ đơn vị đạt: loại đơn vị được đếm.", width=12),
+    Column("Đếm loại đơn vị", "eligible.kind", "Với số/tỷ lệ đơn vị đạt: loại đơn vị được đếm.", "code", width=12),
     Column("Đếm đơn vị cấp học", "eligible.levels", "Chỉ đếm đơn vị dạy các cấp học này (cách nhau bằng ;).", "codes", width=12),
     Column("Đếm đơn vị có nhãn", "eligible.tags", "Chỉ đếm đơn vị mang nhãn này (cột Nhãn ở trang Đơn vị).", "codes", width=12),
     Column("Số chữ số thập phân", "decimals", "Mặc định 2.", "integer", width=10),
@@ -118,7 +121,7 @@ FIELDS = Sheet("Số liệu", "các số liệu đơn vị nhập ngoài những
     Column("Mã", "code", "Mã không dấu, chữ in hoa, ví dụ PH_TONG.", width=20),
     Column("Tên", "label", "Tên số liệu như đơn vị thấy trong biểu mẫu.", width=44),
     Column("Kiểu", "kind", "Số nguyên, lựa chọn, năm, chữ hoặc bảng (dòng, cột ghi ở trang Bảng).", "choice", FIELD_KINDS, 12),
-    Column("Đơn vị nhập", "reporter", "Mã loại đơn vị nhập số liệu này, ví dụ truong.", width=12),
+    Column("Đơn vị nhập", "reporter", "Mã loại đơn vị nhập số liệu này, ví dụ truong.", "code", width=12),
     Column("Cấp học", "levels", "Chỉ đơn vị dạy các cấp học này (cách nhau bằng ;); để trống: mọi đơn vị cùng loại.", "codes", width=12),
     Column("Chỉ các đơn vị", "units", "Mã các đơn vị nhập (cách nhau bằng ;); để trống: mọi đơn vị cùng loại.", "codes", width=14),
     Column("Đơn vị tính", "unit", "Ví dụ người, phòng.", width=10),
@@ -137,7 +140,7 @@ GRIDS = Sheet("Bảng", "dòng và cột của các số liệu kiểu bảng (�
     Column("Dòng hay cột", "part", "Dòng hoặc Cột.", "choice", GRID_PARTS, 12),
     Column("Mã", "key", "Mã không dấu, chữ in hoa, ví dụ MG5, TONG.", width=14),
     Column("Tên", "label", "Tên như đơn vị thấy.", width=36),
-    Column("Cấp học", "level", "Chỉ với dòng: đơn vị dạy cấp học này mới có dòng.", width=10),
+    Column("Cấp học", "level", "Chỉ với dòng: đơn vị dạy cấp học này mới có dòng.", "code", width=10),
 ))
 
 TASKS = Sheet("Nhiệm vụ", "bảng phân công nhiệm vụ (dán từ Word được: cùng các cột với bảng của văn bản)", (
@@ -151,7 +154,7 @@ TASKS = Sheet("Nhiệm vụ", "bảng phân công nhiệm vụ (dán từ Word �
 AGENCIES = Sheet("Tên gọi", "cách văn bản gọi đơn vị (để giao nhiệm vụ): tên khác của một đơn vị, hoặc cụm từ chỉ một nhóm", (
     Column("Cụm từ trong văn bản", "phrase", "Ví dụ Phòng Giáo dục; UBND các xã, phường.", width=36),
     Column("Mã đơn vị", "unit", "Tên khác của một đơn vị: mã đơn vị đó.", width=16),
-    Column("Loại đơn vị", "kind", "Cụm từ chỉ nhóm: mã loại đơn vị được giao.", width=12),
+    Column("Loại đơn vị", "kind", "Cụm từ chỉ nhóm: mã loại đơn vị được giao.", "code", width=12),
     Column("Cấp học", "levels", "Chỉ đơn vị dạy các cấp học này (cách nhau bằng ;).", "codes", width=12),
 ))
 

@@ -7,6 +7,7 @@ all of them are reported together (cells are read by `toolkit.spec.plan_cells`).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
 from dataclasses import replace
@@ -19,7 +20,7 @@ from toolkit.core.text import fold
 from toolkit.spec import plan_sheets as layout
 from toolkit.spec.catalogue import inputs_of, standard_fields, standard_indicators
 from toolkit.spec.plan import Plan
-from toolkit.spec.plan_cells import KeyPath, SheetReader, nearest, put
+from toolkit.spec.plan_cells import KeyPath, SheetReader, Sheets, nearest, put
 
 _ROMAN = re.compile(r"^[IVXLC]+\.?$")
 
@@ -65,7 +66,7 @@ def _target_columns(data: dict) -> dict[str, tuple[str | None, str | None]]:
 def _indicators(reader: SheetReader, book, data: dict) -> None:
     targets = _target_columns(data)
     standard = standard_indicators()
-    indicators, from_catalogue = [], []
+    indicators, from_catalogue, unknown_targets = [], [], set()
     section = ""
     for number, values, places in reader.table(book, layout.INDICATORS, extra=re.compile(rf"(?i)^\s*{layout.TARGET_HEADER}\b")):
         path = ("indicators", len(indicators))
@@ -73,7 +74,7 @@ def _indicators(reader: SheetReader, book, data: dict) -> None:
         code = values.pop("catalogue", None)
         if code:
             if code in standard:
-                entry = {k: v for k, v in standard[code].items()}
+                entry = copy.deepcopy(standard[code])  # the row's cells may fill its nested keys
                 from_catalogue.append((code, places["catalogue"]))
             else:
                 hint = nearest(code, list(standard))
@@ -87,7 +88,10 @@ def _indicators(reader: SheetReader, book, data: dict) -> None:
             level_period = targets.get(fold(header))
             value = values.pop(header)
             if level_period is None:
-                reader.problem("plan-column-unknown", places[header], found=header, hint="")
+                if header not in unknown_targets:  # said once, at its first value
+                    unknown_targets.add(header)
+                    known = ", ".join(f"“{layout.target_header(*lp)}”" for lp in targets.values())
+                    reader.problem("plan-column-unknown", places[header], found=header, hint=f" (các cột chỉ tiêu: {known})")
                 continue
             level, period = level_period
             key = ("target",) if level is None else ("target_by_level", level)
@@ -202,7 +206,7 @@ def _annexes(reader: SheetReader, book, data: dict) -> None:
 
 
 def _roster(reader: SheetReader, book, data: dict) -> None:
-    has_rows = layout.ROSTER.name in book and book[layout.ROSTER.name].max_row > 1
+    has_rows = layout.ROSTER.name in book and book.height(layout.ROSTER.name) > 1
     if not data.get("roster") and has_rows:
         data["roster"] = reader.path.name  # the roster reader reads the Đơn vị sheet of this file
 
@@ -213,28 +217,22 @@ def _roster(reader: SheetReader, book, data: dict) -> None:
 def read_plan_dict(path: Path) -> tuple[dict, dict[KeyPath, Location], list[Problem], set[tuple[str, int]]]:
     """The plan dict of a workbook, where each key came from, the problems met reading it, and the
     rows (sheet, row) refused as a whole."""
-    import openpyxl
-
     reader = SheetReader(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = Sheets(path)
     except Exception as exc:  # a zip, XML or format error: whatever made the file unreadable
         reader.problem("plan-file-unreadable", Location(file=path.name), detail=type(exc).__name__)
         return {}, {}, reader.problems, set()
-    try:
-        names = [n for n in book.sheetnames if not n.startswith("_")]
-        for name in names:
-            if not any(layout.same_header(name, known) for known in layout.SHEETS):
-                reader.problem("plan-sheet-unknown", Location(file=path.name, sheet=name), sheet=name,
-                               hint=nearest(name, list(layout.SHEETS)))
-        if layout.INFO.name not in book.sheetnames:
-            reader.problem("plan-sheet-missing", Location(file=path.name), sheet=layout.INFO.name)
-            return {}, {}, reader.problems, set()
-        data = reader.info(book)
-        for read in (_lists, _indicators, _fields, _tasks, _agencies, _annexes, _roster):
-            read(reader, book, data)
-    finally:
-        book.close()
+    for name in [n for n in book.names if not n.startswith("_")]:
+        if not any(layout.same_header(name, known) for known in layout.SHEETS):
+            reader.problem("plan-sheet-unknown", Location(file=path.name, sheet=name), sheet=name,
+                           hint=nearest(name, list(layout.SHEETS)))
+    if layout.INFO.name not in book:
+        reader.problem("plan-sheet-missing", Location(file=path.name), sheet=layout.INFO.name)
+        return {}, {}, reader.problems, set()
+    data = reader.info(book)
+    for read in (_lists, _indicators, _fields, _tasks, _agencies, _annexes, _roster):
+        read(reader, book, data)
     return data, reader.origins, reader.problems, reader.refused_rows
 
 

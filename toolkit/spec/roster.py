@@ -8,11 +8,14 @@ import re
 import zipfile
 from pathlib import Path
 
+from python_calamine import CalamineError
+
 from toolkit.core.cells import column_name
 from toolkit.core.errors import Location, Problem, RosterError
 from toolkit.core.text import clean_text
 
 from toolkit.spec.plan import Plan
+from toolkit.spec.plan_cells import Sheets
 from toolkit.spec.plan_sheets import ROSTER, same_header
 from toolkit.spec.units import Roster, Unit
 
@@ -41,15 +44,9 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
             reader = csv.DictReader(handle)
             rows = [{clean_text(k).lower(): clean_text(v) for k, v in row.items() if k is not None} for row in reader]
             return [clean_text(h).lower() for h in reader.fieldnames or ()], rows
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        # A plan workbook holds its roster on the Đơn vị sheet; a roster file on its first sheet.
-        sheet = workbook[ROSTER.name] if ROSTER.name in workbook.sheetnames else workbook.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-    finally:
-        workbook.close()
+    # A plan workbook holds its roster on the Đơn vị sheet; a roster file on its first sheet.
+    sheets = Sheets(path)
+    rows = sheets[ROSTER.name if ROSTER.name in sheets else sheets.names[0]]
     if not rows:
         return [], []
     header = [_column_code(h) for h in rows[0]]
@@ -71,7 +68,7 @@ def read_roster(path: str | Path, plan: Plan) -> Roster:
     try:
         header, rows = _read_rows(path)
     # KeyError, BadZipFile: an .xlsx that is not one, or lacks a part
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError, zipfile.BadZipFile, KeyError) as exc:
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError, zipfile.BadZipFile, KeyError, CalamineError) as exc:
         raise fail("roster-unreadable", detail=exc) from None
     if not rows:
         raise fail("roster-empty")
