@@ -84,9 +84,10 @@ def test_xlsx_annex_is_print_ready(outputs):
     assert sheet["A3"].value.startswith("(Kèm theo Báo cáo số") and sheet["A3"].font.i
     assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
-    # One page wide (1 is the file format's default, so it may be omitted), as many pages tall as needed
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)
-    assert sheet.page_setup.fitToHeight == 0
+    # Scaled to the page's width, with page breaks of its own (no group heading alone at a page foot):
+    # "fit to width" would make Excel ignore them.
+    assert 50 <= sheet.page_setup.scale < 100 and not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.row_breaks.brk
     assert sheet.print_title_rows == "$5:$6"  # header and (1)(2)… rows repeat on every page
     header = [c.value for c in sheet[5]]
     assert header == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch năm 2022", "Thực hiện năm 2022", "Đánh giá", "Ghi chú"]

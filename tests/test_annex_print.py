@@ -157,5 +157,13 @@ def test_printed_excel_annexes_show_figures_with_decimal_commas_charts_included(
         # Stored as numbers, the figures print as the Word annex prints them ("82,5%", "4.512")...
         figures = {cell.text for row in table.rows for cell in row.cells if cell.number is not None}
         assert figures <= set(text.split()), (table.stem, sorted(figures - set(text.split()))[:5])
+        # Every page of the table is the table's full width (its header's first word repeats on it), or a chart;
+        # no page but the last ends with a group heading. (pdftotext cuts words where LibreOffice took a
+        # letter from another font, so pages are compared without spaces.)
+        pages = ["".join(page.split()) for page in text.split("\f") if page.strip()]
+        first_header, titles = table.header_rows()[0][0], ["".join(c["title"].split()) for c in table.charts]
+        assert all(first_header in page or any(title in page for title in titles) for page in pages), table.stem
+        for item in (r for r in table.rows if r.kind == "group"):
+            assert not any(page.endswith("".join(item.cells[-1].text.split())) for page in pages[:-1]), item.cells[-1].text
         # ...and nothing, chart labels and axes included, prints a decimal point ("99.89").
         assert not re.findall(r"\b\d+\.\d{1,2}\b", text), (table.stem, re.findall(r"\b\d+\.\d{1,2}\b", text)[:5])
