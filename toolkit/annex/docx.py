@@ -2,8 +2,9 @@
 
 The template (report_templates/phu_luc.docx, or the workspace's templates/phu_luc.docx) holds
 the page setup and heading; the tables are written as WordprocessingML, one row after another in
-one pass (python-docx's `Table.cell` rebuilds the whole grid on every call, #1209), and inserted
-as a subdocument. Text goes into runs as escaped text: nothing a school typed becomes markup.
+one pass (python-docx's `Table.cell` rebuilds the whole grid on every call, #1209), and put where
+the template's {{p table }} tag is. Text goes into runs as escaped text: nothing a school typed
+becomes markup.
 
 As printed: rows never split across pages (w:cantSplit), header rows repeat (w:tblHeader), a group
 row keeps with the row after it (w:keepNext), and columns are as wide as their content needs so
@@ -32,7 +33,6 @@ NAMESPACE = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/ma
 # Characters XML 1.0 cannot hold (lxml refuses the whole document); none belongs in an annex.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 TABLE_MARKER = "\u2063annex-tables\u2063"  # where the rendered template gets the tables (U+2063: invisible)
-_JUSTIFY = {"left": "left", "center": "center", "right": "right"}
 _WORD_HYPHEN = re.compile(r"(?<=\S)-(?=\S)")  # in "15-18", "2021-2025": a line must not break there
 
 
@@ -44,7 +44,7 @@ def _paragraphs(text: str, *, bold=False, italic=False, align="left", keep_next=
     """One w:p per line of `text` (at least one: a Word cell must hold a paragraph); `size` in points."""
     size *= 2  # Word counts half-points
     properties = (("<w:keepNext/>" if keep_next else "") + '<w:spacing w:before="0" w:after="0"/>'
-                  + f'<w:jc w:val="{_JUSTIFY[align]}"/>')
+                  + f'<w:jc w:val="{align}"/>')
     run_properties = (f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
                       + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
                       + f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
@@ -150,7 +150,10 @@ def build_signature(document, lines: list[tuple[str, str]]) -> None:
            f'<w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid>'
            + _row(_cell(half, _paragraphs("")) + _cell(half, right)) + "</w:tbl>")
     body = document.element.body
-    body.sectPr.addprevious(parse_xml(xml)) if body.sectPr is not None else body.append(parse_xml(xml))
+    if body.sectPr is not None:  # a new document's section properties stay last
+        body.sectPr.addprevious(parse_xml(xml))
+    else:
+        body.append(parse_xml(xml))
 
 
 def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | None = None) -> Path:

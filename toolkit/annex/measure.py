@@ -32,9 +32,9 @@ _FONT_FOLDERS = (
 _AVERAGE_EM = 0.55  # a generous average glyph width of a serif font, when no font file is found
 SAMPLE_ROWS = 200  # rows the column widths are judged on
 STEPS = 40  # the room beyond the longest words is handed out in this many steps
-LOOKAHEAD = 8
-CELL_WEIGHT = 0.3
-HEADER_WEIGHT = 4  # a line saved in a header row, which repeats on every page  # a line saved in one cell, against a line saved off a row's height
+LOOKAHEAD = 8  # steps a column may need before one of its cells loses a line
+CELL_WEIGHT = 0.3  # a line saved in one cell, against a line saved off a row's height
+HEADER_WEIGHT = 4  # a line saved in a header row, which repeats on every page
 
 
 def _read_advances(names: tuple[str, ...]) -> dict[str, float]:
@@ -106,10 +106,11 @@ def column_widths(columns: int, texts: Iterable[Text], available: float, *, size
 
     Every column is at least as wide as its longest word, so words wrap only between words. The
     room left is handed out in small steps, each to the column where it saves the most printed
-    lines (a row is as tall as its tallest cell; a cell's own lines count a little), judged on up to SAMPLE_ROWS rows: a table of
-    2,000 rows costs no more than one of 200. Texts spanning several columns (group titles) ask
-    nothing of single columns. `padding` is a cell's left plus right margin; the first
-    `header_rows` rows are the header, printed on every page, so a line saved there weighs more.
+    lines (a row is as tall as its tallest cell; a cell's own lines count a little), judged on up
+    to SAMPLE_ROWS rows: a table of 2,000 rows costs no more than one of 200. Texts spanning
+    several columns (group titles) ask nothing of single columns. `padding` is a cell's left plus
+    right margin; the first `header_rows` rows are the header, printed on every page, so a line
+    saved there weighs more.
     """
     texts = [t for t in texts if t.span == 1 and t.text.strip()]
     minimum = [padding + 1] * columns
@@ -136,8 +137,8 @@ def column_widths(columns: int, texts: Iterable[Text], available: float, *, size
     widths = list(minimum)
     step = (available - sum(minimum)) / STEPS
     steps_left = STEPS
-    # ahead[c][k]: the lines of column c's cells were it k + 1 steps wider (a cell may need several
-    # steps before it loses a line: a gain per step, looking LOOKAHEAD steps ahead).
+    # ahead[c][k]: the lines of column c's cells were it k + 1 steps wider; a move is judged by its
+    # gain per step.
     current = [lines(c, widths[c]) for c in range(columns)]
     ahead = [[lines(c, widths[c] + (k + 1) * step) for k in range(LOOKAHEAD)] for c in range(columns)]
     while steps_left > 0:
