@@ -172,3 +172,16 @@ def test_a_signed_annex_ends_with_place_date_and_the_issuers_signature(edited_ex
     unsigned = docx.Document(paths["Phu_luc_II.docx"])
     assert "PHÓ CHỦ TỊCH" not in [c.text for t in unsigned.tables for row in t.rows for c in row.cells]
     assert "PHÓ CHỦ TỊCH" not in paths["Phu_luc_II.html"].read_text(encoding="utf-8")
+
+
+def test_the_plans_own_targets_annex_has_no_results_and_goes_with_the_plan(edited_example, tmp_path):
+    plan = load_plan(edited_example(lambda data: data["annexes"].insert(0, {
+        "numeral": "I", "kind": "plan_targets", "title": "Các chỉ tiêu phát triển giáo dục năm 2022"}) or
+        [annex.update(numeral=n) for annex, n in zip(data["annexes"][1:], ("II", "III", "IV", "V"))]))
+    roster = load_roster(plan.roster_path, plan)
+    (table,) = annex_tables(plan, roster, [], kinds=("plan_targets",))
+    assert table.heading.label == "Phụ lục I"
+    assert table.heading.attached == "(Kèm theo Kế hoạch số …/KH-UBND ngày … tháng … năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    assert table.header == [["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch năm 2022", "Ghi chú"]]
+    rows = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows if row.kind != "group"}
+    assert rows["Tỷ lệ trẻ 5 tuổi ra lớp"] == ["3", "Tỷ lệ trẻ 5 tuổi ra lớp", "%", "99,9%", ""]

@@ -8,7 +8,7 @@ from typing import Mapping
 import pandas as pd
 
 from toolkit.aggregate.compute import Result
-from toolkit.annex.tables import breakdown_table, evaluation_period, targets_table
+from toolkit.annex.tables import breakdown_table, evaluation_period, plan_targets_table, targets_table
 from toolkit.annex.tasks import progress_table, tasks_table
 from toolkit.annex.xlsx import write_annex_xlsx
 from toolkit.collect.records import UnitReturn
@@ -66,6 +66,7 @@ def annex_tables(plan: Plan, roster: Roster, results: list[Result], returns: Map
         "breakdown": lambda annex: breakdown_table(plan, annex, results, returns),
         "tasks": lambda annex: tasks_table(plan, annex),
         "progress": lambda annex: progress_table(plan, roster, annex, returns),
+        "plan_targets": lambda annex: plan_targets_table(plan, annex),
     }
     tables = []
     for annex in plan.annexes:
