@@ -83,9 +83,10 @@ def test_xlsx_annex_is_print_ready(outputs):
     assert sheet["A3"].value.startswith("(Kèm theo Báo cáo số") and sheet["A3"].font.i
     assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
-    # One page wide (1 is the file format's default, so it may be omitted), as many pages tall as needed
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)
-    assert sheet.page_setup.fitToHeight == 0
+    # Scaled to the page's width, with page breaks of its own (no group heading alone at a page foot):
+    # "fit to width" would make Excel ignore them.
+    assert 50 <= sheet.page_setup.scale < 100 and not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.row_breaks.brk
     assert sheet.print_title_rows == "$5:$6"  # header and (1)(2)… rows repeat on every page
     header = [c.value for c in sheet[5]]
     assert header == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch năm 2022", "Thực hiện năm 2022", "Đánh giá", "Ghi chú"]
@@ -170,3 +171,16 @@ def test_a_signed_annex_ends_with_place_date_and_the_issuers_signature(edited_ex
     unsigned = docx.Document(paths["Phu_luc_II.docx"])
     assert "PHÓ CHỦ TỊCH" not in [c.text for t in unsigned.tables for row in t.rows for c in row.cells]
     assert "PHÓ CHỦ TỊCH" not in paths["Phu_luc_II.html"].read_text(encoding="utf-8")
+
+
+def test_the_plans_own_targets_annex_has_no_results_and_goes_with_the_plan(edited_example, tmp_path):
+    plan = load_plan(edited_example(lambda data: data["annexes"].insert(0, {
+        "numeral": "I", "kind": "plan_targets", "title": "Các chỉ tiêu phát triển giáo dục năm 2022"}) or
+        [annex.update(numeral=n) for annex, n in zip(data["annexes"][1:], ("II", "III", "IV", "V"))]))
+    roster = load_roster(plan.roster_path, plan)
+    (table,) = annex_tables(plan, roster, [], kinds=("plan_targets",))
+    assert table.heading.label == "Phụ lục I"
+    assert table.heading.attached == "(Kèm theo Kế hoạch số …/KH-UBND ngày … tháng … năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    assert table.header == [["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch năm 2022", "Ghi chú"]]
+    rows = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows if row.kind != "group"}
+    assert rows["Tỷ lệ trẻ 5 tuổi ra lớp"] == ["3", "Tỷ lệ trẻ 5 tuổi ra lớp", "%", "99,9%", ""]

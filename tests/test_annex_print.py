@@ -17,15 +17,16 @@ from pathlib import Path
 
 import docx
 import pytest
+import yaml
 from docx.oxml.ns import qn
 
 from toolkit.aggregate.compute import compute
-from toolkit.annex.document import MERGE_UP, AnnexTable
+from toolkit.annex.document import MERGE_UP, ROMAN, AnnexTable
 from toolkit.annex.write import annex_tables, write_annex_files
 from toolkit.collect.records import UnitReturn
 from toolkit.forms.samples import sample_values
 from toolkit.jobs.pipeline import load_roster
-from toolkit.spec.load import bundled_examples, load_plan
+from toolkit.spec.load import BUNDLED, bundled_examples, load_plan
 
 
 def _words(text: str) -> list[str]:
@@ -58,8 +59,9 @@ def printed(tmp_path_factory, soffice, lo_profile):
         pytest.skip("pdftotext (poppler-utils) is not installed")
     folder = tmp_path_factory.mktemp("printed")
     annexes, spreadsheets = [], []
-    for example in bundled_examples():
+    for example in [*bundled_examples(), _twenty_groups(folder / "twenty")]:
         plan = load_plan(example)
+        example = Path(example).parent.name if str(example).endswith(".yaml") else example
         roster = load_roster(plan.roster_path, plan)
         rng = random.Random(2022)
         returns = {u.code: UnitReturn(u, Path(f"{u.code}.xlsx"), sample_values(plan, u, rng)) for u in roster}
@@ -68,7 +70,8 @@ def printed(tmp_path_factory, soffice, lo_profile):
             if path.suffix in (".docx", ".xlsx"):  # one flat folder for soffice, PDF names unique
                 path.rename(folder / f"{example}__{path.stem}__{path.suffix[1:]}{path.suffix}")
         annexes += [(example, table, folder / f"{example}__{table.stem}__docx.docx") for table in tables]
-        spreadsheets += [(table, folder / f"{example}__{table.stem}__xlsx.xlsx") for table in tables]
+        if example != "twenty":  # that one is for the Word matrix only
+            spreadsheets += [(table, folder / f"{example}__{table.stem}__xlsx.xlsx") for table in tables]
     subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={lo_profile.as_uri()}",
                     "--convert-to", "pdf", "--outdir", str(folder / "pdf"),
                     *(str(path) for _, _, path in annexes), *(str(path) for _, path in spreadsheets)],
@@ -80,6 +83,17 @@ def printed(tmp_path_factory, soffice, lo_profile):
                  for page in _pdf_text(folder / "pdf" / f"{path.stem}.pdf").split("\f") if page.strip()]
         result.append((example, table, path, pages))
     return result, [(table, _pdf_text(folder / "pdf" / f"{path.stem}.pdf")) for table, path in spreadsheets]
+
+
+def _twenty_groups(folder: Path) -> str:
+    """The Bảo Thắng example with its task matrix in twenty groups (I … XX): every Roman numeral fits in TT."""
+    shutil.copytree(BUNDLED / "bao-thang-2022", folder)
+    data = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
+    groups = data["tasks"]["groups"]
+    data["tasks"]["groups"] = [{**groups[i % len(groups)], "numeral": numeral} for i, numeral in enumerate(ROMAN)]
+    data["annexes"] = [annex for annex in data["annexes"] if annex["kind"] == "tasks"]
+    (folder / "plan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return str(folder / "plan.yaml")
 
 
 def _pdf_text(path: Path) -> str:
@@ -143,5 +157,13 @@ def test_printed_excel_annexes_show_figures_with_decimal_commas_charts_included(
         # Stored as numbers, the figures print as the Word annex prints them ("82,5%", "4.512")...
         figures = {cell.text for row in table.rows for cell in row.cells if cell.number is not None}
         assert figures <= set(text.split()), (table.stem, sorted(figures - set(text.split()))[:5])
+        # Every page of the table is the table's full width (its header's first word repeats on it), or a chart;
+        # no page but the last ends with a group heading. (pdftotext cuts words where LibreOffice took a
+        # letter from another font, so pages are compared without spaces.)
+        pages = ["".join(page.split()) for page in text.split("\f") if page.strip()]
+        first_header, titles = table.header_rows()[0][0], ["".join(c["title"].split()) for c in table.charts]
+        assert all(first_header in page or any(title in page for title in titles) for page in pages), table.stem
+        for item in (r for r in table.rows if r.kind == "group"):
+            assert not any(page.endswith("".join(item.cells[-1].text.split())) for page in pages[:-1]), item.cells[-1].text
         # ...and nothing, chart labels and axes included, prints a decimal point ("99.89").
         assert not re.findall(r"\b\d+\.\d{1,2}\b", text), (table.stem, re.findall(r"\b\d+\.\d{1,2}\b", text)[:5])

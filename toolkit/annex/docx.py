@@ -2,8 +2,9 @@
 
 The template (report_templates/phu_luc.docx, or the workspace's templates/phu_luc.docx) holds
 the page setup and heading; the tables are written as WordprocessingML, one row after another in
-one pass (python-docx's `Table.cell` rebuilds the whole grid on every call, #1209), and inserted
-as a subdocument. Text goes into runs as escaped text: nothing a school typed becomes markup.
+one pass (python-docx's `Table.cell` rebuilds the whole grid on every call, #1209), and put where
+the template's {{p table }} tag is. Text goes into runs as escaped text: nothing a school typed
+becomes markup.
 
 As printed: rows never split across pages (w:cantSplit), header rows repeat (w:tblHeader), a group
 row keeps with the row after it (w:keepNext), and columns are as wide as their content needs so
@@ -17,7 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx.oxml import parse_xml
-from docx.shared import Pt
+from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
 from toolkit.annex.document import FONT, MARGINS_MM, AnnexTable, Row, header_spans
@@ -31,7 +32,7 @@ CELL_MARGIN_PT = 4.25  # left and right, set on the table so the width computati
 NAMESPACE = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 # Characters XML 1.0 cannot hold (lxml refuses the whole document); none belongs in an annex.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_JUSTIFY = {"left": "left", "center": "center", "right": "right"}
+TABLE_MARKER = "\u2063annex-tables\u2063"  # where the rendered template gets the tables (U+2063: invisible)
 _WORD_HYPHEN = re.compile(r"(?<=\S)-(?=\S)")  # in "15-18", "2021-2025": a line must not break there
 
 
@@ -43,7 +44,7 @@ def _paragraphs(text: str, *, bold=False, italic=False, align="left", keep_next=
     """One w:p per line of `text` (at least one: a Word cell must hold a paragraph); `size` in points."""
     size *= 2  # Word counts half-points
     properties = (("<w:keepNext/>" if keep_next else "") + '<w:spacing w:before="0" w:after="0"/>'
-                  + f'<w:jc w:val="{_JUSTIFY[align]}"/>')
+                  + f'<w:jc w:val="{align}"/>')
     run_properties = (f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
                       + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
                       + f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
@@ -68,10 +69,10 @@ def _row(cells: str, *, header: bool = False) -> str:
     return f'<w:tr><w:trPr><w:cantSplit/>{"<w:tblHeader/>" if header else ""}</w:trPr>{cells}</w:tr>'
 
 
-def _group_cells(item: Row) -> list[tuple[Text, str]]:
-    """A group row's texts: 'IV' in the first column and the title spanning the rest, or only the title."""
-    return [(Text(0, item.cells[0].text, "bold"), "center"), (Text(1, item.cells[1].text, "bold", span=0), "left")] \
-        if len(item.cells) > 1 else [(Text(0, item.cells[0].text, "bold", span=0), "left")]
+def _group_cells(item: Row) -> list[tuple[int, int, str]]:
+    """A group row's (column, span, text): 'IV' in the first column and the title spanning the
+    rest (span 0), or only the title."""
+    return [(0, 1, item.cells[0].text), (1, 0, item.cells[1].text)] if len(item.cells) > 1 else [(0, 0, item.cells[0].text)]
 
 
 def _style(kind: str) -> str:
@@ -80,13 +81,14 @@ def _style(kind: str) -> str:
 
 def table_widths(table: AnnexTable) -> list[float]:
     """Column widths in points for `table` on the landscape page, from what its cells hold."""
-    texts = [Text(c, text, "bold", span=colspan, header=True) for _, c, _, colspan, text in header_spans(table.header_rows())]
-    for item in table.rows:
+    texts = [Text(r, c, text, "bold", span=colspan) for r, c, _, colspan, text in header_spans(table.header_rows())]
+    for r, item in enumerate(table.rows, start=len(table.header_rows())):
         if item.kind == "group":
-            texts += [text for text, _ in _group_cells(item)]
+            texts += [Text(r, c, text, "bold", span) for c, span, text in _group_cells(item)]
         else:
-            texts += [Text(c, cell.text, _style(item.kind)) for c, cell in enumerate(item.cells[:len(table.widths)])]
-    return column_widths(len(table.widths), texts, PAGE_WIDTH_PT, size=TABLE_SIZE, padding=2 * CELL_MARGIN_PT)
+            texts += [Text(r, c, cell.text, _style(item.kind)) for c, cell in enumerate(item.cells[:len(table.widths)])]
+    return column_widths(len(table.widths), texts, PAGE_WIDTH_PT, size=TABLE_SIZE, padding=2 * CELL_MARGIN_PT,
+                         header_rows=len(table.header_rows()))
 
 
 def table_xml(table: AnnexTable) -> str:
@@ -116,10 +118,10 @@ def table_xml(table: AnnexTable) -> str:
     for item in table.rows:
         if item.kind == "group":
             cells = []
-            for text, align in _group_cells(item):
-                span = columns - text.column if text.span == 0 else 1
-                content = _paragraphs(text.text, bold=True, align=align, keep_next=True)
-                cells.append(_cell(sum(widths[text.column:text.column + span]), content, span=span))
+            for column, span, text in _group_cells(item):
+                span = span or columns - column
+                content = _paragraphs(text, bold=True, align="center" if span == 1 else "left", keep_next=True)
+                cells.append(_cell(sum(widths[column:column + span]), content, span=span))
             parts.append(_row("".join(cells)))
             continue
         style = _style(item.kind)
@@ -130,17 +132,12 @@ def table_xml(table: AnnexTable) -> str:
     return "".join(parts)
 
 
-def _append(document, xml: str) -> None:
-    """Add a body element to `document` (a python-docx Document or a docxtpl Subdoc), before its section properties."""
-    body, element = document.element.body, parse_xml(xml)
-    if body.sectPr is not None:
-        body.sectPr.addprevious(element)
-    else:
-        body.append(element)
-
-
-def build_table(document, table: AnnexTable) -> None:
-    _append(document, table_xml(table))
+def _caption(text: str) -> str:
+    """The bold title over a smaller table, kept with it."""
+    size = (TABLE_SIZE + 1) * 2
+    return (f'<w:p {NAMESPACE}><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="0"/></w:pPr><w:r><w:rPr>'
+            f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/><w:b/>'
+            f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr><w:t xml:space="preserve">{escape(_NOT_XML.sub("", text))}</w:t></w:r></w:p>')
 
 
 def build_signature(document, lines: list[tuple[str, str]]) -> None:
@@ -152,24 +149,33 @@ def build_signature(document, lines: list[tuple[str, str]]) -> None:
     xml = (f'<w:tbl {NAMESPACE}><w:tblPr><w:tblW w:w="{2 * half}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr>'
            f'<w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid>'
            + _row(_cell(half, _paragraphs("")) + _cell(half, right)) + "</w:tbl>")
-    _append(document, xml)
+    body = document.element.body
+    if body.sectPr is not None:  # a new document's section properties stay last
+        body.sectPr.addprevious(parse_xml(xml))
+    else:
+        body.append(parse_xml(xml))
 
 
 def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | None = None) -> Path:
-    """Render one annex into a .docx at `path` (atomically)."""
+    """Render one annex into a .docx at `path` (atomically).
+
+    The template is rendered with a marker where the tables go, and the tables replace the marker
+    afterwards: docxtpl post-processes everything it renders with regular expressions, which for a
+    table of thousands of rows cost more than writing it.
+    """
     document = DocxTemplate(str(template or BUNDLED_TEMPLATE))
-    subdocument = document.new_subdoc()
-    build_table(subdocument, table)
-    for extra in table.extra:
-        caption = subdocument.add_paragraph()
-        caption.paragraph_format.space_before = Pt(12)
-        caption.paragraph_format.keep_with_next = True
-        run = caption.add_run(extra.heading.title)
-        run.font.name, run.font.size, run.font.bold = FONT, Pt(TABLE_SIZE + 1), True
-        build_table(subdocument, extra)
+    marker = document.new_subdoc()
+    marker.add_paragraph(TABLE_MARKER)
     signature = document.new_subdoc()
     if table.signature:
         build_signature(signature, table.signature)
-    document.render({"heading": table.heading, "table": subdocument, "notes": table.notes, "signature": signature},
+    document.render({"heading": table.heading, "table": marker, "notes": table.notes, "signature": signature},
                     autoescape=True)
+    parts = [table_xml(table)]
+    for extra in table.extra:
+        parts += [_caption(extra.heading.title), table_xml(extra)]
+    (placeholder,) = [p for p in document.docx.element.body.iter(qn("w:p")) if p.text == TABLE_MARKER]
+    for xml in parts:
+        placeholder.addprevious(parse_xml(xml))
+    placeholder.getparent().remove(placeholder)
     return atomic_write(path, document.save)

@@ -30,7 +30,11 @@ _FONT_FOLDERS = (
     "/Library/Fonts", "/System/Library/Fonts/Supplemental", "/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
 )
 _AVERAGE_EM = 0.55  # a generous average glyph width of a serif font, when no font file is found
-HEADER_LINES = 3  # a header may wrap into this many lines before its column asks for more room
+SAMPLE_ROWS = 200  # rows the column widths are judged on
+STEPS = 40  # the room beyond the longest words is handed out in this many steps
+LOOKAHEAD = 8  # steps a column may need before one of its cells loses a line
+CELL_WEIGHT = 0.3  # a line saved in one cell, against a line saved off a row's height
+HEADER_WEIGHT = 4  # a line saved in a header row, which repeats on every page
 
 
 def _read_advances(names: tuple[str, ...]) -> dict[str, float]:
@@ -71,44 +75,91 @@ def text_width(text: str, style: str = "regular", size: float = 12) -> float:
 
 @dataclass(frozen=True)
 class Text:
-    """A cell's text as it prints: its column, how many columns it spans, its style, header or body."""
+    """A cell's text as it prints: its row and column, how many columns it spans, its style."""
 
+    row: int
     column: int
     text: str
     style: str = "regular"
     span: int = 1
-    header: bool = False
 
 
-def _longest_word(text: str, style: str, size: float) -> float:
-    return max((text_width(word, style, size) for word in text.split()), default=0.0)
-
-
-def _longest_line(text: str, style: str, size: float) -> float:
-    return max((text_width(" ".join(line.split()), style, size) for line in text.split("\n")), default=0.0)
+def _line_count(text: str, width: float, style: str, size: float) -> int:
+    """Lines `text` takes in `width` points, wrapped between words as a word processor wraps it."""
+    space = text_width(" ", style, size)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        filled = None
+        for word in paragraph.split():
+            needed = text_width(word, style, size)
+            if filled is not None and filled + space + needed > width:
+                lines, filled = lines + 1, needed
+            else:
+                filled = needed if filled is None else filled + space + needed
+    return lines
 
 
 def column_widths(columns: int, texts: Iterable[Text], available: float, *, size: float = 12,
-                  padding: float = 9) -> list[float]:
+                  padding: float = 9, header_rows: int = 0) -> list[float]:
     """Widths in points, summing to `available`, for `columns` columns holding `texts`.
 
-    Every column is at least as wide as its longest word (so words only wrap between words);
-    the room left goes to columns in proportion to how much more their longest lines want, as
-    browsers lay out tables. A header wants only 1/HEADER_LINES of its length: headers wrap.
-    Texts spanning several columns (group titles) ask nothing of single columns.
-    `padding` is the cell's left plus right margin.
+    Every column is at least as wide as its longest word, so words wrap only between words. The
+    room left is handed out in small steps, each to the column where it saves the most printed
+    lines (a row is as tall as its tallest cell; a cell's own lines count a little), judged on up
+    to SAMPLE_ROWS rows: a table of 2,000 rows costs no more than one of 200. Texts spanning
+    several columns (group titles) ask nothing of single columns. `padding` is a cell's left plus
+    right margin; the first `header_rows` rows are the header, printed on every page, so a line
+    saved there weighs more.
     """
-    minimum, natural = [padding] * columns, [padding] * columns
+    texts = [t for t in texts if t.span == 1 and t.text.strip()]
+    minimum = [padding + 1] * columns
     for item in texts:
-        if item.span != 1:
-            continue
-        word = _longest_word(item.text, item.style, size) * 1.04 + padding + 1  # 4 %: rendering differs a little
-        line = _longest_line(item.text, item.style, size) / (HEADER_LINES if item.header else 1) + padding + 1
-        minimum[item.column] = max(minimum[item.column], word)
-        natural[item.column] = max(natural[item.column], line, word)
-    if sum(natural) <= available:
-        return [width * available / sum(natural) for width in natural]
+        word = max(text_width(w, item.style, size) for w in item.text.split()) * 1.04  # 4 %: renderers differ a little
+        minimum[item.column] = max(minimum[item.column], word + padding + 1)
     if sum(minimum) >= available:  # words too long for the page: they must break somewhere
         return [width * available / sum(minimum) for width in minimum]
-    spare, wants = available - sum(minimum), [n - m for n, m in zip(natural, minimum)]
-    return [m + spare * want / sum(wants) for m, want in zip(minimum, wants)]
+    rows = sorted({t.row for t in texts})
+    kept = set(rows[::max(1, -(-len(rows) // SAMPLE_ROWS))]) | set(range(header_rows))
+    cells: list[list[tuple[int, Text]]] = [[] for _ in range(columns)]  # per column: (sampled row index, text)
+    order = {row: index for index, row in enumerate(sorted(kept))}
+    weights = [HEADER_WEIGHT if row < header_rows else 1 for row in sorted(kept)]
+    for item in texts:
+        if item.row in kept:
+            cells[item.column].append((order[item.row], item))
+
+    def lines(column: int, width: float) -> list[int]:
+        counts = [1] * len(order)
+        for index, item in cells[column]:
+            counts[index] = max(counts[index], _line_count(item.text, width - padding - 1, item.style, size))
+        return counts
+
+    widths = list(minimum)
+    step = (available - sum(minimum)) / STEPS
+    steps_left = STEPS
+    # ahead[c][k]: the lines of column c's cells were it k + 1 steps wider; a move is judged by its
+    # gain per step.
+    current = [lines(c, widths[c]) for c in range(columns)]
+    ahead = [[lines(c, widths[c] + (k + 1) * step) for k in range(LOOKAHEAD)] for c in range(columns)]
+    while steps_left > 0:
+        # Per row: its height, the column setting it, and the height without that column.
+        tallest = [sorted(((column[i], c) for c, column in enumerate(current)), reverse=True)[:2] for i in range(len(order))]
+        heights = [pair[0][0] for pair in tallest]
+        best, best_gain, best_steps = 0, 0.0, 1
+        for c in range(columns):
+            others = [pair[1][0] if pair[0][1] == c and len(pair) > 1 else (1 if pair[0][1] == c else pair[0][0])
+                      for pair in tallest]
+            for k, wider in enumerate(ahead[c][:steps_left]):
+                # Rows shorter, and, a little, cells shorter: a row shrinks only once all its tall cells have.
+                gain = (sum(weight * (h - max(o, w)) for weight, h, o, w in zip(weights, heights, others, wider))
+                        + CELL_WEIGHT * (sum(current[c]) - sum(wider))) / (k + 1)
+                if gain > best_gain:
+                    best, best_gain, best_steps = c, gain, k + 1
+        if best_gain <= 0:  # every text is as short as it gets
+            break
+        widths[best] += best_steps * step
+        steps_left -= best_steps
+        current[best] = ahead[best][best_steps - 1]
+        ahead[best] = [lines(best, widths[best] + (k + 1) * step) for k in range(LOOKAHEAD)]
+    remaining = available - sum(widths)  # room no text needs: shared in proportion to the widths
+    return [w + remaining * w / sum(widths) for w in widths]

@@ -217,3 +217,23 @@ def _field_total(plan: Plan, field: Field, values: dict[str, object]) -> Cell:
     word = plan.unit_kinds[plan.area.group_kind].plural
     counts = [(choice, sum(1 for v in values.values() if v == choice)) for choice in field.choices]
     return Cell("; ".join(f"{choice}: {count} {word}" for choice, count in counts if count) or NO_DATA, align="center")
+
+
+def plan_targets_table(plan: Plan, annex: Annex) -> AnnexTable:
+    """The plan's own annex of targets (attached to the plan, before any result):
+    STT | Chỉ tiêu | Đơn vị tính | one column per target period | Ghi chú."""
+    periods = plan.period.target_periods
+    header = [["STT", "Chỉ tiêu", "Đơn vị tính"] + [p.label for p in periods] + ["Ghi chú"]]
+    table = AnnexTable(annex.stem, heading(plan, annex.numeral, annex.title), header, [8, 60, 12] + [16] * len(periods) + [24])
+    section, number = None, 0
+    for indicator in _indicators(plan, annex):
+        if indicator.section != section:
+            section, number = indicator.section, 0
+            table.rows.append(Row([Cell(section)], "group"))
+        number += 1
+        targets = [fmt_target(plan, indicator, indicator.target_for(p.code)) for p in periods]
+        table.rows.append(Row([Cell(str(number), "center"), Cell(indicator.name), Cell(indicator.unit, "center"), *targets, Cell("")]))
+        for level in indicator.target_by_level:
+            targets = [fmt_target(plan, indicator, indicator.target_for(p.code, level)) for p in periods]
+            table.rows.append(Row([Cell(""), Cell(f"- {plan.levels[level]}"), Cell(indicator.unit, "center"), *targets, Cell("")], "sub"))
+    return table

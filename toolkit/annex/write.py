@@ -9,7 +9,7 @@ import pandas as pd
 
 from toolkit.aggregate.compute import Result
 from toolkit.aggregate.judging import judge
-from toolkit.annex.tables import breakdown_table, target_cell, targets_table
+from toolkit.annex.tables import breakdown_table, plan_targets_table, target_cell, targets_table
 from toolkit.annex.tasks import progress_table, tasks_table
 from toolkit.annex.xlsx import write_annex_xlsx
 from toolkit.collect.records import UnitReturn
@@ -78,6 +78,7 @@ def annex_tables(plan: Plan, roster: Roster, results: list[Result], returns: Map
         "breakdown": lambda annex: breakdown_table(plan, annex, results, returns),
         "tasks": lambda annex: tasks_table(plan, annex),
         "progress": lambda annex: progress_table(plan, roster, annex, returns),
+        "plan_targets": lambda annex: plan_targets_table(plan, annex),
     }
     tables = []
     for annex in plan.annexes:

@@ -15,6 +15,7 @@ from toolkit.annex.document import (
     MARGINS_MM,
     PAPER_A4,
     SIZE_TABLE,
+    MERGE_UP,
     AnnexTable,
     header_spans,
 )
@@ -22,6 +23,11 @@ from toolkit.core.files import atomic_write
 
 MM = 1 / 25.4
 MAX_ROW_HEIGHT = 409  # points; Excel's limit
+# Printing, in points: the A4 landscape page inside the margins, and a column of width w (in
+# characters) printing 6.0 w + 4 pt wide in Times New Roman 12 (measured on LibreOffice's PDF).
+PRINTABLE_WIDTH = (297 - MARGINS_MM["left"] - MARGINS_MM["right"]) * 72 / 25.4
+PRINTABLE_HEIGHT = (210 - MARGINS_MM["top"] - MARGINS_MM["bottom"]) * 72 / 25.4 - 24  # less the page number line
+COLUMN_PT, COLUMN_PADDING_PT = 6.1, 4.5  # a little wide: a table must never spill onto a second page sideways
 VIETNAMESE = "[$-42A]"  # the locale of a number format: decimal comma, thousands dot
 CHART_ROWS = 25  # rows a chart (460 px high) and the gap after it take on the 'Biểu đồ' sheet
 
@@ -129,13 +135,17 @@ def _write(book, table: AnnexTable) -> None:
     sheet.merge_range(2, 0, 2, last, table.heading.attached, fmt["attached"])
     sheet.set_row(2, _height(table.heading.attached, total_width / 1.2))
 
-    top = 4
-    row = _write_table(sheet, fmt, cell_format, table, top)
+    top, layout = 4, []
+    row = _write_table(sheet, fmt, cell_format, table, top, layout)
+    header = sum(max(_height(text or "", table.widths[c]) for c, text in enumerate(cells) if text != MERGE_UP)
+                 for cells in table.header_rows())
+    above = LINE_HEIGHT * 2 + _height(table.heading.title, total_width / 1.3) + _height(table.heading.attached, total_width / 1.2)
     sheet.repeat_rows(top, top + len(table.header_rows()) - 1)
     sheet.freeze_panes(top + len(table.header_rows()), 0)
     for extra in table.extra:
         sheet.merge_range(row + 1, 0, row + 1, last, extra.heading.title, fmt["caption"])
-        row = _write_table(sheet, fmt, cell_format, extra, row + 2)
+        layout.append((row + 1, LINE_HEIGHT, True))  # the caption, like a group heading, goes with its table
+        row = _write_table(sheet, fmt, cell_format, extra, row + 2, layout)
     for note in table.notes:
         row += 1
         sheet.write_string(row, 0, note, fmt["note"])
@@ -144,7 +154,10 @@ def _write(book, table: AnnexTable) -> None:
 
     sheet.set_paper(PAPER_A4)
     sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    # An explicit scale and page breaks, not "fit to width", which makes Excel ignore page breaks.
+    scale = min(100, int(100 * PRINTABLE_WIDTH / sum(COLUMN_PT * w + COLUMN_PADDING_PT for w in table.widths)))
+    sheet.set_print_scale(max(10, scale))
+    sheet.set_h_pagebreaks(_page_breaks(layout, above + header, header, max(10, scale) / 100))
     sheet.set_margins(left=MARGINS_MM["left"] * MM, right=MARGINS_MM["right"] * MM,
                       top=MARGINS_MM["top"] * MM, bottom=MARGINS_MM["bottom"] * MM)
     # Page numbers centred in the header (Nghị định 30), hidden on page 1 once the file is closed.
@@ -153,10 +166,16 @@ def _write(book, table: AnnexTable) -> None:
         _charts(book, table)
 
 
-def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int) -> int:
+def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int, layout: list) -> int:
     """Header rows from row `top`, then the rows; return the row after the table. Columns take
-    the sheet's widths; a table narrower than the sheet uses its first columns."""
+    the sheet's widths; a table narrower than the sheet uses its first columns. Each body row's
+    (row, height, is a group heading) goes to `layout`."""
     widths, last = table.widths, len(table.widths) - 1
+
+    def size(row: int, height: float, group: bool = False) -> None:
+        sheet.set_row(row, height)
+        layout.append((row, height, group))
+
     headers = table.header_rows()
     for r, header_row in enumerate(headers):
         sheet.set_row(top + r, max(_height(text or "", widths[c]) for c, text in enumerate(header_row) if text != "^"))
@@ -172,7 +191,7 @@ def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int) -> 
             if first:
                 sheet.write_string(row, 0, item.cells[0].text, fmt["group_numeral"])
             sheet.merge_range(row, first, row, last, item.cells[first].text, fmt["group"])
-            sheet.set_row(row, _height(item.cells[first].text, sum(widths[first:])))
+            size(row, _height(item.cells[first].text, sum(widths[first:])), group=True)
             row += 1
             continue
         pieces = [_pieces(cell.text, widths[col]) for col, cell in enumerate(item.cells)]
@@ -191,10 +210,32 @@ def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int) -> 
                 sheet.write_blank(row + offset, col, None, style)
         for offset in range(rows):
             spanning = rows > 1  # merged short cells spread over the rows; the long texts set the heights
-            sheet.set_row(row + offset, max((_height(p[offset], widths[col]) for col, p in enumerate(pieces)
+            size(row + offset, max((_height(p[offset], widths[col]) for col, p in enumerate(pieces)
                                              if offset < len(p) and not (spanning and len(p) == 1)), default=LINE_HEIGHT))
         row += rows
     return row
+
+
+def _page_breaks(layout: list[tuple[int, float, bool]], first: float, header: float, scale: float) -> list[int]:
+    """The rows that start a page, printing at `scale`, so that no group heading ends a page.
+
+    `first`: the height above the table's first row on page 1 (heading and header rows);
+    `header`: the header rows repeated on every other page. Pages are planned a little short,
+    so that the programs' own breaks never come before these.
+    """
+    capacity = PRINTABLE_HEIGHT * 0.94 / scale
+    breaks, used = [], first
+    for index, (row, height, _) in enumerate(layout):
+        if used + height > capacity and used > header:
+            previous_row, previous_height, previous_group = layout[index - 1] if index else (row, 0.0, False)
+            if previous_group and previous_row not in breaks:  # the heading moves on with its first row
+                breaks.append(previous_row)
+                used = header + previous_height
+            else:
+                breaks.append(row)
+                used = header
+        used += height
+    return breaks
 
 
 def _number(cell) -> tuple[float, str]:

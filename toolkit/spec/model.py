@@ -337,7 +337,7 @@ class Indicator(Strict):
 
 class Annex(Strict):
     numeral: str  # I, II, III
-    kind: Literal["targets", "breakdown", "tasks", "progress"]
+    kind: Literal["targets", "breakdown", "tasks", "progress", "plan_targets"]  # plan_targets: the plan's own, no results
     title: str
     indicators: list[str] = []  # empty: all, in spec order (none when `fields` are given)
     by: Literal["commune", "level"] = "commune"
@@ -351,7 +351,8 @@ class Annex(Strict):
         return f"Phu_luc_{self.numeral or _UNNUMBERED_STEMS[self.kind]}"
 
 
-_UNNUMBERED_STEMS = {"targets": "chi_tieu", "breakdown": "chi_tiet", "tasks": "nhiem_vu", "progress": "tien_do"}
+_UNNUMBERED_STEMS = {"targets": "chi_tieu", "breakdown": "chi_tiet", "tasks": "nhiem_vu", "progress": "tien_do",
+                     "plan_targets": "chi_tieu_ke_hoach"}
 
 
 # Tasks (task matrices)
