@@ -148,7 +148,10 @@ def _one(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, mem
             value = numerator if reported else None
             denominator = None
     # A rate target holds in every commune; a total (112 people, 7 communes) is the area's alone.
-    applies = scope != "commune" or indicator.rule in ("ratio", "share")
-    targets = {p.code: indicator.target_for(p.code, level) if applies else None for p in plan.period.target_periods}
+    # A count of units ("60/73 trường") is the area's too, even on a share indicator.
+    targets = {p.code: indicator.target_for(p.code, level) for p in plan.period.target_periods}
+    if scope == "commune":
+        targets = {code: target if indicator.rule in ("ratio", "share") and target is not None and target.kind != "count"
+                   else None for code, target in targets.items()}
     return Result(indicator, scope, code, name, value, numerator if reported and indicator.rule != "text" else None,
                   denominator, len(in_scope), reported, excluded, targets, tuple(texts))
