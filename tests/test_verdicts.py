@@ -77,6 +77,19 @@ def test_a_count_target_is_printed_as_written_and_judged_on_units(edited_example
         "60/73 trường, đạt 82,1%", "61/73 trường, đạt 83,56%", "Đạt (vượt 1 trường)"]
 
 
+def test_a_count_target_is_the_areas_not_each_communes(edited_example, tmp_path):
+    plan = load_plan(edited_example(set_indicator("TRUONG_CQG", target="60/73 trường")))
+    roster = load_roster(plan.roster_path, plan)
+    values = schools_recognised(plan, 61)
+    returns = {code: UnitReturn(roster.get(code), Path("x.xlsx"), v) for code, v in values.items()}
+    write_results_csv(plan, compute(plan, roster, returns), tmp_path / "ket_qua.csv")
+    with (tmp_path / "ket_qua.csv").open(encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["indicator"] == "TRUONG_CQG"]
+    judged = {(r["scope"], r["target"], r["achieved"], r["verdict"]) for r in rows}
+    assert ("district", "60.0", "True", "Đạt (vượt 1 trường)") in judged
+    assert {j for j in judged if j[0] == "commune"} == {("commune", "", "", "")}
+
+
 def test_at_most_targets_say_vuot_only_when_missed_and_at_least_targets_never_do(edited_example):
     rooms = "Số phòng học tạm, học nhờ còn lại"  # target 0, direction <=
     plan = load_plan(edited_example(lambda data: None))

@@ -183,7 +183,10 @@ def result_from_sums(plan: Plan, indicator: Indicator, scope: str, code: str, na
     elif indicator.rule in ("sum", "text"):
         denominator = None
     # A rate target holds in every commune; a total (112 people, 7 communes) is the area's alone.
-    applies = scope == "district" or scope == "level" or indicator.rule in ("ratio", "share")
-    targets = {p.code: indicator.target_for(p.code, level) if applies else None for p in plan.period.target_periods}
+    # A count of units ("60/73 trường") is the area's too, even on a share indicator; so is a total.
+    targets = {p.code: indicator.target_for(p.code, level) for p in plan.period.target_periods}
+    if scope not in ("district", "level"):  # a commune, or a part of a roll-up
+        targets = {code: target if indicator.rule in ("ratio", "share") and target is not None and target.kind != "count"
+                   else None for code, target in targets.items()}
     return Result(indicator, scope, code, name, value, numerator if reported and indicator.rule != "text" else None,
                   denominator, expected, reported, excluded, targets, tuple(texts))

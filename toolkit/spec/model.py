@@ -115,13 +115,15 @@ class Period(Strict):
 
     @property
     def label(self) -> str:
-        if self.kind == "school_year":
-            return f"năm học {self.round_year}-{self.round_year + 1}"
-        return f"năm {self.round_year}"  # a multi-period plan reports on one year at a time
+        """The round: "năm 2022", "năm học 2022-2023" (a multi-period plan reports on one year at a time)."""
+        return self._label(self.round_year)
 
     @property
     def target_periods(self) -> list[TargetPeriod]:
-        return self.targets or [TargetPeriod(code=str(self.year), label=f"Kế hoạch {self.label}")]
+        return self.targets or [TargetPeriod(code=str(self.year), label=f"Kế hoạch {self._label(self.year)}")]
+
+    def _label(self, year: int) -> str:
+        return f"năm học {year}-{year + 1}" if self.kind == "school_year" else f"năm {year}"
 
 
 _DAY_MONTH = re.compile(r"^(?:ngày\s*)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4})|\s+hằng\s+năm)$", re.IGNORECASE)
