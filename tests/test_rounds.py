@@ -14,8 +14,9 @@ from toolkit.collect.records import UnitReturn
 from toolkit.jobs.pipeline import load_roster
 from toolkit.spec.load import load_plan
 
-CQG, FIVE = "Số trường đạt chuẩn quốc gia", "Tỷ lệ huy động trẻ 5 tuổi ra lớp"
-# Chi Lăng (seed 001): 2 of its 15 schools recognised; 5-year-olds 99/100 in one commune
+CQG, FIVE = "Số trường học đạt chuẩn quốc gia", "Phổ cập giáo dục mầm non cho trẻ 5 tuổi - tỷ lệ huy động"
+DOMAIN_CQG = "Số trường đạt chuẩn quốc gia"  # the test district's name of the same indicator
+# Chi Lăng (seed 001): 2 of its 18 schools recognised; 5-year-olds 99/100 in one commune
 CHI_LANG_RETURNS = {"MN_DONG_MO": {"CHUAN_QG": "Mức độ 1"}, "TH_DONG_MO": {"CHUAN_QG": "Mức độ 2"},
                     "TT_DONG_MO": {"RL_5": 99, "DS_5": 100}}
 
@@ -31,7 +32,7 @@ def phu_luc_i(plan, values: dict[str, dict]):
 def test_an_interim_year_reads_as_progress_toward_its_periods_target():
     # 2022 lies in 2021-2025: the 2025 targets are goals still ahead, not failures ("thiếu 31 trường").
     rows, notes = phu_luc_i(load_plan("chi-lang-2021-2030"), CHI_LANG_RETURNS)
-    assert rows[CQG][1:5] == ["33 trường", "38 trường", "2/15 trường", "Đạt 6% mục tiêu năm 2025"]  # 2/33
+    assert rows[CQG][1:5] == ["33 trường", "Từ 38 trường học đạt chuẩn quốc gia trở lên", "2/18 trường", "Đạt 6% mục tiêu năm 2025"]  # 2/33
     assert rows[FIVE][1:5] == ["100%", "100%", "99%", "Đạt 99% mục tiêu năm 2025"]
     assert not any(texts[4].startswith("Chưa đạt") for texts in rows.values())
     assert notes[0].startswith("Đánh giá so với chỉ tiêu giai đoạn 2021-2025 (kết quả năm 2022 so với mục tiêu "
@@ -45,11 +46,11 @@ def test_a_target_already_reached_in_an_interim_year_says_so():
 
 def test_the_last_year_of_a_period_is_judged_and_a_later_year_reads_toward_the_next_period():
     rows, notes = phu_luc_i(load_plan("chi-lang-2021-2030", year=2025), CHI_LANG_RETURNS)
-    assert rows[CQG][3:5] == ["2/15 trường", "Chưa đạt (thiếu 31 trường)"]
+    assert rows[CQG][3:5] == ["2/18 trường", "Chưa đạt (thiếu 31 trường)"]
     assert rows[FIVE][3:5] == ["99%", "Chưa đạt (thiếu 1 điểm %)"]
     assert notes[0].startswith("Đánh giá so với chỉ tiêu giai đoạn 2021-2025; tỷ lệ")
     rows, _ = phu_luc_i(load_plan("chi-lang-2021-2030", year=2027), CHI_LANG_RETURNS)
-    assert rows[CQG][3:5] == ["2/15 trường", "Đạt 5% mục tiêu năm 2030"]  # 2/38 = 5,3%
+    assert rows[CQG][3:5] == ["2/18 trường", "Đạt 5% mục tiêu năm 2030"]  # 2/38 = 5,3%
 
 
 def test_a_first_year_prints_no_failure_but_for_a_target_set_for_that_year(edited_example):
@@ -70,11 +71,11 @@ def test_a_first_year_prints_no_failure_but_for_a_target_set_for_that_year(edite
               for n, code in enumerate(schools)}
     values["XA_SON_HA"] = {"RL_5": 90, "DS_5": 100}
     rows, _ = phu_luc_i(plan, values)
-    assert rows[CQG][1:5] == ["60/73 trường", "70/73 trường", "57/73 trường, đạt 78,08%", "Chưa đạt (thiếu 3 trường)"]
+    assert rows[DOMAIN_CQG][1:5] == ["60/73 trường", "70/73 trường", "57/73 trường, đạt 78,08%", "Chưa đạt (thiếu 3 trường)"]
     assert rows["Tỷ lệ trẻ 5 tuổi ra lớp"][1:5] == ["", "99,9%", "90%", "Đạt 90% mục tiêu năm 2030"]
     assert rows["Số phòng học tạm, học nhờ còn lại"][1:5] == ["", "0", "7", "Chưa đến kỳ đánh giá mục tiêu năm 2030"]
     failures = [name for name, texts in rows.items() if texts[4].startswith("Chưa đạt")]
-    assert failures == [CQG]
+    assert failures == [DOMAIN_CQG]
 
 
 def test_year_on_the_command_line_picks_the_round(tmp_path):
@@ -86,5 +87,5 @@ def test_year_on_the_command_line_picks_the_round(tmp_path):
     with (tmp_path / "out" / "ket_qua.csv").open(encoding="utf-8-sig") as handle:
         row = next(r for r in csv.DictReader(handle) if (r["indicator"], r["scope"]) == ("TRUONG_CQG", "district"))
     # 2026 opens the 2026-2030 period: its target is 38 schools
-    assert (row["target"], row["target_text"], row["verdict"]) == ("38.0", "38 trường", "")
+    assert (row["target"], row["target_text"], row["verdict"]) == ("38.0", "Từ 38 trường học đạt chuẩn quốc gia trở lên", "")
     assert "Thực hiện năm 2026" in (tmp_path / "out" / "Phu_luc_I.html").read_text(encoding="utf-8")

@@ -32,6 +32,8 @@ SHARE = {
     "HS_BAN_TRU_CHO_O": (0.55, 0.90), "PH_KIEN_CO": (0.85, 1.0), "DIEM_TRUONG_XOA": (0.0, 0.6),
     "RL_0_2": (0.25, 0.38), "RL_3_5": (0.94, 0.99), "RL_5": (0.995, 1.0), "RL_6_LOP1": (0.995, 1.0),
     "RL_6_14": (0.995, 1.0), "RL": (0.97, 1.0), "TN_THCS_15_18": (0.92, 0.98), "BIET_CHU_15_60": (0.96, 0.99), "TE_KT_HOA_NHAP": (0.60, 0.85),
+    "RL_DAT": (0.98, 1.0), "RL_KHA_TOT": (0.88, 0.98), "HT_DAT": (0.92, 1.0), "HT_KHA_TOT": (0.35, 0.6), "DAT": (0.97, 1.0),
+    "HS_345_VE_TT": (0.9, 1.0), "TH_HT_CHUONG_TRINH": (0.98, 1.0),
 }
 # Fields that are a multiple of what they must be at least (e.g. DS_6_14 >= DS_6).
 GROWTH = {"DS_6_14": (8.5, 9.5), "DS_15_60": (9.0, 13.0), "DS_3_5": (2.8, 3.2)}
