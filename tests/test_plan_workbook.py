@@ -114,7 +114,7 @@ def test_a_deleted_item_and_a_file_that_is_no_workbook_are_named(tmp_path):
     fake = tmp_path / "ke_hoach_cu.xlsx"
     fake.write_bytes(b"PK\x03\x04 not really a zip")
     plan, problems = check_plan_workbook(fake)
-    assert plan is None and [p.code for p in problems] == ["plan-file-unreadable"]
+    assert plan is None and [p.code for p in problems] == ["workbook-file-unreadable"]
     assert "ke_hoach_cu.xlsx" in str(problems[0]) and "lưu lại dạng .xlsx" in str(problems[0])
 
 

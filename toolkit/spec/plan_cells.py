@@ -99,7 +99,7 @@ class SheetReader:
                 return dt.datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
-        self.problem("plan-not-date", where, value=text)
+        self.problem("workbook-not-date", where, value=text)
         return None
 
     def _integer(self, raw: object, where: Location, column: layout.Column) -> int | str | None:
@@ -108,7 +108,7 @@ class SheetReader:
         text = clean_text(raw).replace("\u00a0", "").replace(" ", "")
         if re.fullmatch(r"[+-]?\d+", text):
             return int(text)
-        self.problem("plan-not-integer", where, value=clean_text(raw))
+        self.problem("workbook-not-integer", where, value=clean_text(raw))
         return None
 
     def _choice(self, raw: object, column: layout.Column, where: Location) -> object:
@@ -120,7 +120,7 @@ class SheetReader:
                 return stored == "true" if column.kind == "bool" else stored
         if column.kind == "bool" and fold(text) in ("x", "co", "yes", "1"):
             return True
-        self.problem("plan-not-choice", where, value=text, choices="; ".join(label for label, _ in column.choices))
+        self.problem("workbook-not-choice", where, value=text, choices="; ".join(label for label, _ in column.choices))
         return None
 
     @staticmethod
@@ -151,10 +151,10 @@ class SheetReader:
                 found = header
             if found is None:
                 hint = nearest(header, [c.header for c in sheet.columns])
-                self.problem("plan-column-unknown", self.at(sheet.name, 1, index, header), found=header, hint=hint)
+                self.problem("workbook-column-unknown", self.at(sheet.name, 1, index, header), found=header, hint=hint)
             elif found in columns.values():
                 other = next(i for i, c in columns.items() if c == found)
-                self.problem("plan-column-twice", self.at(sheet.name, 1, index, header), found=header,
+                self.problem("workbook-column-twice", self.at(sheet.name, 1, index, header), found=header,
                              other=get_column_letter(other))
             else:
                 columns[index] = found
@@ -193,10 +193,10 @@ class SheetReader:
             column = next((c for c in layout.INFO.columns if layout.same_header(c.header, label)), None)
             if column is None:
                 hint = nearest(label, [c.header for c in layout.INFO.columns])
-                self.problem("plan-item-unknown", self.at(layout.INFO.name, number, 1, label), found=label, hint=hint)
+                self.problem("workbook-item-unknown", self.at(layout.INFO.name, number, 1, label), found=label, hint=hint)
                 continue
             if column.key in seen:
-                self.problem("plan-item-twice", self.at(layout.INFO.name, number, 1, label), found=label, other=seen[column.key])
+                self.problem("workbook-item-twice", self.at(layout.INFO.name, number, 1, label), found=label, other=seen[column.key])
                 continue
             seen[column.key] = number
             where = self.at(layout.INFO.name, number, 2, label)

@@ -43,7 +43,7 @@ def _lists(reader: SheetReader, book, data: dict) -> None:
             path = ("period", "targets", len(periods))
             periods.append({k: values[k] for k in ("code", "label") if k in values})
         else:
-            reader.problem("plan-required", places["type"], header=layout.LISTS.column("type").header)
+            reader.problem("workbook-required", places["type"], header=layout.LISTS.column("type").header)
             continue
         reader.origins[path] = places["code"]
         for key in ("label", "plural"):
@@ -78,7 +78,7 @@ def _indicators(reader: SheetReader, book, data: dict) -> None:
                 from_catalogue.append((code, places["catalogue"]))
             else:
                 hint = nearest(code, list(standard))
-                reader.problem("plan-unknown-standard", places["catalogue"], value=code, hint=hint)
+                reader.problem("workbook-unknown-standard", places["catalogue"], value=code, hint=hint)
                 reader.refused_rows.add((layout.INDICATORS.name, number))  # its definition is unknown, not missing
         section = values.pop("section", section)
         if section:
@@ -91,7 +91,7 @@ def _indicators(reader: SheetReader, book, data: dict) -> None:
                 if header not in unknown_targets:  # said once, at its first value
                     unknown_targets.add(header)
                     known = ", ".join(f"“{layout.target_header(*lp)}”" for lp in targets.values())
-                    reader.problem("plan-column-unknown", places[header], found=header, hint=f" (các cột chỉ tiêu: {known})")
+                    reader.problem("workbook-column-unknown", places[header], found=header, hint=f" (các cột chỉ tiêu: {known})")
                 continue
             level, period = level_period
             key = ("target",) if level is None else ("target_by_level", level)
@@ -119,7 +119,7 @@ def _fields(reader: SheetReader, book, data: dict) -> None:
     for number, values, places in reader.table(book, layout.GRIDS):
         grid, part = values.pop("field", ""), values.pop("part", None)
         if not part:
-            reader.problem("plan-required", places.get("part", places.get("field")), header=layout.GRIDS.column("part").header)
+            reader.problem("workbook-required", places.get("part", places.get("field")), header=layout.GRIDS.column("part").header)
             continue
         if part == "columns":
             values.pop("level", None)
@@ -134,7 +134,7 @@ def _fields(reader: SheetReader, book, data: dict) -> None:
         rows.append((entry, places))
     for grid, where in part_origin.items():
         if grid in parts:
-            reader.problem("plan-grid-orphan", where, value=grid)
+            reader.problem("workbook-grid-orphan", where, value=grid)
     # The catalogue's inputs come first (in catalogue order), then the Số liệu rows; a Số liệu row
     # with a catalogue input's code replaces it.
     declared = {entry.get("code") for entry, _ in rows}
@@ -165,7 +165,7 @@ def _tasks(reader: SheetReader, book, data: dict) -> None:
             groups.append({"numeral": tt, "title": values.get("content", ""), "tasks": []})
             continue
         if not groups:
-            reader.problem("plan-task-before-group", places.get("tt") or places["content"])
+            reader.problem("workbook-task-before-group", places.get("tt") or places["content"])
             continue
         path = ("tasks", "groups", len(groups) - 1, "tasks", len(groups[-1]["tasks"]))
         for key, where in places.items():
@@ -182,7 +182,7 @@ def _agencies(reader: SheetReader, book, data: dict) -> None:
     for number, values, places in reader.table(book, layout.AGENCIES):
         phrase, unit, kind = values.get("phrase", ""), values.get("unit"), values.get("kind")
         if bool(unit) == bool(kind):
-            reader.problem("plan-agency-row", places.get("unit") or places["phrase"])
+            reader.problem("workbook-agency-row", places.get("unit") or places["phrase"])
         elif unit:
             aliases.setdefault(unit, []).append(phrase)
         else:
@@ -221,14 +221,14 @@ def read_plan_dict(path: Path) -> tuple[dict, dict[KeyPath, Location], list[Prob
     try:
         book = Sheets(path)
     except Exception as exc:  # a zip, XML or format error: whatever made the file unreadable
-        reader.problem("plan-file-unreadable", Location(file=path.name), detail=type(exc).__name__)
+        reader.problem("workbook-file-unreadable", Location(file=path.name), detail=type(exc).__name__)
         return {}, {}, reader.problems, set()
     for name in [n for n in book.names if not n.startswith("_")]:
         if not any(layout.same_header(name, known) for known in layout.SHEETS):
-            reader.problem("plan-sheet-unknown", Location(file=path.name, sheet=name), sheet=name,
+            reader.problem("workbook-sheet-unknown", Location(file=path.name, sheet=name), sheet=name,
                            hint=nearest(name, list(layout.SHEETS)))
     if layout.INFO.name not in book:
-        reader.problem("plan-sheet-missing", Location(file=path.name), sheet=layout.INFO.name)
+        reader.problem("workbook-sheet-missing", Location(file=path.name), sheet=layout.INFO.name)
         return {}, {}, reader.problems, set()
     data = reader.info(book)
     for read in (_lists, _indicators, _fields, _tasks, _agencies, _annexes, _roster):
@@ -272,23 +272,23 @@ def _model_problems(exc: ValidationError, data: dict, origins: dict, path: Path)
             for line in str(error["ctx"]["error"]).split("\n  - "):
                 key, _, detail = line.partition(": ")
                 where = _where(_key_path(key), origins, path) if detail else Location(file=path.name)
-                problems.append(Problem("plan-rule-broken", where, {"detail": detail or line}))
+                problems.append(Problem("workbook-rule-broken", where, {"detail": detail or line}))
             continue
         where = _where(error["loc"], origins, path)
         if where in seen:
             continue  # a union reports each of its branches
         seen.add(where)
         if kind == "missing":
-            problems.append(Problem("plan-required", where, {"header": where.header or error["loc"][-1]}))
+            problems.append(Problem("workbook-required", where, {"header": where.header or error["loc"][-1]}))
         elif kind == "value_error":
-            problems.append(Problem("plan-rule-broken", where, {"detail": str(error["ctx"]["error"])}))
+            problems.append(Problem("workbook-rule-broken", where, {"detail": str(error["ctx"]["error"])}))
         elif kind == "literal_error":
             expected = str(error["ctx"]["expected"]).replace(" or ", " hoặc ")
-            problems.append(Problem("plan-not-choice", where, {"value": error["input"], "choices": expected}))
+            problems.append(Problem("workbook-not-choice", where, {"value": error["input"], "choices": expected}))
         elif kind in ("float_parsing", "float_type"):
-            problems.append(Problem("plan-not-number", where, {"value": error["input"]}))
+            problems.append(Problem("workbook-not-number", where, {"value": error["input"]}))
         else:
-            problems.append(Problem("plan-cell-invalid", where, {"value": error.get("input", ""), "detail": error["msg"]}))
+            problems.append(Problem("workbook-cell-invalid", where, {"value": error.get("input", ""), "detail": error["msg"]}))
     return problems
 
 
@@ -318,7 +318,7 @@ def _cross_references_without(exc: ValidationError, data: dict, origins: dict, p
     except ValidationError as again:
         found = _model_problems(again, trimmed, moved, path)
         # A reference to an entry left out is not broken: that entry's own problem is reported.
-        return [p for p in found if p.code == "plan-rule-broken"
+        return [p for p in found if p.code == "workbook-rule-broken"
                 and not any(f"'{code}'" in p.params["detail"] for code in removed if code)]
     return []
 
