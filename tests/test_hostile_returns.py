@@ -346,3 +346,54 @@ def test_characters_no_writer_can_carry_are_cleaned_with_a_warning_and_long_text
     # The Word annex of task progress, which lxml refused to write with those characters, is written.
     (table,) = annex_tables(plan, roster, [], collection.returns, kinds=("progress",))
     assert write_annex_docx(table, tmp_path / "tien_do.docx").stat().st_size > 0
+
+
+# Roster files as offices save them
+
+
+def windows_1258(text: str) -> bytes:
+    """Text as Excel's "CSV" writes it on a Vietnamese Windows: Windows-1258 has â, ê, ô, ơ, ư, ă, đ
+    precomposed and the five tones as combining marks."""
+    import unicodedata
+
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    encoded = []
+    for char in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        encoded.append((base + "".join(c for c in parts if c in tones)).encode("cp1258"))
+    return b"".join(encoded)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be-bom", "windows-1258", "utf-8"])
+def test_roster_csvs_saved_as_offices_save_them_are_read(plan, roster, tmp_path, encoding):
+    from toolkit.spec.roster import read_roster
+
+    text = plan.roster_path.read_text(encoding="utf-8")
+    data = {"utf-16": text.encode("utf-16"), "utf-16-be-bom": "\ufeff".encode("utf-16-be") + text.encode("utf-16-be"),
+            "windows-1258": windows_1258(text), "utf-8": text.encode("utf-8")}[encoding]
+    (tmp_path / "units.csv").write_bytes(data)
+    assert read_roster(tmp_path / "units.csv", plan).units == read_roster(plan.roster_path, plan).units
+
+
+def test_a_roster_in_an_encoding_that_could_only_be_guessed_says_how_to_save_it(plan, tmp_path):
+    from toolkit.core.errors import RosterError
+    from toolkit.spec.roster import read_roster
+
+    # TCVN3 (ABC fonts) bytes for "Trường": still found in old offices, and no detector tells it apart.
+    (tmp_path / "units.csv").write_bytes(b"code,name,kind\nTH_1,Tr\xad\xeanng Ti\xd6u h\xe4c,truong\n")
+    with pytest.raises(RosterError) as refused:
+        read_roster(tmp_path / "units.csv", plan)
+    assert str(refused.value) == (f"Danh sách đơn vị {tmp_path / 'units.csv'} không ở dạng chữ Unicode (UTF-8) nên không đọc "
+                                  "được tiếng Việt. Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) kiểu “CSV UTF-8 (Comma "
+                                  "delimited)”, hoặc dùng tệp .xlsx, rồi chạy lại.")
+
+
+def test_a_yaml_complex_key_is_a_vietnamese_message_not_a_traceback(edited_example):
+    from toolkit.core.errors import SpecError
+    from toolkit.spec.load import load_plan
+
+    path = edited_example(lambda data: None)
+    path.write_text(path.read_text(encoding="utf-8") + "? [a, b]\n: 1\n", encoding="utf-8")
+    with pytest.raises(SpecError, match="khóa phải là một tên, không được là danh sách hay bảng"):
+        load_plan(path)

@@ -3,7 +3,9 @@ checked against the plan."""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -26,8 +28,8 @@ def _codes(text: str) -> tuple[str, ...]:
 def _read_rows(path: Path) -> list[dict[str, str]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [{clean_text(k).lower(): clean_text(v) for k, v in row.items() if k is not None} for row in csv.DictReader(handle)]
+        rows = csv.DictReader(io.StringIO(_decode_csv(path.read_bytes(), path), newline=""))
+        return [{clean_text(k).lower(): clean_text(v) for k, v in row.items() if k is not None} for row in rows]
     if suffix in (".xlsx", ".xlsm"):
         import openpyxl
 
@@ -41,6 +43,27 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
         header = [clean_text(h).lower() for h in rows[0]]
         return [dict(zip(header, map(clean_text, row))) for row in rows[1:] if any(v not in (None, "") for v in row)]
     raise RosterError(f"Danh sách đơn vị {path}: chỉ nhận tệp .csv hoặc .xlsx.")
+
+
+def _decode_csv(data: bytes, path: Path) -> str:
+    """A CSV as offices save it: UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode
+    text"), or Windows-1258 (Excel's "CSV" on a Vietnamese Windows), recognised by charset-normalizer.
+    Anything else (TCVN3, VNI fonts' encodings) could only be guessed: the user is told how to save it."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding == "cp1258" and b"\x00" not in data:
+        return data.decode("cp1258")
+    raise RosterError(f"Danh sách đơn vị {path} không ở dạng chữ Unicode (UTF-8) nên không đọc được tiếng Việt. "
+                      "Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) kiểu “CSV UTF-8 (Comma delimited)”, "
+                      "hoặc dùng tệp .xlsx, rồi chạy lại.")
 
 
 def read_roster(path: str | Path, plan: Plan) -> Roster:
