@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -397,3 +398,59 @@ def test_a_yaml_complex_key_is_a_vietnamese_message_not_a_traceback(edited_examp
     path.write_text(path.read_text(encoding="utf-8") + "? [a, b]\n: 1\n", encoding="utf-8")
     with pytest.raises(SpecError, match="khóa phải là một tên, không được là danh sách hay bảng"):
         load_plan(path)
+
+
+# Every format real programs write
+
+
+STRICT = [(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+          (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+           b"http://purl.oclc.org/ooxml/officeDocument/relationships")]
+
+
+def as_strict(source: Path, target: Path) -> Path:
+    """The workbook as Excel saves it as "Strict Open XML": the same parts under purl.oclc.org namespaces."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            data = original.read(item)
+            for old, new in STRICT if item.filename.endswith((".xml", ".rels")) else []:
+                data = data.replace(old, new)
+            copy.writestr(item, data)
+    return target
+
+
+def test_strict_open_xml_is_read_with_its_names_and_formulas(plan, roster, clean, folder, tmp_path):
+    from toolkit.forms.samples import fill_workbook
+
+    typed = fill_workbook(clean[2][BAD], {"RL_0_2": "=DS_0_2/3"}, tmp_path / "formula.xlsx")
+    as_strict(typed, folder / f"{BAD}.xlsx")
+    collection = collect_quietly(plan, roster, folder)
+    assert issues_of(collection, f"{BAD}.xlsx") == [("formula", "Số liệu", "E8", "RL_0_2")]
+    expected = {k: v for k, v in clean[1].returns[BAD].values.items() if k != "RL_0_2"}
+    assert dict(collection.returns[BAD].values) == expected
+    assert_others_unchanged(plan, roster, collection, clean[1], {BAD})
+
+
+def test_gnumerics_ods_is_read(plan, roster, clean, folder):
+    import subprocess
+
+    if shutil.which("ssconvert") is None:
+        pytest.skip("Gnumeric (ssconvert) is not installed")
+    (folder / f"{BAD}.xlsx").unlink()
+    done = subprocess.run(["ssconvert", str(clean[2][BAD]), str(folder / f"{BAD}.ods")], capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    collection = collect_quietly(plan, roster, folder)
+    assert issues_of(collection, f"{BAD}.ods") == []
+    assert dict(collection.returns[BAD].values) == dict(clean[1].returns[BAD].values)
+    assert_others_unchanged(plan, roster, collection, clean[1], {BAD})
+
+
+@pytest.mark.parametrize("name", [BAD, f"{BAD}.xltx", "bao_cao.XLSX.tmp"])
+def test_a_workbook_is_recognised_by_its_content_whatever_its_name(plan, roster, clean, folder, name):
+    (folder / f"{BAD}.xlsx").rename(folder / name)
+    (folder / "cong_van.docx").write_bytes(b"PK\x03\x04 not a workbook")  # sits in the same folder
+    collection = collect_quietly(plan, roster, folder)
+    assert collection.returns[BAD].file.name == name and issues_of(collection, name) == []
+    assert dict(collection.returns[BAD].values) == dict(clean[1].returns[BAD].values)
+    assert [Path(i.file).name for i in collection.skipped] == ["cong_van.docx"]
+    assert_others_unchanged(plan, roster, collection, clean[1], {BAD})
