@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,10 +103,12 @@ def _holds_a_workbook(path: Path) -> bool:
         if not head.startswith(b"PK"):
             return False
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except (OSError, zipfile.BadZipFile, ValueError):
+            if "xl/workbook.xml" in archive.namelist():
+                return True
+            with archive.open("mimetype") as mimetype:  # an OpenDocument package says what it is
+                return b"opendocument.spreadsheet" in mimetype.read(100)
+    except (OSError, KeyError, zipfile.BadZipFile, zlib.error, ValueError, RuntimeError, NotImplementedError, EOFError):
         return path.suffix == ""  # damaged: if it has no extension, let the reader say what is wrong
-    return "xl/workbook.xml" in names or ("mimetype" in names and "content.xml" in names)
 
 
 def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:
