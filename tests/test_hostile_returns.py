@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -346,3 +347,112 @@ def test_characters_no_writer_can_carry_are_cleaned_with_a_warning_and_long_text
     # The Word annex of task progress, which lxml refused to write with those characters, is written.
     (table,) = annex_tables(plan, roster, [], collection.returns, kinds=("progress",))
     assert write_annex_docx(table, tmp_path / "tien_do.docx").stat().st_size > 0
+
+
+# Roster files as offices save them
+
+
+def windows_1258(text: str) -> bytes:
+    """Text as Excel's "CSV" writes it on a Vietnamese Windows: Windows-1258 has â, ê, ô, ơ, ư, ă, đ
+    precomposed and the five tones as combining marks."""
+    import unicodedata
+
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    encoded = []
+    for char in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        encoded.append((base + "".join(c for c in parts if c in tones)).encode("cp1258"))
+    return b"".join(encoded)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be-bom", "windows-1258", "utf-8"])
+def test_roster_csvs_saved_as_offices_save_them_are_read(plan, roster, tmp_path, encoding):
+    from toolkit.spec.roster import read_roster
+
+    text = plan.roster_path.read_text(encoding="utf-8")
+    data = {"utf-16": text.encode("utf-16"), "utf-16-be-bom": "\ufeff".encode("utf-16-be") + text.encode("utf-16-be"),
+            "windows-1258": windows_1258(text), "utf-8": text.encode("utf-8")}[encoding]
+    (tmp_path / "units.csv").write_bytes(data)
+    assert read_roster(tmp_path / "units.csv", plan).units == read_roster(plan.roster_path, plan).units
+
+
+def test_a_roster_in_an_encoding_that_could_only_be_guessed_says_how_to_save_it(plan, tmp_path):
+    from toolkit.core.errors import RosterError
+    from toolkit.spec.roster import read_roster
+
+    # TCVN3 (ABC fonts) bytes for "Trường": still found in old offices, and no detector tells it apart.
+    (tmp_path / "units.csv").write_bytes(b"code,name,kind\nTH_1,Tr\xad\xeanng Ti\xd6u h\xe4c,truong\n")
+    with pytest.raises(RosterError) as refused:
+        read_roster(tmp_path / "units.csv", plan)
+    [problem] = refused.value.problems
+    assert (problem.code, problem.location.file) == ("roster-not-unicode", str(tmp_path / "units.csv"))
+    assert problem.message == ("Danh sách đơn vị không ở dạng chữ Unicode (UTF-8) nên không đọc được tiếng Việt. Hãy mở tệp "
+                               "bằng Excel, chọn Lưu thành (Save As) kiểu “CSV UTF-8 (Comma delimited)”, hoặc dùng tệp "
+                               ".xlsx, rồi chạy lại.")
+
+
+def test_a_yaml_complex_key_is_a_vietnamese_message_not_a_traceback(edited_example):
+    from toolkit.core.errors import SpecError
+    from toolkit.spec.load import load_plan
+
+    path = edited_example(lambda data: None)
+    path.write_text(path.read_text(encoding="utf-8") + "? [a, b]\n: 1\n", encoding="utf-8")
+    with pytest.raises(SpecError, match="khóa phải là một tên, không được là danh sách hay bảng"):
+        load_plan(path)
+
+
+# Every format real programs write
+
+
+STRICT = [(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+          (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+           b"http://purl.oclc.org/ooxml/officeDocument/relationships")]
+
+
+def as_strict(source: Path, target: Path) -> Path:
+    """The workbook as Excel saves it as "Strict Open XML": the same parts under purl.oclc.org namespaces."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            data = original.read(item)
+            for old, new in STRICT if item.filename.endswith((".xml", ".rels")) else []:
+                data = data.replace(old, new)
+            copy.writestr(item, data)
+    return target
+
+
+def test_strict_open_xml_is_read_with_its_names_and_formulas(plan, roster, clean, folder, tmp_path):
+    from toolkit.forms.samples import fill_workbook
+
+    typed = fill_workbook(clean[2][BAD], {"RL_0_2": "=DS_0_2/3"}, tmp_path / "formula.xlsx")
+    as_strict(typed, folder / f"{BAD}.xlsx")
+    collection = collect_quietly(plan, roster, folder)
+    assert issues_of(collection, f"{BAD}.xlsx") == [("formula", "Số liệu", "E8", "RL_0_2")]
+    expected = {k: v for k, v in clean[1].returns[BAD].values.items() if k != "RL_0_2"}
+    assert dict(collection.returns[BAD].values) == expected
+    assert_others_unchanged(plan, roster, collection, clean[1], {BAD})
+
+
+def test_gnumerics_ods_is_read(plan, roster, clean, folder):
+    import subprocess
+
+    if shutil.which("ssconvert") is None:
+        pytest.skip("Gnumeric (ssconvert) is not installed")
+    (folder / f"{BAD}.xlsx").unlink()
+    done = subprocess.run(["ssconvert", str(clean[2][BAD]), str(folder / f"{BAD}.ods")], capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    collection = collect_quietly(plan, roster, folder)
+    assert issues_of(collection, f"{BAD}.ods") == []
+    assert dict(collection.returns[BAD].values) == dict(clean[1].returns[BAD].values)
+    assert_others_unchanged(plan, roster, collection, clean[1], {BAD})
+
+
+@pytest.mark.parametrize("name", [BAD, f"{BAD}.xltx", "bao_cao.XLSX.tmp"])
+def test_a_workbook_is_recognised_by_its_content_whatever_its_name(plan, roster, clean, folder, name):
+    (folder / f"{BAD}.xlsx").rename(folder / name)
+    (folder / "cong_van.docx").write_bytes(b"PK\x03\x04 not a workbook")  # sits in the same folder
+    collection = collect_quietly(plan, roster, folder)
+    assert collection.returns[BAD].file.name == name and issues_of(collection, name) == []
+    assert dict(collection.returns[BAD].values) == dict(clean[1].returns[BAD].values)
+    assert [Path(i.file).name for i in collection.skipped] == ["cong_van.docx"]
+    assert_others_unchanged(plan, roster, collection, clean[1], {BAD})

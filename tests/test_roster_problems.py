@@ -109,6 +109,7 @@ def test_a_roster_that_cannot_be_used_is_one_problem_about_the_file(tmp_path, pl
 def test_every_roster_code_of_the_catalogue_has_its_test():
     tested = {"roster-duplicate-code", "roster-unknown-level", "roster-unknown-kind", "roster-bad-code", "roster-no-name",
               "roster-unknown-commune", "roster-commune-ungrouped", "roster-unused-tag", "roster-unknown-unit",
-              "roster-unit-other-kind", "roster-bad-format", "roster-unreadable", "roster-empty", "roster-missing-columns"}
+              "roster-unit-other-kind", "roster-bad-format", "roster-unreadable", "roster-empty", "roster-missing-columns",
+              "roster-not-unicode"}  # the last: tests/test_hostile_returns.py
     assert tested == {code for code in CATALOGUE if code.startswith("roster-")}
 

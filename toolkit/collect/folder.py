@@ -7,6 +7,8 @@ name. One bad file never stops the run or touches anyone else's data; files are 
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from toolkit.collect.records import Issue, UnitReturn
 from toolkit.core.errors import render, severity
 from toolkit.core.files import RUN_RECORD
 from toolkit.spec.plan import Plan
-from toolkit.collect.reader import SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
+from toolkit.collect.reader import OLE_MAGIC, SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
 from toolkit.spec.units import Roster, Unit
 from toolkit.core.text import clean_text
 from toolkit.core.workers import OnProgress, no_progress
@@ -85,9 +87,28 @@ def _skip_reason(path: Path, folder: Path) -> str | None:
         return f"{path.name}: tệp tạm hoặc tệp hệ thống"
     if FEEDBACK_FOLDER in path.relative_to(folder).parts[:-1]:
         return f"{path.name}: nằm trong thư mục “{FEEDBACK_FOLDER}”, nơi công cụ ghi bản phản hồi (không đọc lại làm báo cáo)"
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES and not _holds_a_workbook(path):
         return f"{path.name}: không phải bảng tính (đuôi tệp {path.suffix or '(không có)'})"
     return None
+
+
+def _holds_a_workbook(path: Path) -> bool:
+    """A workbook saved without an extension, as a template (.xltx, .xltm, .ots) or renamed: recognised by
+    its content (an xlsx or ods package, or an OLE2 file named as an Excel one), as a clerk's file may be."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+        if head == OLE_MAGIC:
+            return path.suffix.lower() in ("", ".xlt")  # .doc, .msg are OLE2 too
+        if not head.startswith(b"PK"):
+            return False
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" in archive.namelist():
+                return True
+            with archive.open("mimetype") as mimetype:  # an OpenDocument package says what it is
+                return b"opendocument.spreadsheet" in mimetype.read(100)
+    except (OSError, KeyError, zipfile.BadZipFile, zlib.error, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return path.suffix == ""  # damaged: if it has no extension, let the reader say what is wrong
 
 
 def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:

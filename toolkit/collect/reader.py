@@ -1,8 +1,8 @@
 """Read one returned workbook, safely and fast, whatever program saved it.
 
 Values are found through the workbook's own defined names (they follow inserted rows and
-renamed sheets), falling back to the key column of our templates when a name was lost (column A
-lists the row's input names, `|`-separated, for the cells from column E on). Cell values come
+renamed sheets), checked against the key column of our templates, which also finds a name the
+file lost (`toolkit.collect.keys`). Cell values come
 from python-calamine (fast, all four formats); names, formulas and the save time are read from
 the file's own parts. Nothing is ever written to the file.
 
@@ -33,16 +33,15 @@ from defusedxml import DefusedXmlException, ElementTree
 from python_calamine import CalamineError, CalamineWorkbook
 
 from toolkit.core.cells import column_index
-from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET
+from toolkit.spec.names import META_SHEET
 from toolkit.collect.parts import CellRef, Formulas, GridBudget, Parts, Rejected, guard_zip, zip_key
-from toolkit.collect.sheet_scan import biff_sheet, biff_sheets, xlsx_sheet
+from toolkit.collect.keys import match_keys
+from toolkit.collect.sheet_scan import biff_sheet, biff_sheets, ole_last_saved, xlsx_sheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a filled template is well under 1 MB
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
-_XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _ODS_PREFIXES = {b"table": _ODS[1:-1].encode(), b"office": _OFFICE[1:-1].encode()}
@@ -87,7 +86,7 @@ def read_workbook(path: str | bytes | os.PathLike) -> RawWorkbook:
             formulas = _read_ole(raw, data)
         else:
             raise Rejected("not-a-workbook", detail="nội dung không phải định dạng bảng tính")
-        _read_values(raw, data)
+        _read_values(raw, _tidy_ods(data) if raw.format == "ods" else data)
         # Only now are the names final (the key-column fallback adds some): flag every one on a formula.
         raw.formulas = {name for name, ref in raw.names.items() if formulas.holds(ref)}
         if raw.saved_at is None:
@@ -173,7 +172,10 @@ def _read_zip(raw: RawWorkbook, data: bytes) -> Formulas:
 
 def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dict[str, zipfile.ZipInfo]) -> Formulas:
     workbook = ElementTree.fromstring(parts.read("xl/workbook.xml"))
-    for element in workbook.iter(f"{_XLSX_NS}definedName"):
+    # Transitional OOXML, Excel's "Strict Open XML" (the same parts under http://purl.oclc.org/ooxml/...), or
+    # any namespace: calamine reads elements by their names, and so must the scans that guard it.
+    main = workbook.tag.rpartition("}")[0] + "}" if "}" in workbook.tag else ""
+    for element in workbook.iter(f"{main}definedName"):
         if element.get("localSheetId") is None and element.text:
             _add_name(raw, element.get("name"), element.text)
     if "xl/_rels/workbook.xml.rels" not in names:
@@ -181,8 +183,9 @@ def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dic
     rels = ElementTree.fromstring(parts.read("xl/_rels/workbook.xml.rels"))
     targets = {rel.get("Id"): _xl_part(rel.get("Target", "")) for rel in rels}
     sheets_in: dict[str, list[str]] = {}  # part, as zip_key -> the sheets it holds
-    for sheet in workbook.iter(f"{_XLSX_NS}sheet"):
-        part = targets.get(sheet.get(_REL_ID))
+    for sheet in workbook.iter(f"{main}sheet"):
+        # r:id, in whatever namespace the file binds `r` to (calamine reads it by its prefix)
+        part = targets.get(next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None))
         if part:
             sheets_in.setdefault(zip_key(part), []).append(sheet.get("name"))
     # Every part a sheet may be read from is bounded, not only those our parse maps to a sheet:
@@ -268,6 +271,20 @@ def _ods_parts(raw: RawWorkbook, parts: Parts, names: set[str]) -> Formulas:
     return formulas
 
 
+_ODS_LAYOUT_SPACE = re.compile(rb">\s+(?=</?table:)")
+
+
+def _tidy_ods(data: bytes) -> bytes:
+    """The package with content.xml's indentation between table elements removed: Gnumeric indents it,
+    LibreOffice ignores that, calamine refuses it ("Expecting 'table-cell', found Text"). No cell moves."""
+    tidy = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(tidy, "w") as target:
+        for item in source.infolist():  # sizes already bounded by guard_zip
+            part = source.read(item)
+            target.writestr(item, _ODS_LAYOUT_SPACE.sub(b">", part) if item.filename == "content.xml" else part)
+    return tidy.getvalue()
+
+
 def _repeat(element, what: str) -> int:
     """number-rows-repeated / number-columns-repeated; at least 1 (calamine counts a bad one as 1 or refuses it)."""
     return max(1, int(element.get(f"{_ODS}number-{what}-repeated", 1)))
@@ -312,25 +329,9 @@ def _read_ole(raw: RawWorkbook, data: bytes) -> Formulas:
         budget.take(sheet, rows, cols)
         formulas.cells.update((sheet, row, col) for row, col in cells)
     summary = CompDoc(data).get_named_stream("\x05SummaryInformation")
-    raw.saved_at = _ole_last_saved(summary) if summary else None
+    raw.saved_at = ole_last_saved(summary) if summary else None
     book.release_resources()
     return formulas
-
-
-def _ole_last_saved(summary: bytes) -> dt.datetime | None:
-    """PIDSI_LASTSAVE_DTM (13) of a SummaryInformation property set, as local time."""
-    try:
-        section = struct.unpack_from("<I", summary, 44)[0]
-        count = struct.unpack_from("<I", summary, section + 4)[0]
-        for index in range(min(count, 100)):
-            pid, where = struct.unpack_from("<II", summary, section + 8 + 8 * index)
-            if pid == 13 and struct.unpack_from("<I", summary, section + where)[0] == 0x40:  # VT_FILETIME
-                ticks = struct.unpack_from("<Q", summary, section + where + 4)[0]
-                moment = dt.datetime(1601, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=ticks // 10)
-                return moment.astimezone().replace(tzinfo=None, microsecond=0)
-    except (struct.error, OverflowError):
-        return None
-    return None
 
 
 def _parse_time(text: str) -> dt.datetime | None:
@@ -372,48 +373,11 @@ def _read_values(raw: RawWorkbook, data: bytes) -> None:
         raw.meta = {_as_text(row[0]): _as_text(row[1]) for row in rows(META_SHEET) if len(row) > 1 and row[0] != ""}
     if any(ref.sheet not in sheet_names for ref in raw.names.values()):
         raw.names = {name: ref for name, ref in raw.names.items() if ref.sheet in sheet_names}
-    _find_by_keys(raw, sheet_names, rows)
+    raw.moved = match_keys(raw.names, raw.deleted, [sheet for sheet in sheet_names if sheet != META_SHEET], rows)
     for name, ref in raw.names.items():
         cells = rows(ref.sheet)
         value = cells[ref.row][ref.col] if ref.row < len(cells) and ref.col < len(cells[ref.row]) else None
         raw.values[name] = None if value == "" else value
-
-
-def _find_by_keys(raw: RawWorkbook, sheets: list[str], rows) -> None:
-    """Compare each input's defined name with the key that travels with its row (column A).
-
-    A name the file lost is found by its key, unless its cell was deleted (`#REF!`) or another name
-    holds that cell: then the key's cell may hold a neighbour's value. A name whose cell is not
-    where its key says (a row sorted, a cell deleted with "shift left") is in `raw.moved`: its value
-    might belong to another field, and it is never guessed which.
-    """
-    keyed: dict[str, list[CellRef]] = {}  # name -> the cells its key points at (a copied row repeats one)
-    key_at: dict[CellRef, str] = {}
-    for sheet in sheets:
-        if sheet == META_SHEET:
-            continue
-        for row_index, row in enumerate(rows(sheet) or []):
-            key = row[KEY_COLUMN] if row else ""
-            if not isinstance(key, str) or not key:
-                continue
-            for offset, name in enumerate(key.split("|")):
-                if name and re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
-                    ref = CellRef(sheet, row_index, FIRST_INPUT_COLUMN + offset)
-                    keyed.setdefault(name, []).append(ref)
-                    key_at[ref] = name
-    named = {ref: name for name, ref in raw.names.items()}
-    for name, places in keyed.items():
-        if name in raw.names or name in raw.deleted:
-            continue
-        if places[0] in named or len(places) > 1:
-            raw.moved[name] = places[0]
-        else:
-            raw.names[name] = places[0]
-    for name, ref in raw.names.items():
-        if name in keyed and ref not in keyed[name]:
-            raw.moved[name] = keyed[name][0]
-        elif key_at.get(ref, name) != name:  # its row's key names another input there
-            raw.moved[name] = ref
 
 
 def _as_text(value: object) -> str:

@@ -203,6 +203,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # ---- Roster ----
     "roster-bad-format": ("error", "Danh sách đơn vị chỉ nhận tệp .csv hoặc .xlsx (tệp này có đuôi “{suffix}”)."),
     "roster-unreadable": ("error", "Không đọc được danh sách đơn vị ({detail})."),
+    "roster-not-unicode": ("error", "Danh sách đơn vị không ở dạng chữ Unicode (UTF-8) nên không đọc được tiếng Việt. Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) kiểu “CSV UTF-8 (Comma delimited)”, hoặc dùng tệp .xlsx, rồi chạy lại."),
     "roster-empty": ("error", "Danh sách đơn vị không có đơn vị nào."),
     "roster-missing-columns": ("error", "Danh sách đơn vị thiếu cột: {missing} (cần các cột {columns})."),
     "roster-bad-code": ("error", "Mã đơn vị '{code}' chỉ được gồm chữ không dấu, chữ số, '_', '-', '.'."),

@@ -14,21 +14,22 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterator, Sequence
 
 from toolkit.core.errors import ToolkitError
 
 DIED, OVERRAN = "worker-died", "worker-timeout"  # catalogue codes of an item whose worker failed
+BATCH = 8  # items sent to a worker at a time
 
 
 @dataclass
 class _Worker:
     process: Any  # multiprocessing.Process
     conn: Connection
-    index: int | None = None  # the item it is working on
-    deadline: float = 0.0  # time.monotonic() by which it must answer
+    pending: deque = field(default_factory=deque)  # indexes of the items sent and not yet answered, in order
+    deadline: float = 0.0  # time.monotonic() by which it must give its next answer
 
 
 def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: int, seconds: float,
@@ -58,30 +59,35 @@ def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: in
         return worker
 
     def give_work(worker: _Worker) -> None:
-        worker.index = waiting.popleft() if waiting else None
-        if worker.index is not None:
+        # A few items at a time, answered one by one: no round trip per item, and still, when a worker
+        # fails, the first item it has not answered is the one it failed on.
+        worker.pending.extend(waiting.popleft() for _ in range(min(BATCH, len(waiting))))
+        if worker.pending:
             worker.deadline = time.monotonic() + seconds
-            worker.conn.send(items[worker.index])
+            worker.conn.send([(index, items[index]) for index in worker.pending])
 
     try:
         pool.extend(start() for _ in range(min(workers, len(items))))
         for worker in pool:
             give_work(ready(worker))
-        while any(worker.index is not None for worker in pool):
-            busy = [worker for worker in pool if worker.index is not None]
+        while any(worker.pending for worker in pool):
+            busy = [worker for worker in pool if worker.pending]
             timeout = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
             wait([worker.conn for worker in busy] + [worker.process.sentinel for worker in busy], timeout)
             now = time.monotonic()  # before any replacement starts: its start-up must not count against the others
             for worker in busy:
-                index, failure = worker.index, None
+                failure = None
                 if worker.conn.poll():  # an answer, or the end of a pipe whose worker died
                     try:
-                        result = worker.conn.recv()
+                        index, result = worker.conn.recv()
                     except (EOFError, OSError):  # it died while answering
                         failure = DIED
                     else:
+                        worker.pending.popleft()
+                        worker.deadline = now + seconds
                         yield index, result, None
-                        give_work(worker)
+                        if not worker.pending:
+                            give_work(worker)
                         continue
                 elif not worker.process.is_alive():
                     failure = DIED
@@ -90,6 +96,8 @@ def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: in
                 else:
                     continue
                 _stop(worker)
+                index = worker.pending.popleft()
+                waiting.extendleft(reversed(worker.pending))  # sent with it, not yet read: read them again
                 yield index, None, failure
                 pool[pool.index(worker)] = replacement = ready(start())
                 give_work(replacement)
@@ -118,8 +126,9 @@ def _serve(conn: Connection, task: Callable, context: tuple, memory: int) -> Non
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     limit_memory(memory)
     conn.send("ready")
-    while (item := conn.recv()) is not None:
-        conn.send(task(*context, item))
+    while (batch := conn.recv()) is not None:
+        for index, item in batch:
+            conn.send((index, task(*context, item)))
 
 
 def limit_memory(memory: int) -> None:

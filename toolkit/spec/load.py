@@ -110,6 +110,8 @@ def _unique_mapping(loader: _PlanLoader, node: yaml.MappingNode, deep: bool = Fa
     seen = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):  # a complex key (`? [a, b]`): no plan key is one, and it cannot be compared
+            raise yaml.constructor.ConstructorError(None, None, "khóa phải là một tên, không được là danh sách hay bảng", key_node.start_mark)
         if key in seen:
             raise _DuplicateKey(key, key_node.start_mark)
         seen.add(key)

@@ -3,7 +3,9 @@ checked against the plan."""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -40,10 +42,9 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     sheet, else the first sheet), as cleaned text."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = [{clean_text(k).lower(): clean_text(v) for k, v in row.items() if k is not None} for row in reader]
-            return [clean_text(h).lower() for h in reader.fieldnames or ()], rows
+        reader = csv.DictReader(io.StringIO(_decode_csv(path.read_bytes(), path), newline=""))
+        rows = [{clean_text(k).lower(): clean_text(v) for k, v in row.items() if k is not None} for row in reader]
+        return [clean_text(h).lower() for h in reader.fieldnames or ()], rows
     # A plan workbook holds its roster on the Đơn vị sheet; a roster file on its first sheet.
     sheets = Sheets(path)
     rows = sheets[ROSTER.name if ROSTER.name in sheets else sheets.names[0]]
@@ -51,6 +52,25 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return [], []
     header = [_column_code(h) for h in rows[0]]
     return header, [dict(zip(header, map(clean_text, row))) for row in rows[1:] if any(v not in (None, "") for v in row)]
+
+
+def _decode_csv(data: bytes, path: Path) -> str:
+    """A CSV as offices save it: UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode
+    text"), or Windows-1258 (Excel's "CSV" on a Vietnamese Windows), recognised by charset-normalizer.
+    Anything else (TCVN3, VNI fonts' encodings) could only be guessed: the user is told how to save it."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding == "cp1258" and b"\x00" not in data:
+        return data.decode("cp1258")
+    raise RosterError([Problem("roster-not-unicode", Location(file=str(path)))], f"Danh sách đơn vị {path} có lỗi:")
 
 
 def read_roster(path: str | Path, plan: Plan) -> Roster:
