@@ -180,7 +180,7 @@ class _Book:
         for row, line in enumerate(GUIDE):
             sheet.write_string(row, 0, line, self.title if row == 0 else self.text)
             sheet.set_row(row, row_height(line, 68) + (6 if row == 0 else 0))
-        Template.print_setup(sheet)
+        Template.print_setup(sheet, width=68, last_row=len(GUIDE) - 1, last_col=0)
         sheet.protect("", {})
 
     def _list_range(self, column: layout.Column) -> str:
@@ -234,7 +234,7 @@ class _Book:
             sheet.set_row(row, max(row_height(values.get(column.key) or "", 70), row_height(column.help, 60)))
             self._validation(sheet, row, row, 1, column)
         sheet.freeze_panes(1, 1)
-        Template.print_setup(sheet, header_row=0, portrait=False)
+        Template.print_setup(sheet, width=34 + 70 + 60, last_row=len(layout.INFO.columns), last_col=2, header_row=0)
         sheet.protect("", {"insert_rows": False, "format_columns": True, "format_rows": True})
 
     def _table(self, spec: layout.Sheet, columns: list[layout.Column], rows: Rows) -> None:
@@ -251,7 +251,8 @@ class _Book:
         sheet.freeze_panes(1, 0)
         sheet.set_row(0, 32)
         sheet.autofilter(0, 0, 0, len(columns) - 1)
-        Template.print_setup(sheet, header_row=0, portrait=False)
+        Template.print_setup(sheet, width=sum(c.width for c in columns), last_row=max(len(rows), 1),
+                             last_col=len(columns) - 1, header_row=0)
         sheet.protect("", {"insert_rows": True, "delete_rows": True, "format_columns": True, "format_rows": True,
                            "sort": True, "autofilter": True})
 

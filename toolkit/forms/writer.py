@@ -179,7 +179,8 @@ class Template:
             sheet.repeat_rows(header_row)
         page = PAGE_MM[portrait]
         scale = min(1.0, page[0] / (width * CHARACTER_MM))
-        heights = [sheet.heights.get(row, DEFAULT_ROW_HEIGHT) for row in range(last_row + 1)]
+        known = getattr(sheet, "heights", {})  # a FormSheet records the heights it set; a plain sheet has none
+        heights = [known.get(row, DEFAULT_ROW_HEIGHT) for row in range(last_row + 1)]
         capacity = page[1] * MM * 72 / scale  # the sheet's points one page holds
         breaks = keep_with_next(heights, set(headings), capacity, 0 if header_row is None else heights[header_row])
         if breaks:

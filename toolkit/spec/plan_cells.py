@@ -19,7 +19,6 @@ from toolkit.spec import plan_sheets as layout
 
 KeyPath = tuple  # a key path in the plan dict: ("indicators", 3, "numerator")
 _SMART = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*%?$")
 _COLUMN_NUMBERS = re.compile(r"^\(?\d{1,2}\)?$")  # the "(1) (2) (3)" row under a header pasted from Word
 _EXPRESSIONS = {"numerator", "denominator", "checks", "required_if"}
 
@@ -125,13 +124,11 @@ class SheetReader:
 
     @staticmethod
     def target(raw: object) -> float | str:
-        """A number, or the text as the plan writes it ("trên 99,7%"), for the target parser."""
+        """A number cell's number, or the text as the plan writes it ("98,5%", "trên 99,7%"), kept as
+        written for the target parser (toolkit.spec.targets), which prints it the same way."""
         if isinstance(raw, (int, float)):
             return float(raw)
-        text = " ".join(clean_text(raw).replace("\u00a0", " ").split())
-        if _PLAIN_NUMBER.match(text):
-            return float(text.rstrip("% ").replace(",", "."))
-        return text
+        return " ".join(clean_text(raw).replace("\u00a0", " ").split())
 
     # Sheets
 

@@ -59,6 +59,11 @@ INFO = Sheet("Thông tin", "văn bản, cơ quan ban hành, nơi tổng hợp, �
     Column("Năm của kết quả", "period.round", "Kế hoạch nhiều năm: năm mà kết quả lần này báo cáo; để trống: năm báo cáo.", "integer"),
     Column("Hạn đơn vị gửi", "deadlines.submission", "Ngày dạng 10/12/2022.", "date"),
     Column("Hạn báo cáo cấp trên", "deadlines.report", "Ngày dạng 20/12/2022.", "date"),
+    Column("Loại báo cáo kết quả", "report.type", "Văn bản mà các phụ lục kết quả kèm theo; mặc định: Báo cáo."),
+    Column("Số báo cáo", "report.number", "Để trống khi chưa ký: in “…”."),
+    Column("Ký hiệu báo cáo", "report.symbol", "Ví dụ BC-UBND; để trống: BC- và phần sau ký hiệu kế hoạch."),
+    Column("Ngày báo cáo", "report.date", "Ngày dạng 20/12/2022; để trống khi chưa ký.", "date"),
+    Column("Cơ quan ban hành báo cáo", "report.issuer", "Để trống: cơ quan ban hành kế hoạch."),
     Column("Tệp danh sách đơn vị", "roster", "Để trống khi danh sách ghi ở trang Đơn vị; hoặc tên tệp .csv/.xlsx đặt cạnh tệp này."),
     Column("Tiêu đề bảng nhiệm vụ", "tasks.title", "Tiêu đề phụ lục nhiệm vụ, nếu có trang Nhiệm vụ."),
     Column("Dòng “Kèm theo” của bảng nhiệm vụ", "tasks.attached_to", "Ví dụ: (Kèm theo Kế hoạch số …/KH-UBND ngày … của …)."),
@@ -88,7 +93,8 @@ ROSTER = Sheet("Đơn vị", "danh sách các đơn vị báo cáo (hoặc ghi t
 ))
 
 DIRECTIONS = ((">=", ">="), (">", ">"), ("<=", "<="), ("<", "<"))
-RULES = (("Tỷ lệ (tử số/mẫu số)", "ratio"), ("Tổng", "sum"), ("Số đơn vị đạt", "count"), ("Tỷ lệ đơn vị đạt", "share"))
+RULES = (("Tỷ lệ (tử số/mẫu số)", "ratio"), ("Tổng", "sum"), ("Số đơn vị đạt", "count"), ("Tỷ lệ đơn vị đạt", "share"),
+         ("Nội dung đơn vị báo cáo", "text"))
 TARGET_HEADER = "Chỉ tiêu"  # then a level or a period code: "Chỉ tiêu MN", "Chỉ tiêu 2025", "Chỉ tiêu MN 2025"
 TARGET_HELP = ("Chỉ tiêu như kế hoạch ghi: số (98 hoặc 98,5 hoặc 98,5%), hoặc lời như “trên 99,7%”, “60/73 trường”, "
                "“mức độ 3”.")
@@ -158,7 +164,8 @@ AGENCIES = Sheet("Tên gọi", "cách văn bản gọi đơn vị (để giao nh
     Column("Cấp học", "levels", "Chỉ đơn vị dạy các cấp học này (cách nhau bằng ;).", "codes", width=12),
 ))
 
-ANNEX_KINDS = (("Kết quả chỉ tiêu", "targets"), ("Chi tiết", "breakdown"), ("Nhiệm vụ", "tasks"), ("Tiến độ nhiệm vụ", "progress"))
+ANNEX_KINDS = (("Kết quả chỉ tiêu", "targets"), ("Chi tiết", "breakdown"), ("Nhiệm vụ", "tasks"), ("Tiến độ nhiệm vụ", "progress"),
+               ("Chỉ tiêu của kế hoạch", "plan_targets"))
 ANNEXES = Sheet("Phụ lục", "các phụ lục công cụ in ra: số, loại, tiêu đề, chỉ tiêu", (
     Column("Số phụ lục", "numeral", "Số La Mã: I, II…; để trống khi chỉ có một phụ lục.", width=8),
     Column("Loại", "kind", "Kết quả chỉ tiêu, chi tiết (theo xã hoặc cấp học), nhiệm vụ, tiến độ nhiệm vụ.", "choice", ANNEX_KINDS, 18),
