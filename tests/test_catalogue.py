@@ -37,7 +37,7 @@ def test_every_standard_indicator_makes_a_valid_plan_with_templates(tmp_path):
         standard = standard_indicators()[indicator.code]
         assert (indicator.rule, indicator.numerator, indicator.denominator) == (
             standard["rule"], standard["numerator"], standard.get("denominator", ""))
-        assert indicator.target == 90.0
+        assert indicator.target_for(plan.period.target_periods[0].code).value == 90.0
     assert {f.code for f in plan.fields} == set(standard_fields())
     assert make_templates(plan, roster, tmp_path / "bieu_mau")
 
@@ -47,7 +47,7 @@ def test_a_standard_row_brings_only_its_inputs_and_what_their_checks_read(tmp_pa
 
     # CHUAN_QG_NAM is required when CHUAN_QG says the school is recognised; CBQL_LLCT <= CBQL_TONG.
     assert [f.code for f in plan.fields] == ["CBQL_TONG", "CBQL_LLCT", "CHUAN_QG", "CHUAN_QG_NAM"]
-    assert plan.indicator_by_code["CBQL_LLCT"].target == 95.5
+    assert plan.indicator_by_code["CBQL_LLCT"].target_for(plan.period.target_periods[0].code).value == 95.5
     assert plan.field_by_code["CHUAN_QG_NAM"].required_if
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from conftest import DOMAIN_PLAN
 from toolkit.cli.main import main
 
 COMMANDS = ("init", "templates", "check", "aggregate", "import-tasks", "demo", "plan", "plan new", "plan export", "plan check")
@@ -65,7 +66,7 @@ def test_a_progress_bar_shows_unless_quiet(tmp_path):
                       encoding="utf-8")
     runner = CliRunner()
     for quiet in ([], ["--quiet"]):
-        args = ["templates", "--plan", "bao-thang-2022", "--roster", str(roster), "--output", str(tmp_path / "out"), *quiet]
+        args = ["templates", "--plan", str(DOMAIN_PLAN), "--roster", str(roster), "--output", str(tmp_path / "out"), *quiet]
         result = runner.invoke(main, args, prog_name="toolkit", catch_exceptions=False)
         assert result.exit_code == 0, result.output
         assert ("Tạo biểu mẫu: 100%" in result.stderr) == (not quiet)

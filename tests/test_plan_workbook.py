@@ -96,7 +96,7 @@ def test_cells_are_read_as_people_type_them(tmp_path):
 
     assert not [p for p in problems if p.severity == "error"], problems
     first, second = data["indicators"][:2]
-    assert first["target"] == 98.5 and first["decimals"] == 1 and first["denominator"] == "DS_3_5"
+    assert first["target"] == "98,5%" and first["decimals"] == 1 and first["denominator"] == "DS_3_5"  # as typed
     assert second["target"] == "trên 99,7%"  # for the target parser, unchanged
     assert data["document"]["date"] == dt.date(2022, 4, 29)
     assert data["deadlines"]["submission"] == dt.date(2022, 12, 10)

@@ -9,6 +9,7 @@ import datetime as dt
 import openpyxl
 from click.testing import CliRunner
 
+from toolkit.aggregate.judging import judge
 from toolkit.cli.main import main
 from toolkit.forms.samples import fill_workbook
 from toolkit.jobs.pipeline import aggregate, load
@@ -100,12 +101,12 @@ def test_a_typed_plan_workbook_drives_templates_check_and_aggregate(tmp_path):
     whole = {r.indicator.code: r for r in outcome.results if r.scope == "district"}
     # Σ numerator / Σ denominator over the three schools' returns above.
     assert (whole["PH_KIEN_CO"].numerator, whole["PH_KIEN_CO"].denominator) == (39, 45)
-    assert whole["PH_KIEN_CO"].targets["2024"].value == 98.5 and whole["PH_KIEN_CO"].achieved("2024") is False
+    assert whole["PH_KIEN_CO"].targets["2024"].value == 98.5 and judge(plan, whole["PH_KIEN_CO"]).achieved is False
     assert (whole["GV_DAT_CHUAN"].numerator, whole["GV_DAT_CHUAN"].denominator) == (68, 75)
-    assert whole["GV_DAT_CHUAN"].achieved("2024") is True
+    assert judge(plan, whole["GV_DAT_CHUAN"]).achieved is True
     preschool = next(r for r in outcome.results if r.indicator.code == "GV_DAT_CHUAN" and r.scope_code == "MN")
     assert (preschool.numerator, preschool.denominator, preschool.targets["2024"].value) == (19, 20, 92.5)
     assert (whole["HOC_BOI"].numerator, whole["HOC_BOI"].denominator) == (350, 650)
-    assert whole["HOC_BOI"].achieved("2024") is False  # 53,85% against 60%
+    assert judge(plan, whole["HOC_BOI"]).achieved is False  # 53,85% against 60%
     with open(tmp_path / "output" / "ket_qua.csv", encoding="utf-8-sig") as handle:
         assert any("HOC_BOI" in line for line in handle)

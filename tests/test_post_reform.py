@@ -43,7 +43,7 @@ def texts_of(path: Path) -> str:
 def test_nothing_written_for_a_commune_mentions_a_district(commune_round):
     _, _, templates, outcome, _ = commune_round
     outputs = [*templates, *outcome.checked.reports, *outcome.annexes]
-    assert len(outputs) == 8 + 2 + 13  # 8 units' templates; kiem_tra.csv, Kiem_tra.xlsx; ket_qua.csv and 4 annexes × 3
+    assert len(outputs) == 8 + 2 + 14  # 8 units' templates; kiem_tra.csv, Kiem_tra.xlsx; ket_qua.csv, pham_vi.json and 4 annexes × 3
     found = {path.name: DISTRICT_WORDS.findall(texts_of(path)) for path in outputs}
     assert {name: words for name, words in found.items() if words} == {}
 

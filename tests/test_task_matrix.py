@@ -59,7 +59,7 @@ def test_every_task_annex_in_three_formats(matrix_files):
 def test_xlsx_matrix_is_seed_004_row_for_row(matrix_files, seed_matrix):
     folder, _ = matrix_files
     sheet = openpyxl.load_workbook(folder / "Phu_luc_nhiem_vu.xlsx").worksheets[0]
-    assert [sheet.cell(r, 1).value for r in (1, 2, 3)] == ["Phụ lục", TITLE, ATTACHED]
+    assert [sheet.cell(r, 1).value for r in (1, 2, 3)] == ["Phụ lục I", TITLE, ATTACHED]  # the plan has two annexes: each gets its numeral
     assert [c.value for c in sheet[5]] == HEADER
     assert sheet.print_title_rows == "$5:$5"  # the header repeats on every printed page
     body = [[c.value or "" for c in row] for row in sheet.iter_rows(min_row=6, max_col=5)]
@@ -87,7 +87,7 @@ def test_docx_matrix_rows_and_repeated_header(matrix_files, seed_matrix):
     folder, _ = matrix_files
     document = docx.Document(str(folder / "Phu_luc_nhiem_vu.docx"))
     texts = [p.text for p in document.paragraphs if p.text.strip()]
-    assert texts[:3] == ["Phụ lục", TITLE, ATTACHED]
+    assert texts[:3] == ["Phụ lục I", TITLE, ATTACHED]  # the plan has two annexes: each gets its numeral
     (table,) = document.tables
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert rows[0] == HEADER
