@@ -97,7 +97,7 @@ def measure_memory(plan_path: str, folder: str) -> tuple[float, float, float]:
     plan = load_plan(plan_path)
     roster = load_roster(plan.roster_path, plan)
     tracemalloc.start()
-    collect(plan, roster, folder, progress=False)
+    collect(plan, roster, folder)
     heap = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
@@ -122,12 +122,12 @@ def main() -> None:
         started = time.perf_counter()
         plan, roster = synthetic_plan(work / "plan", args.files)
         templates = work / "templates"
-        write_templates(plan, roster, templates, progress=False)
+        write_templates(plan, roster, templates)
         returns = make_returns_fast(plan, roster, templates, work / "returns")
         print(f"{len(returns)} filled workbooks made in {time.perf_counter() - started:.0f} s")
 
         started = time.perf_counter()
-        collection = collect(plan, roster, work / "returns", progress=False)
+        collection = collect(plan, roster, work / "returns")
         fast = time.perf_counter() - started
         started = time.perf_counter()
         naive_count = naive_read(plan, roster, work / "returns")

@@ -219,7 +219,7 @@ def stages(plan_path: str, returns: str, output: str) -> None:
     plan = load_plan(plan_path)
     roster = load_roster(plan.roster_path, plan)
     started = lap("load", started)
-    collection = collect(plan, roster, returns, progress=False)
+    collection = collect(plan, roster, returns)
     started = lap("collect", started)
     write_check_reports(plan, roster, collection, output)
     started = lap("check reports", started)

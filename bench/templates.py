@@ -47,7 +47,7 @@ def synthetic_roster(plan, count: int, folder: Path) -> Path:
 def timed(plan, roster, workers: int, folder: Path) -> float:
     shutil.rmtree(folder, ignore_errors=True)
     start = time.perf_counter()
-    written = write_templates(plan, roster, folder, progress=False, workers=workers)
+    written = write_templates(plan, roster, folder, workers=workers)
     elapsed = time.perf_counter() - start
     assert len(written) == len(roster), (len(written), len(roster))
     return elapsed

@@ -19,15 +19,15 @@ from toolkit.annex.document import attached_line
 from toolkit.core.numbers import fmt_count_share, fmt_date_long, fmt_number, fmt_percent
 from toolkit.jobs.pipeline import load_roster
 from toolkit.spec.load import load_plan
+from toolkit.spec.model import Report
 
 HOSTILE = '=HYPERLINK("http://x","bấm")'
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory):
-    """Annexes of the example from a few hand-made returns; one school name is hostile."""
+def outputs(tmp_path_factory, plan):
+    """Annexes of the test district from a few hand-made returns; one school name is hostile."""
     folder = tmp_path_factory.mktemp("annexes")
-    plan = load_plan("bao-thang-2022")
     source = (Path(plan.roster_path)).read_text(encoding="utf-8")
     (folder / "units.csv").write_text(source.replace("UBND xã Sơn Hà", HOSTILE.replace('"', '""').join('""')), encoding="utf-8")
     roster = load_roster(folder / "units.csv", plan)
@@ -50,24 +50,43 @@ def test_vietnamese_number_and_date_conventions():
 
 
 def test_attached_line_comes_from_the_plan_metadata(outputs):
-    plan, _, _ = outputs
-    assert attached_line(plan) == (
-        "(Kèm theo Kế hoạch số        /KH-UBND ngày      tháng      năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    plan, _, tables = outputs
+    matrix, results = plan.annexes[2], plan.annexes[0]
+    assert attached_line(plan, matrix) == (
+        "(Kèm theo Kế hoạch số …/KH-UBND ngày … tháng … năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
     )
     signed = plan.model_copy(update={"document": plan.document.model_copy(update={"number": "85", "date": dt.date(2022, 4, 29)})})
-    assert attached_line(signed) == "(Kèm theo Kế hoạch số 85/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    assert attached_line(signed, matrix) == "(Kèm theo Kế hoạch số 85/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    # Results belong to the round's report, not to the plan, even once the plan is signed.
+    assert attached_line(signed, results) == (
+        "(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    )
+    report = Report(number="7", symbol="BC-PGDĐT", date=dt.date(2022, 12, 20), issuer="Phòng Giáo dục và Đào tạo huyện Bảo Thắng")
+    reported = plan.model_copy(update={"report": report})
+    assert attached_line(reported, results) == (
+        "(Kèm theo Báo cáo số 07/BC-PGDĐT ngày 20 tháng 12 năm 2022 của Phòng Giáo dục và Đào tạo huyện Bảo Thắng)"
+    )
+    assert [t.heading.attached.split(" số ")[0] for t in tables] == ["(Kèm theo Báo cáo", "(Kèm theo Báo cáo",
+                                                                     "(Kèm theo Kế hoạch", "(Kèm theo Báo cáo"]
+
+
+def test_every_annex_of_a_plan_with_several_gets_its_numeral(tmp_path):
+    plan = load_plan("lai-chau-2025")  # the seed's two annexes carry no numeral of their own
+    roster = load_roster(plan.roster_path, plan)
+    assert [t.heading.label for t in annex_tables(plan, roster, [])] == ["Phụ lục I", "Phụ lục II"]
 
 
 def test_xlsx_annex_is_print_ready(outputs):
     _, paths, _ = outputs
     sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
     assert [sheet["A1"].value, sheet["A2"].value] == ["Phụ lục I", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU PHÁT TRIỂN GIÁO DỤC HUYỆN BẢO THẮNG NĂM 2022"]
-    assert sheet["A3"].value.startswith("(Kèm theo Kế hoạch số") and sheet["A3"].font.i
+    assert sheet["A3"].value.startswith("(Kèm theo Báo cáo số") and sheet["A3"].font.i
     assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
-    # One page wide (1 is the file format's default, so it may be omitted), as many pages tall as needed
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)
-    assert sheet.page_setup.fitToHeight == 0
+    # Scaled to the page's width, with page breaks of its own (no group heading alone at a page foot):
+    # "fit to width" would make Excel ignore them.
+    assert 50 <= sheet.page_setup.scale < 100 and not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.row_breaks.brk
     assert sheet.print_title_rows == "$5:$6"  # header and (1)(2)… rows repeat on every page
     header = [c.value for c in sheet[5]]
     assert header == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch năm 2022", "Thực hiện năm 2022", "Đánh giá", "Ghi chú"]
@@ -76,9 +95,11 @@ def test_xlsx_annex_is_print_ready(outputs):
     assert fonts == {"Times New Roman"}
     rows = {row[1].value: row for row in sheet.iter_rows(min_row=7) if row[1].value}
     five = rows["Tỷ lệ trẻ 5 tuổi ra lớp"]
-    assert [five[3].value, five[4].value, five[5].value] == ["99,9%", "98%", "Chưa đạt (thiếu 1,9 điểm %)"]  # 98/100
+    assert [five[3].value, five[4].value, five[5].value] == ["99,9%", 0.98, "Chưa đạt (thiếu 1,9 điểm %)"]  # 98/100
+    # A figure is a number; its format prints it as the Word annex does, with the Vietnamese decimal comma.
+    assert five[4].data_type == "n" and five[4].number_format == "[$-42A]#,##0%"
     assert five[6].value == "1/14 đơn vị báo cáo"
-    assert rows["- Mầm non"][4].value == "82,5%"  # 33/40, the per-level sub-row
+    assert (rows["- Mầm non"][4].value, rows["- Mầm non"][4].number_format) == (0.825, "[$-42A]#,##0.0%")  # 33/40, per level
     assert rows["Số trường đạt chuẩn quốc gia"][4].value == "0/73 trường, đạt 0%"
     assert "Biểu đồ" in openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).sheetnames
 
@@ -101,7 +122,7 @@ def test_docx_annex_is_landscape_times_new_roman_with_a_repeated_header(outputs)
     assert section.different_first_page_header_footer  # no page number on page 1
     texts = [p.text for p in document.paragraphs if p.text.strip()]
     assert texts[:2] == ["Phụ lục I", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU PHÁT TRIỂN GIÁO DỤC HUYỆN BẢO THẮNG NĂM 2022"]
-    assert texts[2].startswith("(Kèm theo Kế hoạch số")
+    assert texts[2].startswith("(Kèm theo Báo cáo số")
     table = document.tables[0]
     assert table.rows[0]._tr.trPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
     assert [c.text for c in table.rows[1].cells] == [f"({i})" for i in range(1, 8)]
@@ -134,7 +155,7 @@ def test_a_signed_annex_ends_with_place_date_and_the_issuers_signature(edited_ex
     plan = load_plan(edited_example(lambda data: data["annexes"][0].update(signed=True)))
     roster = load_roster(plan.roster_path, plan)
     paths = {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, {}), tmp_path / "out")}
-    block = ["Bảo Thắng, ngày      tháng      năm 2022", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+    block = ["Bảo Thắng, ngày … tháng … năm 2022", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
              "Nguyễn Đức Bình"]  # from the plan's document and issuer; the date is left blank in a draft
 
     sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
@@ -150,3 +171,16 @@ def test_a_signed_annex_ends_with_place_date_and_the_issuers_signature(edited_ex
     unsigned = docx.Document(paths["Phu_luc_II.docx"])
     assert "PHÓ CHỦ TỊCH" not in [c.text for t in unsigned.tables for row in t.rows for c in row.cells]
     assert "PHÓ CHỦ TỊCH" not in paths["Phu_luc_II.html"].read_text(encoding="utf-8")
+
+
+def test_the_plans_own_targets_annex_has_no_results_and_goes_with_the_plan(edited_example, tmp_path):
+    plan = load_plan(edited_example(lambda data: data["annexes"].insert(0, {
+        "numeral": "I", "kind": "plan_targets", "title": "Các chỉ tiêu phát triển giáo dục năm 2022"}) or
+        [annex.update(numeral=n) for annex, n in zip(data["annexes"][1:], ("II", "III", "IV", "V"))]))
+    roster = load_roster(plan.roster_path, plan)
+    (table,) = annex_tables(plan, roster, [], kinds=("plan_targets",))
+    assert table.heading.label == "Phụ lục I"
+    assert table.heading.attached == "(Kèm theo Kế hoạch số …/KH-UBND ngày … tháng … năm 2022 của Ủy ban nhân dân huyện Bảo Thắng)"
+    assert table.header == [["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch năm 2022", "Ghi chú"]]
+    rows = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows if row.kind != "group"}
+    assert rows["Tỷ lệ trẻ 5 tuổi ra lớp"] == ["3", "Tỷ lệ trẻ 5 tuổi ra lớp", "%", "99,9%", ""]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
-
 from toolkit.aggregate.compute import compute
-from toolkit.annex.write import write_annexes
+from toolkit.annex.write import annex_tables
 from toolkit.collect.records import UnitReturn
 from toolkit.jobs.pipeline import load_roster
 from toolkit.spec.load import load_plan
@@ -20,30 +18,48 @@ RETURNS = {
 }
 
 
-def breakdown_rows(plan, folder: Path) -> list[list]:
+def breakdown_table(plan, roster, returns):
+    """Phụ lục II as every writer gets it (the writers' own output: test_annex_format)."""
+    [table] = annex_tables(plan, roster, compute(plan, roster, returns), returns, kinds=("breakdown",))
+    return table
+
+
+def breakdown_rows(plan) -> list[list[str]]:
     roster = load_roster(plan.roster_path, plan)
     returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), values) for code, values in RETURNS.items()}
-    paths = {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, returns), folder)}
-    sheet = openpyxl.load_workbook(paths["Phu_luc_II.xlsx"]).worksheets[0]
-    return [[c.value for c in row] for row in sheet.iter_rows(min_row=7) if row[1].value]
+    return [[cell.text for cell in row.cells] for row in breakdown_table(plan, roster, returns).rows]
 
 
-def test_commune_rows_name_the_place_not_its_peoples_committee(plan, tmp_path):
-    rows = breakdown_rows(plan, tmp_path)
+def test_commune_rows_name_the_place_not_its_peoples_committee(plan):
+    rows = breakdown_rows(plan)
     assert [r[1] for r in rows[:4]] == ["Thị trấn Phố Lu", "Thị trấn Tằng Loỏng", "Thị trấn Phong Hải", "Xã Xuân Quang"]
     assert rows[-1][1] == "Toàn huyện"
 
 
-def test_a_commune_where_nobody_reported_shows_no_data_not_zero(plan, tmp_path):
-    rows = {r[1]: r for r in breakdown_rows(plan, tmp_path)}
+def test_a_commune_where_nobody_reported_shows_no_data_not_zero(plan):
+    rows = {r[1]: r for r in breakdown_rows(plan)}
     column = 2 + plan.annexes[1].indicators.index("TRUONG_CQG")  # a share of schools
     assert rows["Xã Xuân Quang"][column] == "–"  # none of its schools sent anything
     assert rows["Thị trấn Phố Lu"][column].startswith("0/")  # two of its schools did, neither recognised
 
 
-def test_a_breakdown_by_level_has_a_row_per_level_taught(edited_example, tmp_path):
+def test_the_footnotes_tell_not_reported_from_not_applicable(plan, edited_example):
+    def notes(plan):
+        roster = load_roster(plan.roster_path, plan)
+        returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), values) for code, values in RETURNS.items()}
+        return [line for line in breakdown_table(plan, roster, returns).notes if line.startswith("Dấu")]
+
+    not_reported = "Dấu – : chưa có số liệu (đơn vị chưa báo cáo hoặc số liệu lỗi)."
+    not_applicable = "Dấu x : không áp dụng (không có đơn vị thuộc diện, hoặc không có gì để tính)."
+    # Communes report the 5-year-olds, not per level: "x" in the level rows; Xuân Quang's schools sent nothing: "–".
+    by_level = edited_example(lambda data: data["annexes"][1].update(by="level", indicators=["GV_TREN_CHUAN", "PC_5T_HUY_DONG"]))
+    assert notes(load_plan(by_level)) == [not_reported, not_applicable]
+    assert notes(plan) == [not_reported]
+
+
+def test_a_breakdown_by_level_has_a_row_per_level_taught(edited_example):
     by_level = edited_example(lambda data: data["annexes"][1].update(by="level", indicators=["GV_TREN_CHUAN", "PH_KIEN_CO"]))
-    rows = breakdown_rows(load_plan(by_level), tmp_path / "out")
+    rows = breakdown_rows(load_plan(by_level))
     assert [r[1:] for r in rows] == [
         ["Mầm non", "25%", "80%"],  # 5/20; 8/10
         ["Tiểu học", "20%", "75%"],  # 6/30; the combined school's rooms count under its first level: 15/20
@@ -52,7 +68,7 @@ def test_a_breakdown_by_level_has_a_row_per_level_taught(edited_example, tmp_pat
     ]  # no row for the level communes report at (XA): no school indicator is expected there
 
 
-def test_a_commune_breakdown_shows_each_communes_own_level(edited_example, tmp_path):
+def test_a_commune_breakdown_shows_each_communes_own_level(edited_example):
     # Seed 003's annex: the level each commune reached, and how many communes are at each level.
     plan = load_plan(edited_example(lambda data: data["annexes"][1].update(indicators=[], fields=["PCGD_THCS", "XMC", "DS_15_60"])))
     roster = load_roster(plan.roster_path, plan)
@@ -62,11 +78,10 @@ def test_a_commune_breakdown_shows_each_communes_own_level(edited_example, tmp_p
     returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), values,
                                 frozenset({"XMC"}) if code == "XA_THAI_NIEN" else frozenset())  # its XMC failed a check
                for code, values in typed.items()}
-    paths = {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, returns), tmp_path / "out", returns=returns)}
-    sheet = openpyxl.load_workbook(paths["Phu_luc_II.xlsx"]).worksheets[0]
-    assert [c.value for c in sheet[5]] == ["STT", "Xã, thị trấn", "Mức độ đạt chuẩn phổ cập giáo dục THCS",
-                                           "Mức độ đạt chuẩn xóa mù chữ", "Số người 15-60 tuổi trên địa bàn"]
-    rows = {row[1]: row[2:] for row in ([c.value for c in r] for r in sheet.iter_rows(min_row=7)) if row[1]}
+    table = breakdown_table(plan, roster, returns)
+    assert table.header == [["STT", "Xã, thị trấn", "Mức độ đạt chuẩn phổ cập giáo dục THCS",
+                             "Mức độ đạt chuẩn xóa mù chữ", "Số người 15-60 tuổi trên địa bàn"]]
+    rows = {row.cells[1].text: [cell.text for cell in row.cells[2:]] for row in table.rows}
     assert rows["Xã Sơn Hà"] == ["Mức độ 3", "Mức độ 2", "4.512"]
     assert rows["Xã Thái Niên"] == ["Mức độ 2", "–", "2.100"]
     assert rows["Xã Xuân Quang"] == ["–", "–", "–"]  # sent nothing

@@ -92,6 +92,13 @@ def test_a_choice_is_matched_after_unicode_and_space_normalisation(check):
     assert check(CHUAN_QG=decomposed).values["CHUAN_QG"] == "Mức độ 2"
 
 
+def test_a_choice_typed_in_another_case_is_read_as_its_label(check):
+    # LibreOffice's list validation lets it pass; the year it makes required is still asked for.
+    checked = check(CHUAN_QG="mức ĐỘ 1", CHUAN_QG_NAM=None)
+    assert checked.values["CHUAN_QG"] == "Mức độ 1"
+    assert [i.code for i in checked.issues] == ["required"] and checked.failed == {"CHUAN_QG_NAM"}
+
+
 def test_required_and_required_if(check):
     checked = check(PH_TONG=None, CHUAN_QG="Mức độ 1", CHUAN_QG_NAM=None)
     assert [i.message for i in checked.issues] == [
@@ -186,3 +193,19 @@ def test_a_text_longer_than_the_template_allows_is_kept_with_a_warning(plan, ros
     assert [(i.code, i.severity) for i in checked.issues] == [("long-text", "warning")]
     assert "nội dung dài 5.999 ký tự, quá giới hạn 4.000 ký tự của biểu mẫu; vẫn được giữ nguyên" in checked.issues[0].message
     assert checked.values[name] == values[name].strip()
+
+
+def test_a_missing_task_report_names_the_task_by_its_number_in_the_matrix(edited_example):
+    """'Nhiệm vụ I.2': the group numeral and the matrix's number, or the task's place when the matrix numbers none."""
+    from toolkit.collect.reader import CellRef, RawWorkbook
+    from toolkit.jobs.pipeline import load_roster
+    from toolkit.spec.load import load_plan
+
+    plan = load_plan(edited_example(lambda data: data["tasks"]["groups"][0]["tasks"][1].update(tt="")))
+    unit = load_roster(plan.roster_path, plan).get("PHONG_GDDT")
+    values = sample_values(plan, unit, random.Random(1))
+    for name in ("NV01_01__KET_QUA", "NV01_02__KET_QUA"):
+        del values[name]
+    raw = RawWorkbook(path=None, names={n: CellRef("Nhiệm vụ", 5, 5) for n in plan.input_names(unit)}, values=values)
+    assert [i.message for i in check_unit(plan, unit, raw).issues] == [
+        "Chưa nhập Nhiệm vụ I.1 – Kết quả thực hiện.", "Chưa nhập Nhiệm vụ I.2 – Kết quả thực hiện."]

@@ -7,9 +7,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from conftest import DOMAIN_PLAN
 from toolkit.cli.main import main
 
-COMMANDS = ("init", "templates", "check", "aggregate", "import-tasks", "demo")
+COMMANDS = ("init", "templates", "check", "aggregate", "import-tasks", "demo", "plan", "plan new", "plan export", "plan check")
 
 
 @pytest.fixture()
@@ -22,7 +23,7 @@ def run():
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_vietnamese_help_with_an_example(run, command):
-    result = run(command, "--help")
+    result = run(*command.split(), "--help")
     assert result.exit_code == 0
     assert result.output.startswith(f"Cách dùng: toolkit {command} [TÙY_CHỌN]")
     assert "Ví dụ: toolkit " in result.output
@@ -56,28 +57,71 @@ def test_broken_plan_names_the_file_and_key(run, tmp_path):
     result = run("templates", "--plan", str(plan))
     assert result.exit_code == 1
     assert f"Tệp kế hoạch {plan} không hợp lệ" in result.output
-    assert "period.kind: giá trị phải là một trong: 'year', 'school_year' hoặc 'multi'" in result.output
+    assert "khóa period.kind: Giá trị 'month' không được phép; phải là một trong: 'year', 'school_year' hoặc 'multi'." in result.output
+
+
+def test_a_progress_bar_shows_unless_quiet(tmp_path):
+    roster = tmp_path / "units.csv"
+    roster.write_text("code,name,kind,levels,commune\nXA_A,UBND xã A,xa,XA,XA_A\nMN_A,Trường Mầm non A,truong,MN,XA_A\n",
+                      encoding="utf-8")
+    runner = CliRunner()
+    for quiet in ([], ["--quiet"]):
+        args = ["templates", "--plan", str(DOMAIN_PLAN), "--roster", str(roster), "--output", str(tmp_path / "out"), *quiet]
+        result = runner.invoke(main, args, prog_name="toolkit", catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert ("Tạo biểu mẫu: 100%" in result.stderr) == (not quiet)
+        assert "Đã tạo 2 biểu mẫu" in result.stdout
 
 
 def test_init_creates_a_workspace_and_never_overwrites(run, tmp_path):
     folder = tmp_path / "Báo cáo 2022"
     first = run("init", str(folder))
     assert first.exit_code == 0
-    assert (folder / "templates" / "bao-thang-2022" / "plan.yaml").exists()
-    assert (folder / "templates" / "bao-thang-2022" / "units.csv").exists()
+    # The plan as users edit it: one workbook, with the roster on its Đơn vị sheet.
+    assert (folder / "templates" / "bao-thang-2022" / "ke_hoach.xlsx").exists()
     assert (folder / "workbooks").is_dir() and (folder / "output").is_dir()
-    edited = folder / "templates" / "bao-thang-2022" / "plan.yaml"
-    edited.write_text("# my edits\n", encoding="utf-8")
+    edited = folder / "templates" / "bao-thang-2022" / "ke_hoach.xlsx"
+    edited.write_bytes(b"my edits")
     second = run("init", str(folder))
     assert second.exit_code == 0 and "(0 tệp mới)" in second.output
-    assert edited.read_text(encoding="utf-8") == "# my edits\n"
+    assert edited.read_bytes() == b"my edits"
 
 
 def test_the_workspace_plan_is_usable_by_path(run, tmp_path):
     run("init", str(tmp_path))
     from toolkit.spec.load import load_plan
 
-    assert load_plan(tmp_path / "templates" / "bao-thang-2022").code == "bao-thang-2022"
+    plan = load_plan(tmp_path / "templates" / "bao-thang-2022")
+    assert plan.code == "bao-thang-2022" and plan.path.name == "ke_hoach.xlsx"
+    assert plan.model_dump(exclude={"roster"}) == load_plan("bao-thang-2022").model_dump(exclude={"roster"})
+
+
+def test_plan_new_then_check_lists_every_problem_and_fails(run, tmp_path):
+    path = tmp_path / "ke_hoach.xlsx"
+    assert run("plan", "new", "--output", str(path), "--year", "2026").exit_code == 0
+    assert run("plan", "check", "--plan", str(path)).exit_code == 0  # the worked rows make a valid plan
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book["Thông tin"]["B20"] = "30/13/2026"  # Hạn đơn vị gửi
+    book["Chỉ tiêu"]["D2"] = "PH_KIEN_COO"  # Mã danh mục
+    book.save(path)
+    result = run("plan", "check", "--plan", str(path))
+    assert result.exit_code == 1
+    assert "trang Thông tin, dòng 20, cột B (Hạn đơn vị gửi): “30/13/2026” không phải là ngày" in result.output
+    assert "trang Chỉ tiêu, dòng 2, cột D (Mã danh mục): Mã “PH_KIEN_COO” không có trong danh mục" in result.output
+    assert "(có phải “PH_KIEN_CO”?)" in result.output
+    assert "Kế hoạch có 2 lỗi" in result.output
+
+
+def test_plan_export_writes_a_workbook_every_command_accepts(run, tmp_path):
+    path = tmp_path / "ke_hoach.xlsx"
+    assert run("plan", "export", "--plan", "xa-phong-hai-2026", "--output", str(path)).exit_code == 0
+    result = run("templates", "--plan", str(path), "--output", str(tmp_path / "bieu_mau"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert run("templates", "--plan", "xa-phong-hai-2026", "--output", str(tmp_path / "from_yaml"), "--quiet").exit_code == 0
+    made = sorted(p.name for p in (tmp_path / "bieu_mau").glob("*.xlsx"))
+    assert made and made == sorted(p.name for p in (tmp_path / "from_yaml").glob("*.xlsx"))
 
 
 def test_an_annex_left_open_in_excel_stops_with_a_vietnamese_message(run, tmp_path, monkeypatch):
@@ -87,13 +131,14 @@ def test_an_annex_left_open_in_excel_stops_with_a_vietnamese_message(run, tmp_pa
 
     replace = os.replace
 
+    output = tmp_path / "output"
+
     def locked(source, target):
-        if str(target).endswith("Phu_luc_I.xlsx"):
+        if str(target) == str(output / "Phu_luc_I.xlsx"):  # the run's outputs are put in place at its end
             raise PermissionError(13, "Permission denied", str(target))
         replace(source, target)
 
     monkeypatch.setattr(os, "replace", locked)
-    output = tmp_path / "output"
     result = run("aggregate", "--plan", "bao-thang-2022", "--workbooks", str(tmp_path), "--output", str(output), "--quiet")
     assert result.exit_code == 1
     assert f"Không ghi được {output / 'Phu_luc_I.xlsx'}: tệp đang mở trong Excel" in result.output
@@ -113,3 +158,11 @@ def test_days_late_are_counted_to_the_date_given(run, tmp_path):
     wrong = run("check", "--plan", "bao-thang-2022", "--as-of", "2022-31-12")
     assert wrong.exit_code == 2
     assert "'2022-31-12' không phải ngày hợp lệ; hãy ghi dạng 20/12/2022 hoặc 2022-12-20." in wrong.output
+
+
+def test_agency_names_matching_no_unit_are_listed_with_how_to_teach_them(run, tmp_path):
+    # Seed 000 asks the MTTQ and mass organisations for two tasks; they are not in the roster.
+    result = run("check", "--plan", "bao-thang-2022", "--workbooks", str(tmp_path / "none"), "--output", str(tmp_path), "--quiet")
+    assert result.exit_code == 0
+    assert "Cảnh báo: Nhiệm vụ XIII.1, cơ quan chủ trì: không nhận ra “Ủy ban MTTQ Việt Nam và các tổ chức đoàn thể huyện”" in result.output
+    assert result.output.count("Cách sửa:") == 1 and "agencies → aliases" in result.output

@@ -27,7 +27,7 @@ def templates(plan, roster, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def all_templates(plan, roster, templates) -> Path:
-    write_templates(plan, roster, templates, progress=False, workers=1)
+    write_templates(plan, roster, templates, workers=1)
     return templates
 
 
@@ -48,15 +48,18 @@ def codes(collection) -> list[tuple[str, str, str]]:
 def test_clean_returns_of_every_unit_are_all_accepted(plan, roster, all_templates, tmp_path):
     # Real files from every template of the example, filled with sample values: nothing to report.
     make_returns(plan, roster, all_templates, tmp_path / "returns", seed=5, mistakes=False)
-    collection = collect(plan, roster, tmp_path / "returns", progress=False)
+    reported = []
+    collection = collect(plan, roster, tmp_path / "returns", on_progress=lambda *report: reported.append(report))
     assert collection.issues == [] and collection.skipped == []
+    files = len(list((tmp_path / "returns").iterdir()))  # read in worker processes, reported as each one is done
+    assert reported == [("returns", done, files) for done in range(files + 1)]
     assert len(collection.returns) == expected_count(plan, roster)
     assert collections.Counter(s.status for s in collection.statuses) == {"da_nop": expected_count(plan, roster)}
 
 
 def test_make_returns_plants_the_mistakes_pgds_meet(plan, roster, all_templates, tmp_path):
     make_returns(plan, roster, all_templates, tmp_path / "returns", seed=2022)
-    collection = collect(plan, roster, tmp_path / "returns", progress=False)
+    collection = collect(plan, roster, tmp_path / "returns")
     assert collections.Counter(i.code for i in collection.issues) == {
         "not-submitted": 4, "number-as-text": 1, "check-broken": 1, "required": 1, "bad-choice": 1, "duplicate-file": 1}
     assert sorted(Path(i.file).name for i in collection.skipped) == ["Thumbs.db", "~$MN_PHO_LU_1.xlsx"]
@@ -105,7 +108,7 @@ def test_bad_files_are_reported_on_their_own_and_spoil_nobody_else(plan, roster,
     for junk in ("~$XA_BAN_CAM.xlsx", ".~lock.XA_BAN_CAM.xlsx#", "Thumbs.db", "desktop.ini", "Công văn.pdf"):
         (folder / junk).write_bytes(b"%PDF-1.4" if junk.endswith(".pdf") else b"\0" * 32)
 
-    collection = collect(plan, roster, folder, progress=False)
+    collection = collect(plan, roster, folder)
 
     assert [i for i in codes(collection) if i[0] != "not-submitted"] == [
         ("corrupt-file", "", "XA_XUAN_QUANG.xlsx"),
@@ -134,7 +137,7 @@ def test_bad_files_are_reported_on_their_own_and_spoil_nobody_else(plan, roster,
 def test_an_empty_or_missing_folder_means_nobody_has_sent_anything(plan, roster, tmp_path):
     (tmp_path / "empty").mkdir()
     for folder in (tmp_path / "empty", tmp_path / "missing"):
-        collection = collect(plan, roster, folder, progress=False)
+        collection = collect(plan, roster, folder)
         everyone = expected_count(plan, roster)
         assert collections.Counter(s.status for s in collection.statuses) == {"chua_nop": everyone}
         assert collections.Counter(i.code for i in collection.issues) == {"not-submitted": everyone}
@@ -151,7 +154,7 @@ def test_of_two_files_for_one_unit_the_one_saved_last_counts(plan, roster, templ
     # Copied around by Zalo, the older file got the newer modification time on disk.
     (tmp_path / "XA_BAN_CAM (1).xlsx").touch()
 
-    collection = collect(plan, roster, tmp_path, progress=False)
+    collection = collect(plan, roster, tmp_path)
     assert collection.returns["XA_BAN_CAM"].values["XMC_SO_NGUOI"] == 5
     assert collection.returns["XA_BAN_CAM"].saved_at == "2022-12-08T16:30:00"
     (duplicate,) = [i for i in collection.issues if i.code == "duplicate-file"]
@@ -174,7 +177,7 @@ def test_what_a_clerk_does_to_the_identity_of_a_file(plan, roster, templates, tm
     ahead = fill_workbook(made["XA_SON_HA"], values_of(plan, roster, "XA_SON_HA"), tmp_path / "son_ha.xlsx")
     set_saved_at(ahead, dt.datetime.now() + dt.timedelta(days=365))
 
-    collection = collect(plan, roster, tmp_path, progress=False)
+    collection = collect(plan, roster, tmp_path)
     assert sorted(collection.returns) == ["XA_BAN_CAM", "XA_SON_HA"]
     assert [i for i in codes(collection) if i[0] != "not-submitted"] == [
         ("future-save-time", "XA_SON_HA", "son_ha.xlsx"),
@@ -198,7 +201,7 @@ def test_returns_saved_as_ods_and_xls_by_libreoffice_are_collected(soffice, plan
                         "--convert-to", target_format, "--outdir", str(returns), str(sources / f"{code}.xlsx")],
                        check=True, capture_output=True, timeout=180)
 
-    collection = collect(plan, roster, returns, progress=False)
+    collection = collect(plan, roster, returns)
     assert set(collection.returns) == {"XA_BAN_CAM", "XA_GIA_PHU"}
     assert [(i.code, i.unit, i.field) for i in collection.issues if i.code != "not-submitted"] == [
         ("check-broken", "XA_BAN_CAM", "RL_0_2"), ("check-broken", "XA_GIA_PHU", "RL_0_2")]

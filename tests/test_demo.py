@@ -26,9 +26,9 @@ def rows(path):
 def test_demo_succeeds_and_says_where_everything_is(demo):
     folder, result = demo
     assert result.exit_code == 0, result.output
-    # 73 schools + 14 communes have fields to fill; 11 agencies (and the communes) have tasks
-    assert "Đã tạo 98 biểu mẫu" in result.output
-    assert "Đơn vị phải nộp: 98" in result.output
+    # 76 schools + 14 communes have fields to fill; 11 agencies (and the communes) have tasks
+    assert "Đã tạo 101 biểu mẫu" in result.output
+    assert "Đơn vị phải nộp: 101" in result.output
     for name in ("Phu_luc_I.xlsx", "Phu_luc_I.docx", "Phu_luc_I.html", "Phu_luc_II.xlsx", "ket_qua.csv", "Kiem_tra.xlsx"):
         assert str(folder / name) in result.output
         assert (folder / name).stat().st_size > 0
@@ -42,7 +42,7 @@ def test_demo_check_finds_each_planted_mistake_with_its_cell(demo):
         by_code.setdefault(problem["code"], []).append(problem)
     assert len(by_code["not-submitted"]) == 4
     assert all(p["unit"] and not p["file"] for p in by_code["not-submitted"])
-    for code, field in (("required", "PH_TONG"), ("bad-choice", "CHUAN_QG"), ("number-as-text", "DS_15_60")):
+    for code, field in (("required", "NS_TONG"), ("bad-choice", "CHUAN_QG"), ("number-as-text", "DS_15_60")):
         (problem,) = by_code[code]
         assert problem["field"].startswith(field)
         assert problem["sheet"] == "Số liệu" and problem["cell"][0].isalpha()
@@ -57,7 +57,7 @@ def test_demo_status_board_lists_every_unit(demo):
     folder, _ = demo
     board = openpyxl.load_workbook(folder / "Kiem_tra.xlsx", read_only=True)["Tình trạng"]
     statuses = [row[4] for row in board.iter_rows(min_row=5, values_only=True) if row[1]]
-    assert len(statuses) == 98
+    assert len(statuses) == 101
     assert statuses.count("Chưa nộp") == 4
     assert statuses.count("Nộp nhưng có lỗi") == 3
 
@@ -66,12 +66,13 @@ def test_demo_results_cover_every_indicator_and_scope(demo):
     folder, _ = demo
     results = rows(folder / "ket_qua.csv")
     district = {r["indicator"] for r in results if r["scope"] == "district"}
-    assert len(district) == 35
+    assert len(district) == 46  # every target of seed 000 §II, one indicator each
     communes = {r["scope_code"] for r in results if r["scope"] == "commune"}
     assert len(communes) == 14
     levels = {(r["indicator"], r["scope_code"]) for r in results if r["scope"] == "level"}
-    assert levels == {("GV_DAT_CHUAN", "MN"), ("GV_DAT_CHUAN", "TH"), ("GV_DAT_CHUAN", "THCS"),
-                      ("DIEM_TRUONG_XOA", "MN"), ("DIEM_TRUONG_XOA", "TH")}
+    assert levels == {("GV_DAT_CHUAN", "MN"), ("GV_DAT_CHUAN", "TH"), ("GV_DAT_CHUAN", "THCS"), ("GV_DAT_CHUAN", "THPT"),
+                      ("DIEM_TRUONG_XOA", "MN"), ("DIEM_TRUONG_XOA", "TH"), ("HUONG_NGHIEP_SX", "THCS"),
+                      ("HUONG_NGHIEP_SX", "THPT"), ("GV_TU_VAN_HN", "THCS"), ("GV_TU_VAN_HN", "THPT")}
 
 
 def test_demo_feedback_copies_mark_the_bad_cells(demo):
@@ -85,7 +86,7 @@ def test_demo_feedback_copies_mark_the_bad_cells(demo):
 
 
 def test_python_m_toolkit_reads_a_big_folder_with_worker_processes(demo, tmp_path):
-    # 95 returns, read in worker processes started as on Windows (each a fresh interpreter that imports
+    # 98 returns, read in worker processes started as on Windows (each a fresh interpreter that imports
     # the toolkit and is handed the plan), through the real command line.
     import subprocess
     import sys
@@ -95,5 +96,5 @@ def test_python_m_toolkit_reads_a_big_folder_with_worker_processes(demo, tmp_pat
         [sys.executable, "-m", "toolkit", "check", "--plan", "bao-thang-2022", "--workbooks", str(folder / "bao_cao_nhan_ve"),
          "--output", str(tmp_path), "--quiet"], capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert completed.returncode == 0, completed.stderr
-    assert "Đơn vị phải nộp: 98; đã nộp hợp lệ: 91; nộp nhưng có lỗi: 3; chưa nộp: 4." in completed.stdout
+    assert "Đơn vị phải nộp: 101; đã nộp hợp lệ: 94; nộp nhưng có lỗi: 3; chưa nộp: 4." in completed.stdout
     assert completed.stdout.count("Đơn vị phải nộp") == 1  # the command ran once, not once more in a worker

@@ -5,21 +5,23 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import openpyxl
-
 from toolkit.aggregate.compute import compute
-from toolkit.annex.write import write_annexes
+from toolkit.annex.write import annex_tables, write_results_csv
 from toolkit.collect.records import UnitReturn
 
 
-def district_row(paths: dict, name: str) -> list:
-    sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
-    return next([c.value for c in row] for row in sheet.iter_rows(min_row=7) if row[1].value == name)
+def district_row(paths: dict, name: str) -> list[str]:
+    """The row of Phụ lục I as every writer gets it (the writers' own output: test_annex_format)."""
+    return next(cells for cells in ([c.text for c in row.cells] for row in paths["Phu_luc_I"].rows) if cells[1:2] == [name])
 
 
 def annexes_for(plan, roster, values: dict, folder: Path) -> dict:
+    """Phụ lục I's table and ket_qua.csv for these values."""
     returns = {code: UnitReturn(roster.get(code), Path(f"{code}.xlsx"), v) for code, v in values.items()}
-    return {p.name: p for p in write_annexes(plan, roster, compute(plan, roster, returns), folder)}
+    results = compute(plan, roster, returns)
+    [targets] = annex_tables(plan, roster, results, returns, kinds=("targets",))
+    folder.mkdir(parents=True, exist_ok=True)
+    return {"Phu_luc_I": targets, "ket_qua.csv": write_results_csv(plan, results, folder / "ket_qua.csv")}
 
 
 def test_a_result_shown_equal_to_its_target_is_achieved(plan, roster, tmp_path):

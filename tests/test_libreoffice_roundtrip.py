@@ -21,6 +21,7 @@ import pytest
 from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
 
+from toolkit.core.cells import column_index
 from toolkit.forms.writer import write_template
 
 pytestmark = pytest.mark.libreoffice
@@ -120,10 +121,7 @@ def ods_names(path: Path) -> dict[str, tuple[str, int, int]]:
         if not single_cell:
             continue  # e.g. the print titles, a range of rows
         sheet, letters, digits = single_cell.groups()
-        column = 0
-        for letter in letters:
-            column = column * 26 + ord(letter) - 64
-        found[item.get(f"{{{table}}}name")] = (sheet, int(digits) - 1, column - 1)
+        found[item.get(f"{{{table}}}name")] = (sheet, int(digits) - 1, column_index(letters))
     return found
 
 

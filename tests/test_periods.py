@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from toolkit.aggregate.compute import compute
-from toolkit.annex.write import write_annexes
+from toolkit.annex.write import annex_tables, write_annexes
 from toolkit.collect.records import UnitReturn
 from toolkit.jobs.pipeline import load_roster
 from toolkit.spec.load import load_plan
@@ -25,23 +25,26 @@ def test_two_target_periods_get_two_plan_columns_and_are_in_the_results(tmp_path
     values = {"MN_DONG_MO": {"CHUAN_QG": "Mức độ 1"}, "TH_DONG_MO": {"CHUAN_QG": "Mức độ 2"}, "TT_DONG_MO": {"RL_5": 99, "DS_5": 100}}
     paths = annexes_of(plan, values, tmp_path)
     sheet = openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0]
-    assert sheet["A3"].value == "(Kèm theo Kế hoạch số 141/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Chi Lăng)"
+    # The plan is 141/KH-UBND; its 2022 results go with the 2022 report, not yet numbered.
+    assert sheet["A3"].value == "(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm 2022 của Ủy ban nhân dân huyện Chi Lăng)"
     assert [c.value for c in sheet[5]][:6] == ["STT", "Chỉ tiêu", "Đơn vị tính", "Kế hoạch", None, "Thực hiện năm 2022"]
     assert [c.value for c in sheet[6]][3:5] == ["Giai đoạn 2021-2025", "Giai đoạn 2026-2030"]
     assert "D5:E5" in {str(r) for r in sheet.merged_cells.ranges}
     rows = {row[1].value: [c.value for c in row] for row in sheet.iter_rows(min_row=8) if row[1].value}
-    # 2 of 15 schools recognised; targets 33 (2025) and 38 (2030); judged against 2025
-    assert rows["Số trường đạt chuẩn quốc gia"][3:7] == ["33 trường", "38 trường", "2/15 trường", "Chưa đạt (thiếu 31 trường)"]
-    assert rows["Tỷ lệ huy động trẻ 5 tuổi ra lớp"][3:7] == ["100%", "100%", "99%", "Chưa đạt (thiếu 1 điểm %)"]
+    # 2 of 18 schools recognised; targets 33 (2025) and "từ 38 … trở lên" (2030); 2022 is read as progress
+    # toward 2025 (2/33 = 6,06%), not judged a failure against it
+    assert rows["Số trường học đạt chuẩn quốc gia"][3:7] == [
+        "33 trường", "Từ 38 trường học đạt chuẩn quốc gia trở lên", "2/18 trường", "Đạt 6% mục tiêu năm 2025"]
+    assert rows["Phổ cập giáo dục mầm non cho trẻ 5 tuổi - tỷ lệ huy động"][3:7] == ["100%", "100%", 0.99, "Đạt 99% mục tiêu năm 2025"]
     notes = [c.value for row in sheet.iter_rows() for c in row if str(c.value).startswith("Đánh giá so với")]
-    assert notes[0].startswith("Đánh giá so với chỉ tiêu giai đoạn 2021-2025;")
+    assert notes[0].startswith("Đánh giá so với chỉ tiêu giai đoạn 2021-2025 (kết quả năm 2022 so với mục tiêu")
     with paths["ket_qua.csv"].open(encoding="utf-8-sig") as handle:
         result = next(r for r in csv.DictReader(handle) if r["indicator"] == "TRUONG_CQG" and r["scope"] == "district")
     assert (result["target_2025"], result["target_2030"], result["target"]) == ("33.0", "38.0", "33.0")
 
 
-def test_school_year_plan_heads_its_columns_with_the_school_year(edited_example, tmp_path):
-    school_year = edited_example(lambda data: data.update(period={"kind": "school_year", "year": 2022}))
-    paths = annexes_of(load_plan(school_year), {}, tmp_path / "out")
-    header = [c.value for c in openpyxl.load_workbook(paths["Phu_luc_I.xlsx"]).worksheets[0][5]]
-    assert header[3:5] == ["Kế hoạch năm học 2022-2023", "Thực hiện năm học 2022-2023"]
+def test_school_year_plan_heads_its_columns_with_the_school_year(edited_example):
+    plan = load_plan(edited_example(lambda data: data.update(period={"kind": "school_year", "year": 2022})))
+    roster = load_roster(plan.roster_path, plan)
+    [targets] = annex_tables(plan, roster, compute(plan, roster, {}), kinds=("targets",))  # as every writer gets it
+    assert targets.header[0][3:5] == ["Kế hoạch năm học 2022-2023", "Thực hiện năm học 2022-2023"]

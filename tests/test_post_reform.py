@@ -26,9 +26,9 @@ DISTRICT_WORDS = re.compile(r"huyện|thị trấn|Phòng Giáo dục|PGD|Toàn 
 def commune_round(tmp_path_factory):
     plan, roster = load("xa-phong-hai-2026")
     out = tmp_path_factory.mktemp("xa_phong_hai")
-    templates = make_templates(plan, roster, out / "bieu_mau", progress=False)
+    templates = make_templates(plan, roster, out / "bieu_mau")
     make_returns(plan, roster, out / "bieu_mau", out / "workbooks", mistakes=False)
-    outcome = aggregate(plan, roster, out / "workbooks", out / "output", progress=False, today=dt.date(2026, 12, 11))
+    outcome = aggregate(plan, roster, out / "workbooks", out / "output", today=dt.date(2026, 12, 11))
     return plan, roster, templates, outcome, out
 
 
@@ -51,8 +51,8 @@ def test_nothing_written_for_a_commune_mentions_a_district(commune_round):
 def test_the_commune_issues_collects_and_totals(commune_round):
     _, _, _, outcome, _ = commune_round
     sheet = openpyxl.load_workbook(next(p for p in outcome.annexes if p.name == "Phu_luc_I.xlsx")).worksheets[0]
-    assert sheet["A3"].value == ("(Kèm theo Kế hoạch số        /KH-UBND ngày      tháng      năm 2026 "
-                                 "của Ủy ban nhân dân xã Phong Hải)")
+    assert sheet["A3"].value == ("(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm 2026 "
+                                 "của Ủy ban nhân dân xã Phong Hải)")  # results go with the year's report
     by_level = openpyxl.load_workbook(next(p for p in outcome.annexes if p.name == "Phu_luc_II.xlsx")).worksheets[0]
     names = [row[1].value for row in by_level.iter_rows(min_row=7) if row[1].value]
     assert names[:4] == ["Mầm non", "Tiểu học", "Trung học cơ sở", "Toàn xã"]
@@ -73,5 +73,5 @@ def test_only_the_office_keeping_the_survey_gets_it(commune_round):
 def test_init_can_start_a_workspace_from_the_commune_example(tmp_path):
     result = CliRunner().invoke(main, ["init", str(tmp_path), "--example", "xa-phong-hai-2026"], catch_exceptions=False)
     assert result.exit_code == 0
-    assert (tmp_path / "templates" / "xa-phong-hai-2026" / "plan.yaml").exists()
+    assert (tmp_path / "templates" / "xa-phong-hai-2026" / "ke_hoach.xlsx").exists()
     assert "xa-phong-hai-2026" in (tmp_path / "HUONG_DAN.txt").read_text(encoding="utf-8-sig")

@@ -24,6 +24,8 @@ from toolkit.core.errors import PlanError
 from toolkit.jobs.pipeline import load_roster, rollup
 from toolkit.spec.load import load_plan
 
+from conftest import DOMAIN_PLAN
+
 HEADER = "code,name,kind,levels,commune,contact_name,phone,email\n"
 PARTS = {
     "xa_a": "XA_A,UBND xã A,xa,XA,XA_A,,,\nMN_A,Trường Mầm non A,truong,MN,XA_A,,,\n"
@@ -73,7 +75,7 @@ def read_results(folder: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def plan():
-    return load_plan("bao-thang-2022")
+    return load_plan(DOMAIN_PLAN)  # the test district: its fields are the ones the parts fill in
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +178,7 @@ def test_a_part_of_another_plan_or_version_is_refused(plan, parts, edited_exampl
 def test_a_unit_in_two_parts_is_reported_and_nothing_is_written(parts, tmp_path):
     copy = tmp_path / "xa_c_ban_sao"
     shutil.copytree(parts[2], copy)
-    result = CliRunner().invoke(main, ["rollup", "--plan", "bao-thang-2022", "--output", str(tmp_path / "out"),
+    result = CliRunner().invoke(main, ["rollup", "--plan", str(DOMAIN_PLAN), "--output", str(tmp_path / "out"),
                                        *map(str, parts), str(copy)])
     assert result.exit_code == 1
     assert "3 đơn vị có trong cả hai phần" in result.output and "(MN_C, TH_C, XA_C)" in result.output, result.output
@@ -186,7 +188,7 @@ def test_a_unit_in_two_parts_is_reported_and_nothing_is_written(parts, tmp_path)
 def test_a_folder_without_an_aggregation_is_named(parts, tmp_path):
     empty = tmp_path / "chua_tong_hop"
     empty.mkdir()
-    result = CliRunner().invoke(main, ["rollup", "--plan", "bao-thang-2022", "--output", str(tmp_path / "out"),
+    result = CliRunner().invoke(main, ["rollup", "--plan", str(DOMAIN_PLAN), "--output", str(tmp_path / "out"),
                                        str(parts[0]), str(empty)])
     assert result.exit_code == 1
     assert "chua_tong_hop không có tệp ket_qua.csv" in result.output, result.output

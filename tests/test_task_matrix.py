@@ -16,7 +16,7 @@ from toolkit.annex.write import annex_tables, write_annex_files
 from toolkit.tasks.importer import import_tasks
 from toolkit.forms.writer import write_templates
 
-SEED_004 = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_2317825042ac3b9f.txt"  # shared/ beside the checkout
+SEED_004 = Path(__file__).parent / "data" / "seeds" / "004_2317825042ac3b9f.txt"
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì thực hiện", "Cơ quan phối hợp", "Thời gian thực hiện"]
 TITLE = ("CÁC NHIỆM VỤ, GIẢI PHÁP TRIỂN KHAI THỰC HIỆN KẾ HOẠCH SỐ 740/KH-BCSD NGÀY 31/12/2024 "
          "CỦA BAN CÁN SỰ ĐẢNG UBND TỈNH LAI CHÂU")
@@ -30,8 +30,6 @@ def lai_chau():
 
 @pytest.fixture(scope="module")
 def seed_matrix():
-    if not SEED_004.exists():
-        pytest.skip("seed 004 is not available")
     return import_tasks(SEED_004)
 
 
@@ -61,7 +59,7 @@ def test_every_task_annex_in_three_formats(matrix_files):
 def test_xlsx_matrix_is_seed_004_row_for_row(matrix_files, seed_matrix):
     folder, _ = matrix_files
     sheet = openpyxl.load_workbook(folder / "Phu_luc_nhiem_vu.xlsx").worksheets[0]
-    assert [sheet.cell(r, 1).value for r in (1, 2, 3)] == ["Phụ lục", TITLE, ATTACHED]
+    assert [sheet.cell(r, 1).value for r in (1, 2, 3)] == ["Phụ lục I", TITLE, ATTACHED]  # the plan has two annexes: each gets its numeral
     assert [c.value for c in sheet[5]] == HEADER
     assert sheet.print_title_rows == "$5:$5"  # the header repeats on every printed page
     body = [[c.value or "" for c in row] for row in sheet.iter_rows(min_row=6, max_col=5)]
@@ -89,7 +87,7 @@ def test_docx_matrix_rows_and_repeated_header(matrix_files, seed_matrix):
     folder, _ = matrix_files
     document = docx.Document(str(folder / "Phu_luc_nhiem_vu.docx"))
     texts = [p.text for p in document.paragraphs if p.text.strip()]
-    assert texts[:3] == ["Phụ lục", TITLE, ATTACHED]
+    assert texts[:3] == ["Phụ lục I", TITLE, ATTACHED]  # the plan has two annexes: each gets its numeral
     (table,) = document.tables
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert rows[0] == HEADER
@@ -111,7 +109,7 @@ TASK_HEADER = ["TT", "Nội dung", "Vai trò", "Thời gian thực hiện", "K�
 @pytest.fixture(scope="module")
 def gddt_template(lai_chau, tmp_path_factory):
     plan, roster = lai_chau
-    (path,) = write_templates(plan, roster, tmp_path_factory.mktemp("Biểu mẫu"), units=["PHONG_GDDT"], progress=False)
+    (path,) = write_templates(plan, roster, tmp_path_factory.mktemp("Biểu mẫu"), units=["PHONG_GDDT"])
     return path
 
 
@@ -159,7 +157,7 @@ def test_task_inputs_are_named_validated_and_found_without_names(gddt_template, 
 # Progress: templates filled by a few agencies and one ward, collected, reported.
 
 RESULT = "Đã ban hành Kế hoạch số 12/KH-PGDĐT; tổ chức quán triệt đến 100% cơ sở giáo dục."
-LONG = ("Rà soát toàn bộ cơ sở vật chất của 24 trường; " * 40).strip()  # ~1.900 characters, kept whole
+LONG = ("Rà soát toàn bộ cơ sở vật chất của 24 trường; " * 40).strip()  # ~1.900 characters, never cut
 TYPED_EQUALS = "=1+1 (gõ nhầm dấu bằng ở đầu)"  # must stay text everywhere
 # A line break pasted from Word into Excel: a vertical tab, which Excel stores as _x000B_ and Word cannot hold.
 WORD_LINE_BREAK = "Chưa đủ kinh phí._x000B_Đề nghị bổ sung."
@@ -194,7 +192,7 @@ def progress_files(lai_chau, tmp_path_factory):
     plan, roster = lai_chau
     root = tmp_path_factory.mktemp("Tiến độ")
     typed = progress_values(roster)
-    templates = write_templates(plan, roster, root / "bieu_mau", units=list(typed), progress=False, workers=1)
+    templates = write_templates(plan, roster, root / "bieu_mau", units=list(typed), workers=1)
     returns = root / "workbooks"
     returns.mkdir()
     for template in templates:
@@ -205,7 +203,7 @@ def progress_files(lai_chau, tmp_path_factory):
             for sheet, cell in book.defined_names["NV04_03__KET_QUA"].destinations:
                 book[sheet][cell.replace("$", "")].data_type = "s"
             book.save(out)
-    collection = collect(plan, roster, returns, progress=False)
+    collection = collect(plan, roster, returns)
     paths = write_task_annexes(plan, roster, root / "out", collection.returns)
     return collection, {p.name: p for p in paths}
 
@@ -255,16 +253,18 @@ def test_progress_statuses_by_task(progress_files):
 def test_progress_lines_per_lead_and_silent_leads(progress_files):
     _, paths = progress_files
     rows = progress_rows(paths["Phu_luc_tien_do.xlsx"])
-    assert rows["I.2"][5] == "\n".join([
-        f"Phòng Giáo dục và Đào tạo: Hoàn thành – {RESULT}",
-        "UBND phường Tân Phong: Hoàn thành – Đã triển khai trên địa bàn phường.",
-        "UBND phường Đoàn Kết: chưa báo cáo",
-        "UBND phường Quyết Thắng: chưa báo cáo",
-        "UBND phường Quyết Tiến: chưa báo cáo",
-        "UBND phường Đông Phong: chưa báo cáo",
-        "UBND xã San Thàng: chưa báo cáo",
-        "UBND xã Sùng Phài: chưa báo cáo",
-    ])
+    # Eight leads: a count per status, and each unit's own line in the detail table at the end.
+    assert rows["I.2"][5] == "2/8 đơn vị hoàn thành; 6 chưa báo cáo. Chi tiết từng đơn vị ở bảng cuối phụ lục."
+    sheet = openpyxl.load_workbook(paths["Phu_luc_tien_do.xlsx"]).worksheets[0]
+    values = [[c.value for c in row[:4]] for row in sheet.iter_rows()]
+    start = values.index(["TT", "Đơn vị", "Mức độ", "Kết quả thực hiện"])
+    assert values[start - 1][0] == "Chi tiết kết quả thực hiện theo đơn vị"
+    task = next(i for i, row in enumerate(values) if i > start and row[0] == "I.2")
+    assert values[task + 1:task + 4] == [
+        ["1", "Phòng Giáo dục và Đào tạo", "Hoàn thành", RESULT],
+        ["2", "UBND phường Tân Phong", "Hoàn thành", "Đã triển khai trên địa bàn phường."],
+        ["3", "UBND phường Đoàn Kết", "Chưa báo cáo", ""],
+    ]
     assert rows["V.1"][5] == "Phòng Giáo dục và Đào tạo: chưa báo cáo"
     assert rows["VII.1"][5] == "Phòng Tài chính - Kế hoạch: Hoàn thành – Đã bố trí kinh phí."
     assert rows["VII.1"][7] == "Phòng Tài chính - Kế hoạch: Tăng chi thường xuyên cho giáo dục."
@@ -278,9 +278,11 @@ def test_long_and_formula_like_text_stays_whole_text(progress_files):
     _, paths = progress_files
     sheet = openpyxl.load_workbook(paths["Phu_luc_tien_do.xlsx"]).worksheets[0]
     cells = {c.value: c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
-    assert f"Phòng Giáo dục và Đào tạo: Hoàn thành – {LONG}" in cells
+    # Too long for one row (409 pt): it continues on the next rows of its column, every word kept, in order.
+    column = " ".join(c.value for c in sheet["F"] if isinstance(c.value, str))
+    assert " ".join(f"Phòng Giáo dục và Đào tạo: Hoàn thành – {LONG}".split()) in " ".join(column.split())
     (typed,) = [c for v, c in cells.items() if TYPED_EQUALS in v]
-    assert typed.data_type == "s" and typed.value.startswith("Phòng Giáo dục và Đào tạo: Đang thực hiện – =1+1")
+    assert typed.data_type == "s" and typed.value == TYPED_EQUALS  # IV.3 has 9 leads: its texts are in the detail table
     document = docx.Document(str(paths["Phu_luc_tien_do.docx"]))
     assert any(LONG in cell.text for cell in document.tables[0].columns[5].cells)
     html = paths["Phu_luc_tien_do.html"].read_text(encoding="utf-8")
@@ -317,7 +319,7 @@ def test_aggregate_with_no_returns_still_writes_the_task_annexes(lai_chau, tmp_p
     plan, roster = lai_chau
     empty = tmp_path / "workbooks"
     empty.mkdir()
-    outcome = aggregate(plan, roster, empty, tmp_path / "Kết quả", progress=False)
+    outcome = aggregate(plan, roster, empty, tmp_path / "Kết quả")
     names = {p.name for p in outcome.annexes}
     assert {"Phu_luc_nhiem_vu.xlsx", "Phu_luc_nhiem_vu.docx", "Phu_luc_tien_do.xlsx"} <= names
     rows = progress_rows(tmp_path / "Kết quả" / "Phu_luc_tien_do.xlsx")

@@ -1,4 +1,5 @@
-"""Task matrix import: the PDF-extracted seed 004, the same matrix rebuilt as .docx and .xlsx, errors."""
+"""Task import: the PDF-extracted matrix of seed 004, the same matrix rebuilt as .docx and .xlsx; the
+prose "TỔ CHỨC THỰC HIỆN" sections of seeds 000 and 003, as text and as Word paragraphs; errors."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ import yaml
 from toolkit.core.errors import TasksImportError
 from toolkit.tasks.importer import dump_tasks_yaml, import_tasks
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"  # copies of ../shared/seeds
 SEED = SEEDS / "004_2317825042ac3b9f.txt"
 HEADER = ["TT", "Nội dung", "Cơ quan chủ trì thực hiện", "Cơ quan phối hợp", "Thời gian thực hiện"]
-needs_seed = pytest.mark.skipif(not SEED.is_file(), reason=f"seed file {SEED} is absent (shared/ not beside the repo)")
 
 PGD = "Phòng Giáo dục và Đào tạo"
 PGD_UBND = "Phòng Giáo dục và Đào tạo, UBND các xã, phường"
@@ -50,8 +50,6 @@ GROUP_STARTS = {
 
 @pytest.fixture(scope="module")
 def seed() -> dict:
-    if not SEED.is_file():
-        pytest.skip(f"seed file {SEED} is absent (shared/ not beside the repo)")
     return import_tasks(SEED)
 
 
@@ -62,7 +60,6 @@ def task(data: dict, numeral: str, index: int) -> dict:
 # The text extracted from the PDF
 
 
-@needs_seed
 def test_groups_and_tasks(seed):
     assert [g["numeral"] for g in seed["groups"]] == list(GROUP_STARTS)
     for group in seed["groups"]:
@@ -72,13 +69,11 @@ def test_groups_and_tasks(seed):
     assert seed["numbering"] == "per_group"
 
 
-@needs_seed
 def test_tt_lead_and_timeframe_of_every_task(seed):
     found = [(g["numeral"], t["tt"], t["lead"], t["timeframe"]) for g in seed["groups"] for t in g["tasks"]]
     assert found == EXPECTED
 
 
-@needs_seed
 def test_rows_broken_at_page_ends_are_joined(seed):
     ii1 = task(seed, "II", 0)
     assert ii1["content"].endswith("trên địa bản tỉnh; chính sách về phổ cập giáo dục, xóa mù chữ giai đoạn 2025-2030.")
@@ -90,7 +85,6 @@ def test_rows_broken_at_page_ends_are_joined(seed):
     assert viii1["content"].startswith("Tiếp tục phối hợp với các tổ chức phi chính phủ để hỗ trợ, thúc đẩy phát triển của giáo dục")
 
 
-@needs_seed
 def test_markup_is_stripped(seed):
     vi1 = task(seed, "VI", 0)["content"]
     assert not any(tag in vi1 for tag in ("<p>", "</p>", "<i>", "</i>"))
@@ -100,7 +94,6 @@ def test_markup_is_stripped(seed):
     assert vi1.endswith("cho giáo viên theo quy định.")
 
 
-@needs_seed
 def test_unnumbered_task_right_after_group_row(seed):
     group = next(g for g in seed["groups"] if g["numeral"] == "III")
     assert len(group["tasks"]) == 1
@@ -109,21 +102,18 @@ def test_unnumbered_task_right_after_group_row(seed):
     assert group["tasks"][0]["content"].endswith("các trường mầm non, phổ thông.")
 
 
-@needs_seed
 def test_heading_above_the_table(seed):
     assert seed["title"] == ("CÁC NHIỆM VỤ, GIẢI PHÁP TRIỂN KHAI THỰC HIỆN KẾ HOẠCH SỐ 740/KH-BCSD NGÀY 31/12/2024 "
                              "CỦA BAN CÁN SỰ ĐẢNG UBND TỈNH LAI CHÂU")
     assert seed["attached_to"] == "(Kèm theo Kế hoạch số -/KH-UBND ngày tháng năm 2025 của UBND thành phố Lai Châu)"
 
 
-@needs_seed
 def test_bom_and_crlf_are_tolerated(seed, tmp_path):
     copy = tmp_path / "ma_tran.tsv"
     copy.write_bytes(b"\xef\xbb\xbf" + SEED.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8"))
     assert import_tasks(copy) == seed
 
 
-@needs_seed
 def test_yaml_round_trip(seed, tmp_path):
     out = tmp_path / "sub" / "plan-tasks.yaml"
     dump_tasks_yaml(seed, out)
@@ -177,7 +167,6 @@ def write_xlsx(data: dict, path: Path) -> None:
     book.save(str(path))
 
 
-@needs_seed
 def test_docx_gives_the_same_matrix(seed, tmp_path):
     path = tmp_path / "phu_luc.docx"
     write_docx(seed, path)
@@ -187,7 +176,6 @@ def test_docx_gives_the_same_matrix(seed, tmp_path):
     assert (imported["title"], imported["attached_to"]) == (seed["title"], seed["attached_to"])
 
 
-@needs_seed
 def test_xlsx_gives_the_same_matrix(seed, tmp_path):
     path = tmp_path / "phu_luc.xlsx"
     write_xlsx(seed, path)
@@ -229,6 +217,103 @@ def test_xlsx_columns_are_found_by_header_text(tmp_path):
     assert [t["tt"] for g in imported["groups"] for t in g["tasks"]] == ["1", "2", "3"]
 
 
+# Tasks given in prose: section "TỔ CHỨC THỰC HIỆN", agency by agency (seeds 000 and 003)
+
+# (agency heading, number of dash bullets) of seed 000 §III, typed from the seed.
+SEED_000_AGENCIES = [
+    ("Phòng Giáo dục và Đào tạo", 3), ("Phòng Kinh tế và Hạ tầng", 2), ("Phòng Tài Chính - Kế hoạch", 2),
+    ("Phòng Tài nguyên và Môi trường", 1), ("Phòng Nội vụ", 3), ("Phòng Lao động - Thương binh và Xã hội", 4),
+    ("Phòng Nông nghiệp và Phát triển nông thôn", 3), ("Trung tâm Y tế", 1),
+    ("Phòng Văn hóa và Thông tin; Trung tâm Văn hóa, Thể thao - Truyền thông huyện", 2),
+    ("UBND các xã, thị trấn", 4), ("Trung tâm Giáo dục nghề nghiệp và Giáo dục thường xuyên huyện", 1),
+    ("Các trường THPT, PTDTNT THCS&THPT trên địa bàn huyện", 1),
+    ("Đề nghị Ủy ban MTTQ Việt Nam và các tổ chức đoàn thể huyện", 2),
+]
+# Seed 003 §IV (markdown headings "##### **1. Phòng …**"), typed from the seed.
+SEED_003_AGENCIES = [
+    ("Phòng Giáo dục và Đào tạo", 6), ("Phòng Lao động - Thương binh và Xã hội", 2), ("Phòng Tài chính - Kế hoạch", 3),
+    ("Phòng Nội vụ", 2), ("Phòng Nông nghiệp và Phát triển nông thôn", 3), ("Phòng Tài nguyên và Môi trường", 2),
+    ("Phòng Văn hóa - Thông tin huyện", 1), ("Đề nghị các Đồn Biên phòng đóng trên địa bàn huyện", 2),
+    ("Đề nghị Đoàn Kinh tế - Quốc phòng 356", 1), ("Các trường mầm non, tiểu học, trung học cơ sở", 4),
+    ("Các trường trung học phổ thông", 1), ("Trung tâm Giáo dục nghề nghiệp và Giáo dục thường xuyên", 1),
+    ("Ủy ban nhân dân các xã, thị trấn", 3), ("Các phòng, ban, ngành, đoàn thể, các tổ chức có liên quan", 1),
+    ("Đề nghị Liên đoàn Lao động huyện", 2), ("Đề nghị Hội Liên hiệp Phụ nữ huyện", 2), ("Hội Khuyến học huyện", 3),
+    ("Đề nghị Đoàn Thanh niên cộng sản Hồ Chí Minh huyện", 2), ("Chế độ thông tin, báo cáo", 1),
+]
+
+
+@pytest.fixture(scope="module")
+def prose_000() -> dict:
+    return import_tasks(SEEDS / "000_0bc486564d99e410.txt")
+
+
+def test_prose_section_gives_one_group_per_agency_and_one_task_per_bullet(prose_000):
+    assert [(g["title"], len(g["tasks"])) for g in prose_000["groups"]] == SEED_000_AGENCIES
+    assert [g["numeral"] for g in prose_000["groups"][:4]] == ["I", "II", "III", "IV"]
+    assert prose_000["groups"][-1]["numeral"] == "XIII"
+    assert [t["tt"] for t in prose_000["groups"][5]["tasks"]] == ["1", "2", "3", "4"]
+    assert prose_000["numbering"] == "per_group"
+
+
+def test_each_task_is_led_by_its_agency_and_a_request_names_the_body_asked(prose_000):
+    for group in prose_000["groups"][:12]:
+        assert {t["lead"] for t in group["tasks"]} == {group["title"]}
+    assert {t["lead"] for t in prose_000["groups"][12]["tasks"]} == {"Ủy ban MTTQ Việt Nam và các tổ chức đoàn thể huyện"}
+
+
+def test_the_bodies_a_task_works_with_coordinate_it(prose_000):
+    coordinating = [(g["numeral"], t["tt"], t["coordinating"]) for g in prose_000["groups"] for t in g["tasks"] if t["coordinating"]]
+    assert coordinating[:3] == [
+        ("I", "1", "Phòng Kinh tế - Hạ tầng và các Phòng, ban, ngành, UBND các xã, thị trấn"),  # "… chủ trì phối hợp với … triển khai"
+        ("II", "1", "Phòng GD&ĐT"),  # "Phối hợp với Phòng GD&ĐT tham mưu …"
+        ("III", "1", "Phòng Giáo dục và Đào tạo, Phòng Kinh tế - Hạ tầng"),
+    ]
+    assert ("X", "4", "Phòng Lao động, Thương binh và Xã hội") in coordinating
+    # "Tuyên truyền, vận động nhân dân …" works with no one named.
+    assert prose_000["groups"][0]["tasks"][1]["coordinating"] == ""
+    phong_tho = import_tasks(SEEDS / "003_5df4422a17ba763e.txt")
+    # "các tổ chức đoàn thể" names bodies: "tổ chức" is not the verb that ends the list here.
+    assert phong_tho["groups"][9]["tasks"][1]["coordinating"] == "các cấp chính quyền, các tổ chức đoàn thể"
+
+
+def test_lines_wrapped_by_the_pdf_extraction_are_joined(prose_000):
+    noi_vu = prose_000["groups"][4]["tasks"]
+    assert noi_vu[2]["content"] == (
+        "Thực hiện tốt các chế độ chính sách đối với viên chức, tham mưu cho UBND huyện xây dựng cơ chế, "
+        "chính sách thu hút nguồn nhân lực có chất lượng cao, trọng dụng nhân tài, sử dụng hiệu quả nguồn nhân "
+        "lực hiện có của địa phương.")
+    # A paragraph without dashes is the agency's one task; a task on the heading line too.
+    assert prose_000["groups"][7]["tasks"][0]["content"].startswith("Chủ trì xây dựng kế hoạch thực hiện chương trình")
+    assert prose_000["groups"][3]["tasks"][0]["content"].startswith("Chủ trì, phối hợp với các ngành chức năng tham mưu")
+    # The closing paragraph ("Trên đây là kế hoạch…") and the signature are no task.
+    last = prose_000["groups"][-1]["tasks"][-1]["content"]
+    assert last.endswith("gia đình và học sinh.") and "Trên đây" not in last and "Nơi nhận" not in last
+
+
+def test_markdown_headings_and_emphasis_are_read_as_text():
+    imported = import_tasks(SEEDS / "003_5df4422a17ba763e.txt")
+    assert [(g["title"], len(g["tasks"])) for g in imported["groups"]] == SEED_003_AGENCIES
+    khuyen_hoc = imported["groups"][16]["tasks"][2]["content"]
+    assert "xếp loại “Công dân học tập”, “Gia đình học tập”" in khuyen_hoc and "*" not in khuyen_hoc
+    assert imported["groups"][7]["tasks"][0]["lead"] == "Các Đồn Biên phòng đóng trên địa bàn huyện"
+
+
+def test_the_prose_section_typed_into_word_gives_the_same_tasks(prose_000, tmp_path):
+    import docx
+
+    document = docx.Document()
+    for line in ("KẾ HOẠCH", "II. NỘI DUNG KẾ HOẠCH", "1. Một số chỉ tiêu chính phấn đấu năm 2022", "III. TỔ CHỨC THỰC HIỆN"):
+        document.add_paragraph(line)
+    for number, group in enumerate(prose_000["groups"], start=1):
+        document.add_paragraph(f"{number}. {group['title']}")
+        for item in group["tasks"]:
+            document.add_paragraph(f"- {item['content']}")
+    document.add_paragraph("Trên đây là kế hoạch năm 2022.")
+    path = tmp_path / "ke_hoach.docx"
+    document.save(str(path))
+    assert import_tasks(path)["groups"] == prose_000["groups"]
+
+
 # Errors name the file and, where it applies, the line
 
 
@@ -245,6 +330,7 @@ def test_text_without_header(tmp_path):
     assert "khong_tieu_de.txt" in message
     assert "không tìm thấy bảng nhiệm vụ" in message
     assert "“TT”" in message and "“Nội dung”" in message
+    assert "“TỔ CHỨC THỰC HIỆN”" in message
 
 
 def test_task_before_any_group(tmp_path):

@@ -14,7 +14,7 @@ from toolkit.core.errors import ToolkitError
 from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
 from toolkit.forms.rules import CellMap, fits_inline, row_flags, summary_formula, validation_rule
-from toolkit.forms.writer import write_template, write_templates
+from toolkit.forms.writer import keep_with_next, write_template, write_templates
 
 MN_SCHOOL, COMBINED_SCHOOL, COMMUNE = "MN_BAN_CAM_1", "THTHCS_BAN_CAM_1", "XA_BAN_CAM"
 
@@ -34,7 +34,7 @@ MN_NAMES = {
 def folder(plan, roster, tmp_path_factory):
     """All templates of the example, written once (98 units: the parallel path)."""
     out = tmp_path_factory.mktemp("templates")
-    write_templates(plan, roster, out, progress=False)
+    write_templates(plan, roster, out)
     return out
 
 
@@ -206,6 +206,31 @@ def test_instructions_show_identity_deadline_and_status(folder):
     assert guide["B2"].value.endswith("trong năm 2022")  # the title names its year: no "– năm 2022" after it
 
 
+def guide_text(path) -> str:
+    return "\n".join(str(c.value) for row in openpyxl.load_workbook(path)["Hướng dẫn"].iter_rows() for c in row if c.value)
+
+
+def test_instructions_speak_of_the_cells_the_workbook_has(folder):
+    school, agency = guide_text(folder / f"{MN_SCHOOL}.xlsx"), guide_text(folder / "PHONG_GDDT.xlsx")
+    assert "Cách nhập số liệu" in school and "Ô số: nhập số nguyên" in school and "“Ghi chú”" in school
+    assert "Ô có mũi tên" in school and "Trang “Nhiệm vụ”" not in school
+    # An agency's workbook holds tasks only: no number cells, no Ghi chú column.
+    assert "Cách báo cáo tiến độ nhiệm vụ" in agency and "Trang “Nhiệm vụ”: mỗi dòng là một nhiệm vụ" in agency
+    assert "Ô số" not in agency and "Ghi chú" not in agency and "số đạt chuẩn" not in agency
+    # The colours described are those of the empty template: required blanks orange, not only yellow.
+    assert "ô bắt buộc còn trống có nền cam" in school and "ô bắt buộc còn trống có nền cam" in agency
+
+
+def test_the_cursor_starts_on_the_first_input_of_each_sheet(books):
+    book = books[MN_SCHOOL]
+    assert book["Số liệu"].sheet_view.selection[-1].activeCell == value_cell(book, "GV__MN__TONG")
+    assert book.active.title == "Hướng dẫn"
+
+
+def value_cell(book, name: str) -> str:
+    return names_of(book)[name][1]
+
+
 def test_status_cell_caches_the_empty_templates_count(folder):
     # LibreOffice shows cached formula results until an input changes: they must be right.
     data = openpyxl.load_workbook(folder / f"{MN_SCHOOL}.xlsx", data_only=True)["Số liệu"]
@@ -229,9 +254,10 @@ def test_self_check_highlights_missing_and_broken_cells(books):
 
 
 def test_a4_one_page_wide_times_new_roman_page_numbers(books):
-    for sheet in books[COMBINED_SCHOOL].worksheets[:2]:
+    # The instructions fit a portrait page; the data sheet, with its three-column grids, a landscape one.
+    for sheet, orientation in zip(books[COMBINED_SCHOOL].worksheets[:2], ("portrait", "landscape")):
         setup = sheet.page_setup
-        assert (setup.paperSize, setup.orientation, setup.fitToHeight) == (9, "portrait", 0)
+        assert (setup.paperSize, setup.orientation, setup.fitToHeight) == (9, orientation, 0)
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1)  # None: default 1
         assert sheet.oddFooter.center.text == "Trang &P/&N"
     assert books[COMBINED_SCHOOL]["Số liệu"].print_title_rows == "$5:$5"
@@ -246,8 +272,8 @@ def test_no_text_becomes_a_formula(plan, roster, tmp_path):
     assert book["Hướng dẫn"]["E5"].value == unit.name and book["Hướng dẫn"]["E5"].data_type == "s"
     formulas = {(s.title, c.column_letter) for s in book.worksheets for row in s.iter_rows() for c in row
                 if c.data_type == "f"}
-    # Ours only: the status cells and the two hidden helper columns of the data sheet.
-    assert formulas == {("Hướng dẫn", "E"), ("Số liệu", "B"), ("Số liệu", "I"), ("Số liệu", "J")}
+    # Ours only: the status cells, the row verdicts and the two hidden helper columns of the data sheet.
+    assert formulas == {("Hướng dẫn", "E"), ("Số liệu", "B"), ("Số liệu", "I"), ("Số liệu", "J"), ("Số liệu", "K")}
     with zipfile.ZipFile(path) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "HYPERLINK" not in sheet_xml  # the name is a shared string, never a formula
@@ -256,16 +282,19 @@ def test_no_text_becomes_a_formula(plan, roster, tmp_path):
 def test_folder_and_unit_names_with_diacritics(plan, roster, tmp_path):
     unit = replace(roster.get(COMMUNE), name="UBND thị trấn Phố Lu – Tằng Loỏng")
     folder = tmp_path / "Báo cáo" / "Biểu mẫu năm 2022"
-    paths = write_templates(plan, roster, folder, units=[unit], progress=False)
+    paths = write_templates(plan, roster, folder, units=[unit])
     assert [p.name for p in paths] == ["XA_BAN_CAM.xlsx"]
     assert openpyxl.load_workbook(paths[0])["Hướng dẫn"]["E5"].value == "UBND thị trấn Phố Lu – Tằng Loỏng"
 
 
 def test_chosen_units_by_code_in_process(plan, roster, tmp_path):
-    paths = write_templates(plan, roster, tmp_path, units=[MN_SCHOOL, "PHONG_GDDT"], progress=False, workers=1)
+    reported = []
+    paths = write_templates(plan, roster, tmp_path, units=[MN_SCHOOL, "PHONG_GDDT"], workers=1,
+                            on_progress=lambda *report: reported.append(report))
     assert [p.name for p in paths] == ["MN_BAN_CAM_1.xlsx", "PHONG_GDDT.xlsx"]  # the agency reports on its tasks
+    assert reported == [("templates", 0, 2), ("templates", 1, 2), ("templates", 2, 2)]
     with pytest.raises(ToolkitError, match="Không có đơn vị mã 'KHONG_CO'"):
-        write_templates(plan, roster, tmp_path, units=["KHONG_CO"], progress=False)
+        write_templates(plan, roster, tmp_path, units=["KHONG_CO"])
 
 
 def test_choices_with_commas_come_from_a_hidden_locked_list(plan, roster, tmp_path):
@@ -325,3 +354,26 @@ def test_summary_formula_and_its_initial_text():
                        '"Còn "&SUM($I$6:$I$9)&" ô chưa nhập, "&SUM($J$6:$J$9)&" ô chưa hợp lệ.")')
     assert initial == "Còn 3 ô chưa nhập, 0 ô chưa hợp lệ."
     assert summary_formula("A1:A2", "B1:B2", 0)[1] == "Đã nhập đầy đủ, không phát hiện lỗi."
+
+
+def test_a_heading_that_would_end_a_page_starts_the_next_one():
+    # Pages of 100 points; after page 1, the 10-point header row repeats. Heading rows 4 and 7.
+    heights = [30, 30, 20, 10, 10, 20, 30, 15, 15, 20]
+    # Page 1: rows 0-3 take 90 points; heading 4 and its row 5 need 30 more: it moves to page 2.
+    # Page 2: header 10 + rows 4-6 = 70; heading 7 and row 8 make 100, more than 96 (4% slack): page 3.
+    assert keep_with_next(heights, {4, 7}, 100, 10) == [4, 7]
+    # Where the program breaks by itself (heading 2 does not fit on page 1 at all), nothing is added.
+    assert keep_with_next([50, 40, 20, 10], {2}, 100, 10) == []
+
+
+def test_status_cells_turn_green_when_done_and_verdicts_are_coloured_on_locked_cells(books):
+    book = books[MN_SCHOOL]
+    data, guide = book["Số liệu"], book["Hướng dẫn"]
+    done = '"Đã nhập đầy đủ, không phát hiện lỗi."'
+    for sheet, cell in ((data, "B4"), (guide, "E13")):
+        (rule,) = [r for rng in sheet.conditional_formatting for r in rng.rules if cell in rng.sqref]
+        assert (rule.operator, rule.formula, rule.dxf.font.color.rgb) == ("equal", [done], "FF006100")
+    verdict = next(c.column_letter for c in data[5] if c.value == "Kiểm tra")
+    (column,) = [rng for rng in data.conditional_formatting if str(rng.sqref).startswith(f"{verdict}6:")]
+    assert [r.dxf.font.color.rgb for r in column.rules] == ["FFC00000", "FF006100"]  # red while a problem remains
+    assert all(data[f"{verdict}{row}"].protection.locked for row in range(6, data.max_row + 1))

@@ -4,8 +4,8 @@ Definitions (../shared/domain/README.md): `ratio` = 100 × Σnumerator ÷ Σdeno
 reporting units in scope, never an average of unit percentages; `sum` = Σnumerator; `count` =
 eligible reporting units meeting the condition; `share` = 100 × count ÷ eligible units in the
 roster (non-reporting units count as not meeting it), and no result at all where none of them has
-reported. A unit is left out of exactly those indicators whose inputs include a value that failed
-a check.
+reported; `text` = what the responsible units wrote (no figure). A unit is left out of exactly those
+indicators whose inputs include a value that failed a check. Verdicts: `toolkit.aggregate.judging`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from toolkit.collect.records import UnitReturn
-from toolkit.spec.expressions import clause_holds, compare
+from toolkit.spec.expressions import clause_holds
 from toolkit.spec.model import Indicator
-from toolkit.core.numbers import round_half_up
 from toolkit.spec.plan import Plan
+from toolkit.spec.targets import Target, level_of
 from toolkit.spec.units import Roster, Unit
 
 
@@ -33,23 +33,8 @@ class Result:
     expected: int  # units in scope
     reported: int  # units that contributed
     excluded: int  # units left out for a failed or missing value
-    targets: dict[str, float | None] = field(default_factory=dict)  # period code -> target
-
-    def achieved(self, period: str) -> bool | None:
-        """Judged on the value rounded as the annex shows it, so "99,9%" against 99,9% is achieved."""
-        target = self.targets.get(period)
-        if target is None or self.value is None:
-            return None
-        return compare(self.shown_value, self.indicator.direction, target)
-
-    @property
-    def shown_value(self) -> float | None:
-        """The value rounded half-up as the annex shows it."""
-        return None if self.value is None else float(round_half_up(self.value, self.indicator.decimals))
-
-    def gap(self, period: str) -> float | None:
-        target = self.targets.get(period)
-        return None if target is None or self.value is None else self.value - target
+    targets: dict[str, Target | None] = field(default_factory=dict)  # period code -> target
+    texts: tuple[tuple[str, str], ...] = ()  # a text indicator: (unit name, what it reported)
 
 
 def scopes(plan: Plan, roster: Roster) -> list[tuple[str, str, str, str | None]]:
@@ -75,7 +60,8 @@ def compute(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn]) -> li
     communes = {code for scope, code, _, _ in area if scope == "commune"}
     results = []
     for indicator in plan.indicators:
-        levels = [level for level in plan.levels if level in indicator.target_by_level or indicator.code in by_level]
+        levels = [] if indicator.rule == "text" else [
+            level for level in plan.levels if level in indicator.target_by_level or indicator.code in by_level]
         sums = _sums(plan, indicator, roster, returns, communes, levels)
         for scope, code, name, level in area:
             if scope == "level" and level not in levels:
@@ -86,7 +72,7 @@ def compute(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn]) -> li
     return results
 
 
-_NOTHING = (0.0, 0.0, 0, 0, 0)
+_NOTHING = (0.0, 0.0, 0, 0, 0, ())
 
 
 def _sums(plan: Plan, indicator: Indicator, roster: Roster, returns: Mapping[str, UnitReturn], communes: set[str],
@@ -96,22 +82,26 @@ def _sums(plan: Plan, indicator: Indicator, roster: Roster, returns: Mapping[str
     so the cost grows with the units, not with units × communes."""
     sums: dict[tuple[str, str], list] = {}
 
-    def add(key: tuple[str, str], state: str, numerator: float, denominator: float) -> None:
-        total = sums.setdefault(key, [0.0, 0.0, 0, 0, 0])
+    def add(key: tuple[str, str], state: str, numerator: float, denominator: float, text: tuple[str, str] | None = None) -> None:
+        total = sums.setdefault(key, [0.0, 0.0, 0, 0, 0, []])
         total[0] += numerator
         total[1] += denominator
         total[2] += 1
         total[3] += state == "reported"
         total[4] += state == "excluded"
+        if text:
+            total[5].append(text)
 
     for unit in roster:
         if not plan.in_scope(indicator, unit):
             continue
         sent = returns.get(unit.code)
         whole = _contribution(plan, indicator, unit, sent, None)
-        add(("district", ""), *whole)
+        reported_text = sent.values.get(indicator.numerator) if indicator.rule == "text" and whole[0] == "reported" else None
+        text = (unit.name, str(reported_text)) if reported_text else None
+        add(("district", ""), *whole, text)
         if unit.commune in communes:
-            add(("commune", unit.commune), *whole)
+            add(("commune", unit.commune), *whole, text)
         for level in levels:
             if counts_at_level(plan, indicator, unit, level):
                 # A condition holds or not for the whole unit; a sum takes the rows of that level.
@@ -145,8 +135,12 @@ def _contribution(plan: Plan, indicator: Indicator, unit: Unit, sent: UnitReturn
     """What one unit in scope adds: ('silent' | 'excluded' | 'reported', numerator, denominator).
 
     For count and share the denominator is the unit itself (1): every unit in scope counts there,
-    reported or not.
+    reported or not. A text indicator adds no figures; its texts are gathered by `_sums`.
     """
+    if indicator.rule == "text":
+        if sent is None:
+            return "silent", 0.0, 0.0
+        return ("excluded" if indicator.numerator in sent.failed else "reported"), 0.0, 0.0
     if indicator.condition is not None:
         if sent is None:
             return "silent", 0.0, 1.0
@@ -165,13 +159,18 @@ def _contribution(plan: Plan, indicator: Indicator, unit: Unit, sent: UnitReturn
 
 
 def result_from_sums(plan: Plan, indicator: Indicator, scope: str, code: str, name: str, level: str | None,
-                     numerator: float, denominator: float, expected: int, reported: int, excluded: int) -> Result:
+                     numerator: float, denominator: float, expected: int, reported: int, excluded: int,
+                     texts: tuple[tuple[str, str], ...] = ()) -> Result:
     """The result of one scope from the sums over its units: Σnumerator, Σdenominator (for count and
     share: the units in scope), units expected, reported, excluded.
 
     A roll-up adds the parts' sums and comes here too, so that it equals one aggregation of all units.
     """
-    if not reported:  # nobody in scope has reported: no data, not "0 of n"
+    if indicator.rule == "text":
+        # One unit's own level ("Mức độ 2", the district's PCGD level) is judged against a level target.
+        level_reported = level_of(texts[0][1]) if len(texts) == 1 else None
+        value = float(level_reported) if level_reported is not None else None
+    elif not reported:  # nobody in scope has reported: no data, not "0 of n"
         value = None
     elif indicator.rule == "share":
         value = 100 * numerator / denominator
@@ -181,10 +180,13 @@ def result_from_sums(plan: Plan, indicator: Indicator, scope: str, code: str, na
         value = numerator
     if indicator.rule == "ratio":
         denominator = denominator if reported else None  # nobody reported: no "0" to show either
-    elif indicator.rule == "sum":
+    elif indicator.rule in ("sum", "text"):
         denominator = None
     # A rate target holds in every commune; a total (112 people, 7 communes) is the area's alone.
-    applies = scope == "district" or scope == "level" or indicator.rule in ("ratio", "share")
-    targets = {p.code: indicator.target_for(p.code, level) if applies else None for p in plan.period.target_periods}
-    return Result(indicator, scope, code, name, value, numerator if reported else None,
-                  denominator, expected, reported, excluded, targets)
+    # A count of units ("60/73 trường") is the area's too, even on a share indicator; so is a total.
+    targets = {p.code: indicator.target_for(p.code, level) for p in plan.period.target_periods}
+    if scope not in ("district", "level"):  # a commune, or a part of a roll-up
+        targets = {code: target if indicator.rule in ("ratio", "share") and target is not None and target.kind != "count"
+                   else None for code, target in targets.items()}
+    return Result(indicator, scope, code, name, value, numerator if reported and indicator.rule != "text" else None,
+                  denominator, expected, reported, excluded, targets, tuple(texts))

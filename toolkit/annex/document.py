@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toolkit.core.numbers import fmt_date_long
+from toolkit.core.numbers import NO_DATA, NOT_APPLICABLE, fmt_date_long
+from toolkit.spec.model import Annex
 from toolkit.spec.plan import Plan
 
 FONT = "Times New Roman"
 PAPER_A4 = 9  # Excel's paper code
 # Margins in millimetres: top/bottom 20-25, left 30-35, right 15-20 (Phụ lục I, Mục I of the decree).
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
-SIZE_LABEL, SIZE_TITLE, SIZE_ATTACHED, SIZE_TABLE = 14, 14, 14, 12
+SIZE_TABLE = 12
 
 
 @dataclass(frozen=True)
@@ -29,26 +30,56 @@ def annex_label(numeral: str) -> str:
     return f"Phụ lục {numeral}".strip()
 
 
-def attached_line(plan: Plan) -> str:
-    """'(Kèm theo Kế hoạch số 141/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Chi Lăng)'.
+# Annexes of results belong to the round's report; a plan's own annexes (the task matrix) to the plan.
+RESULT_KINDS = ("targets", "breakdown", "progress")
+BLANK = "…"  # a number or date not known yet, as Nghị định 30 drafts leave it: "Số: …/BC-UBND"
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
+         "XVI", "XVII", "XVIII", "XIX", "XX"]
 
-    Blank number and date (an unsigned draft) leave room to fill in by hand.
-    """
-    document = plan.document
-    number = document.number or "       "
+
+def annex_numeral(plan: Plan, annex: Annex) -> str:
+    """The annex's numeral: its own, or, for an unnumbered annex of a plan with several, its place
+    among the plan's annexes (I, II, …): every annex of a document has its numeral."""
+    if annex.numeral or len(plan.annexes) < 2:
+        return annex.numeral
+    return ROMAN[plan.annexes.index(annex)]
+
+
+def _number(number: str) -> str:
     if number.isdigit() and int(number) < 10:
-        number = f"{int(number):02d}"  # "Số: 05/KH-UBND": numbers below 10 get a leading zero
-    kind = document.type.strip().capitalize()  # "KẾ HOẠCH" or "kế hoạch" reads "Kế hoạch" mid-sentence
-    year = document.date.year if document.date else plan.plan_year
-    return f"(Kèm theo {kind} số {number}/{document.symbol} {fmt_date_long(document.date, year)} của {plan.issuer.name})"
+        return f"{int(number):02d}"  # "Số: 05/KH-UBND": numbers below 10 get a leading zero
+    return number or BLANK
 
+
+def attached_line(plan: Plan, annex: Annex | None = None) -> str:
+    """'(Kèm theo Kế hoạch số 141/KH-UBND ngày 29 tháng 4 năm 2022 của Ủy ban nhân dân huyện Chi Lăng)'
+    for the plan's own annexes (and with no `annex`); '(Kèm theo Báo cáo số …/BC-UBND ngày … tháng …
+    năm 2022 của …)' for an annex of results, which belongs to the round's report (`plan.report`).
+
+    A number or date not known yet (an unsigned draft) is left as "…" to fill in by hand. An
+    imported task matrix keeps the line of its own document.
+    """
+    if annex is not None and annex.kind == "tasks" and plan.tasks and plan.tasks.attached_to:
+        return plan.tasks.attached_to
+    if annex is not None and annex.kind in RESULT_KINDS:
+        report = plan.report
+        kind_part = plan.document.symbol.split("-", 1)[1] if "-" in plan.document.symbol else ""
+        symbol = report.symbol or "-".join(part for part in ("BC", kind_part) if part)
+        kind, number, date, year = report.type, report.number, report.date, plan.plan_year  # the round's year
+        issuer = report.issuer or plan.issuer.name
+    else:
+        document = plan.document
+        kind, number, symbol, date = document.type, document.number, document.symbol, document.date
+        year, issuer = document.date.year if document.date else plan.period.year, plan.issuer.name  # the plan's year, not the round's
+    kind = kind.strip().capitalize()  # "KẾ HOẠCH" or "kế hoạch" reads "Kế hoạch" mid-sentence
+    return f"(Kèm theo {kind} số {_number(number)}/{symbol} {fmt_date_long(date, year)} của {issuer})"
 
 
 def signature_block(plan: Plan) -> list[tuple[str, str]]:
     """(style, text) lines under a signed annex: 'Bảo Thắng, ngày … tháng … năm 2022' (italic), the
     issuer's signature lines (bold), room for the signature and seal, the signer's name (bold)."""
     document, issuer = plan.document, plan.issuer
-    year = document.date.year if document.date else plan.plan_year
+    year = document.date.year if document.date else plan.period.year  # the plan's year, not the round's
     lines = [("italic", f"{document.place}, {fmt_date_long(document.date, year)}")]
     lines += [("bold", line) for line in issuer.signature]
     lines += [("blank", "")] * 4
@@ -57,6 +88,12 @@ def signature_block(plan: Plan) -> list[tuple[str, str]]:
 
 def heading(plan: Plan, numeral: str, title: str) -> Heading:
     return Heading(annex_label(numeral), title.upper(), attached_line(plan))
+
+
+def annex_heading(plan: Plan, annex: Annex) -> Heading:
+    """The heading an annex prints: its numeral among the plan's annexes, its title, the document it
+    is attached to."""
+    return Heading(annex_label(annex_numeral(plan, annex)), annex.title.upper(), attached_line(plan, annex))
 
 
 # The table every annex writer renders
@@ -72,6 +109,7 @@ class Cell:
 
     text: str
     align: str = "left"  # 'left' | 'center' | 'right'
+    number: float | None = None  # the figure as printed ("82,1%": 82.1), so a spreadsheet keeps a number
 
 
 @dataclass
@@ -99,6 +137,18 @@ class AnnexTable:
     def header_rows(self) -> list[list[str | None]]:
         numbers = [f"({i})" for i in range(1, len(self.widths) + 1)]
         return self.header + ([numbers] if self.number_row else [])
+
+
+MARK_NOTES = {
+    NO_DATA: f"Dấu {NO_DATA} : chưa có số liệu (đơn vị chưa báo cáo hoặc số liệu lỗi).",
+    NOT_APPLICABLE: f"Dấu {NOT_APPLICABLE} : không áp dụng (không có đơn vị thuộc diện, hoặc không có gì để tính).",
+}
+
+
+def mark_notes(table: AnnexTable) -> list[str]:
+    """The footnote of each mark the table prints in place of a figure, in MARK_NOTES order."""
+    printed = {cell.text for row in table.rows for cell in row.cells}
+    return [note for mark, note in MARK_NOTES.items() if mark in printed]
 
 
 def header_spans(rows: list[list[str | None]]) -> list[tuple[int, int, int, int, str]]:

@@ -1,128 +1,181 @@
 """Annex tables as Word documents, rendered from a template the user can edit in Word (docxtpl).
 
 The template (report_templates/phu_luc.docx, or the workspace's templates/phu_luc.docx) holds
-the page setup and heading; the table is built with python-docx and inserted as a subdocument.
-Text goes into runs as text: nothing a school typed can become a field or markup.
+the page setup and heading; the tables are written as WordprocessingML, one row after another in
+one pass (python-docx's `Table.cell` rebuilds the whole grid on every call, #1209), and put where
+the template's {{p table }} tag is. Text goes into runs as escaped text: nothing a school typed
+becomes markup.
+
+As printed: rows never split across pages (w:cantSplit), header rows repeat (w:tblHeader), a group
+row keeps with the row after it (w:keepNext), and columns are as wide as their content needs so
+that words wrap only between words (toolkit.annex.measure).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 from docxtpl import DocxTemplate
 
-from toolkit.annex.document import FONT, MARGINS_MM, AnnexTable, header_spans
+from toolkit.annex.document import FONT, MARGINS_MM, AnnexTable, Row, header_spans
+from toolkit.annex.measure import Text, column_widths
 from toolkit.core.files import atomic_write
 
 BUNDLED_TEMPLATE = Path(__file__).resolve().parents[1] / "report_templates" / "phu_luc.docx"
-ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
 TABLE_SIZE = 12
-PAGE_WIDTH_MM = 297 - MARGINS_MM["left"] - MARGINS_MM["right"]
+PAGE_WIDTH_PT = (297 - MARGINS_MM["left"] - MARGINS_MM["right"]) * 72 / 25.4
+CELL_MARGIN_PT = 4.25  # left and right, set on the table so the width computation knows it
+NAMESPACE = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+# Characters XML 1.0 cannot hold (lxml refuses the whole document); none belongs in an annex.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+TABLE_MARKER = "\u2063annex-tables\u2063"  # where the rendered template gets the tables (U+2063: invisible)
+_WORD_HYPHEN = re.compile(r"(?<=\S)-(?=\S)")  # in "15-18", "2021-2025": a line must not break there
 
 
-def _text(cell, text: str, *, bold=False, italic=False, align="left") -> None:
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = ALIGN[align]
-    paragraph.paragraph_format.space_after = Pt(0)
-    run = paragraph.add_run(text)
-    run.font.name, run.font.size, run.font.bold, run.font.italic = FONT, Pt(TABLE_SIZE), bold, italic
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+def _twips(points: float) -> int:
+    return round(points * 20)
 
 
-def _borders(table) -> None:
-    properties = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
-            element.set(qn(key), value)
-        borders.append(element)
-    properties.append(borders)
+def _paragraphs(text: str, *, bold=False, italic=False, align="left", keep_next=False, size: int = TABLE_SIZE) -> str:
+    """One w:p per line of `text` (at least one: a Word cell must hold a paragraph); `size` in points."""
+    size *= 2  # Word counts half-points
+    properties = (("<w:keepNext/>" if keep_next else "") + '<w:spacing w:before="0" w:after="0"/>'
+                  + f'<w:jc w:val="{align}"/>')
+    run_properties = (f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
+                      + ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+                      + f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
+    paragraphs = []
+    for line in _NOT_XML.sub("", text).split("\n"):
+        pieces = "<w:noBreakHyphen/>".join(f'<w:t xml:space="preserve">{escape(piece)}</w:t>' for piece in _WORD_HYPHEN.split(line))
+        run = f"<w:r><w:rPr>{run_properties}</w:rPr>{pieces}</w:r>" if line else ""
+        paragraphs.append(f"<w:p><w:pPr>{properties}<w:rPr>{run_properties}</w:rPr></w:pPr>{run}</w:p>")
+    return "".join(paragraphs)
 
 
-def _repeat_as_header(row) -> None:
-    """Mark a row 'repeat as header row at the top of each page' (w:tblHeader)."""
-    properties = row._tr.get_or_add_trPr()
-    element = OxmlElement("w:tblHeader")
-    element.set(qn("w:val"), "true")
-    properties.append(element)
+def _cell(width: int, content: str, *, span: int = 1, merge: str = "") -> str:
+    """A w:tc `width` twips wide spanning `span` grid columns; `merge`: 'restart' or 'continue'
+    for a header cell merged with the cells below it."""
+    properties = f'<w:tcW w:w="{width}" w:type="dxa"/>' + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
+    if merge:
+        properties += '<w:vMerge w:val="restart"/>' if merge == "restart" else "<w:vMerge/>"
+    return f'<w:tc><w:tcPr>{properties}<w:vAlign w:val="center"/></w:tcPr>{content}</w:tc>'
 
 
-def _fixed_widths(grid, widths) -> None:
-    """Word and LibreOffice honour column widths only from the table grid with a fixed layout."""
-    grid.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    grid._tbl.tblPr.append(layout)
-    for column, width in zip(grid._tbl.tblGrid.findall(qn("w:gridCol")), widths):
-        column.set(qn("w:w"), str(width.twips))
-    for row in grid.rows:
-        for index, cell in enumerate(row.cells):
-            cell.width = widths[index]
+def _row(cells: str, *, header: bool = False) -> str:
+    return f'<w:tr><w:trPr><w:cantSplit/>{"<w:tblHeader/>" if header else ""}</w:trPr>{cells}</w:tr>'
 
 
-def build_table(document, table: AnnexTable):
-    headers = table.header_rows()
-    columns = len(table.widths)
-    grid = document.add_table(rows=len(headers) + len(table.rows), cols=columns)
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _borders(grid)
-    widths = [Mm(w * PAGE_WIDTH_MM / sum(table.widths)) for w in table.widths]
-    _fixed_widths(grid, widths)
-    for r, c, rowspan, colspan, text in header_spans(headers):
-        cell = grid.cell(r, c)
-        if rowspan > 1 or colspan > 1:
-            cell = cell.merge(grid.cell(r + rowspan - 1, c + colspan - 1))
-        _text(cell, text, bold=True, align="center")
-    for r in range(len(headers)):
-        _repeat_as_header(grid.rows[r])
-    for offset, item in enumerate(table.rows, start=len(headers)):
+def _group_cells(item: Row) -> list[tuple[int, int, str]]:
+    """A group row's (column, span, text): 'IV' in the first column and the title spanning the
+    rest (span 0), or only the title."""
+    return [(0, 1, item.cells[0].text), (1, 0, item.cells[1].text)] if len(item.cells) > 1 else [(0, 0, item.cells[0].text)]
+
+
+def _style(kind: str) -> str:
+    return {"total": "bold", "sub": "italic"}.get(kind, "regular")
+
+
+def table_widths(table: AnnexTable) -> list[float]:
+    """Column widths in points for `table` on the landscape page, from what its cells hold."""
+    texts = [Text(r, c, text, "bold", span=colspan) for r, c, _, colspan, text in header_spans(table.header_rows())]
+    for r, item in enumerate(table.rows, start=len(table.header_rows())):
         if item.kind == "group":
-            first = 1 if len(item.cells) > 1 else 0  # "IV" | title spanning the other columns
-            if first:
-                _text(grid.cell(offset, 0), item.cells[0].text, bold=True, align=item.cells[0].align)
-            merged = grid.cell(offset, first).merge(grid.cell(offset, columns - 1))
-            _text(merged, item.cells[first].text, bold=True)
+            texts += [Text(r, c, text, "bold", span) for c, span, text in _group_cells(item)]
+        else:
+            texts += [Text(r, c, cell.text, _style(item.kind)) for c, cell in enumerate(item.cells[:len(table.widths)])]
+    return column_widths(len(table.widths), texts, PAGE_WIDTH_PT, size=TABLE_SIZE, padding=2 * CELL_MARGIN_PT,
+                         header_rows=len(table.header_rows()))
+
+
+def table_xml(table: AnnexTable) -> str:
+    """The w:tbl of `table`: borders, fixed column widths, repeated header rows, unsplittable rows."""
+    columns = len(table.widths)
+    widths = [_twips(width) for width in table_widths(table)]
+    margin = _twips(CELL_MARGIN_PT)
+    border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
+    parts = [f"<w:tbl {NAMESPACE}><w:tblPr>",
+             f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>',
+             "<w:tblBorders>" + "".join(f"<w:{edge} {border}/>" for edge in ("top", "left", "bottom", "right", "insideH", "insideV"))
+             + "</w:tblBorders>",
+             '<w:tblLayout w:type="fixed"/>',
+             f'<w:tblCellMar><w:left w:w="{margin}" w:type="dxa"/><w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>',
+             "</w:tblPr><w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>"]
+
+    headers = table.header_rows()
+    by_row: list[list[tuple[int, str]]] = [[] for _ in headers]  # (column, w:tc) of each header row
+    for r, c, rowspan, colspan, text in header_spans(headers):
+        width = sum(widths[c:c + colspan])
+        for offset in range(rowspan):
+            merge = "" if rowspan == 1 else ("restart" if offset == 0 else "continue")
+            content = _paragraphs(text, bold=True, align="center", keep_next=True) if offset == 0 else _paragraphs("")
+            by_row[r + offset].append((c, _cell(width, content, span=colspan, merge=merge)))
+    parts += [_row("".join(cell for _, cell in sorted(cells)), header=True) for cells in by_row]
+
+    for item in table.rows:
+        if item.kind == "group":
+            cells = []
+            for column, span, text in _group_cells(item):
+                span = span or columns - column
+                content = _paragraphs(text, bold=True, align="center" if span == 1 else "left", keep_next=True)
+                cells.append(_cell(sum(widths[column:column + span]), content, span=span))
+            parts.append(_row("".join(cells)))
             continue
-        for c, cell in enumerate(item.cells[:columns]):
-            _text(grid.cell(offset, c), cell.text, bold=item.kind == "total", italic=item.kind == "sub", align=cell.align)
-    return grid
+        style = _style(item.kind)
+        parts.append(_row("".join(
+            _cell(widths[c], _paragraphs(cell.text, bold=style == "bold", italic=style == "italic", align=cell.align))
+            for c, cell in enumerate(item.cells[:columns]))))
+    parts.append("</w:tbl>")
+    return "".join(parts)
+
+
+def _caption(text: str) -> str:
+    """The bold title over a smaller table, kept with it."""
+    size = (TABLE_SIZE + 1) * 2
+    return (f'<w:p {NAMESPACE}><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="0"/></w:pPr><w:r><w:rPr>'
+            f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/><w:b/>'
+            f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr><w:t xml:space="preserve">{escape(_NOT_XML.sub("", text))}</w:t></w:r></w:p>')
 
 
 def build_signature(document, lines: list[tuple[str, str]]) -> None:
     """The place and date, the signature block and the signer in the right half of a borderless
     two-column table, as Nghị định 30 lays out the signature."""
-    grid = document.add_table(rows=1, cols=2)
-    _fixed_widths(grid, [Mm(PAGE_WIDTH_MM / 2)] * 2)
-    right = grid.cell(0, 1)
-    for index, (style, text) in enumerate(lines):
-        paragraph = right.paragraphs[0] if index == 0 else right.add_paragraph()
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.paragraph_format.space_after = Pt(0)
-        run = paragraph.add_run(text)
-        run.font.name, run.font.size = FONT, Pt(14)
-        run.font.bold, run.font.italic = style == "bold", style == "italic"
+    half = _twips(PAGE_WIDTH_PT / 2)
+    right = "".join(_paragraphs(text, bold=style == "bold", italic=style == "italic", align="center", size=14)
+                    for style, text in lines)
+    xml = (f'<w:tbl {NAMESPACE}><w:tblPr><w:tblW w:w="{2 * half}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+           f'<w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid>'
+           + _row(_cell(half, _paragraphs("")) + _cell(half, right)) + "</w:tbl>")
+    body = document.element.body
+    if body.sectPr is not None:  # a new document's section properties stay last
+        body.sectPr.addprevious(parse_xml(xml))
+    else:
+        body.append(parse_xml(xml))
 
 
 def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | None = None) -> Path:
-    """Render one annex into a .docx at `path` (atomically)."""
+    """Render one annex into a .docx at `path` (atomically).
+
+    The template is rendered with a marker where the tables go, and the tables replace the marker
+    afterwards: docxtpl post-processes everything it renders with regular expressions, which for a
+    table of thousands of rows cost more than writing it.
+    """
     document = DocxTemplate(str(template or BUNDLED_TEMPLATE))
-    subdocument = document.new_subdoc()
-    build_table(subdocument, table)
-    for extra in table.extra:
-        caption = subdocument.add_paragraph()
-        caption.paragraph_format.space_before = Pt(12)
-        run = caption.add_run(extra.heading.title)
-        run.font.name, run.font.size, run.font.bold = FONT, Pt(TABLE_SIZE + 1), True
-        build_table(subdocument, extra)
+    marker = document.new_subdoc()
+    marker.add_paragraph(TABLE_MARKER)
     signature = document.new_subdoc()
     if table.signature:
         build_signature(signature, table.signature)
-    document.render({"heading": table.heading, "table": subdocument, "notes": table.notes, "signature": signature},
+    document.render({"heading": table.heading, "table": marker, "notes": table.notes, "signature": signature},
                     autoescape=True)
+    parts = [table_xml(table)]
+    for extra in table.extra:
+        parts += [_caption(extra.heading.title), table_xml(extra)]
+    (placeholder,) = [p for p in document.docx.element.body.iter(qn("w:p")) if p.text == TABLE_MARKER]
+    for xml in parts:
+        placeholder.addprevious(parse_xml(xml))
+    placeholder.getparent().remove(placeholder)
     return atomic_write(path, document.save)

@@ -14,12 +14,11 @@ A task's status comes from what its leads (cơ quan chủ trì) reported in "M�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Mapping
 
 from toolkit.spec.names import TASK_STATUSES, task_id
 from toolkit.collect.records import UnitReturn
-from toolkit.annex.document import AnnexTable, Cell, Heading, Row, annex_label, attached_line
+from toolkit.annex.document import AnnexTable, Cell, Heading, Row, annex_heading
 from toolkit.spec.model import Annex, Task, TaskGroup
 from toolkit.core.numbers import fmt_number, fmt_percent
 from toolkit.spec.plan import Plan
@@ -32,6 +31,11 @@ MATRIX_HEADER = ["TT", "Nội dung", "Cơ quan chủ trì thực hiện", "Cơ q
 MATRIX_WIDTHS = [6, 70, 32, 32, 16]
 PROGRESS_HEADER = MATRIX_HEADER + ["Kết quả thực hiện của cơ quan chủ trì", "Khó khăn, vướng mắc", "Đề xuất", "Tình trạng"]
 PROGRESS_WIDTHS = [8, 40, 18, 18, 13, 42, 22, 22, 13]  # TT 8: narrower prints "T/T" in Word
+DETAIL_HEADER = ["TT", "Đơn vị", "Mức độ", "Kết quả thực hiện", "Khó khăn, vướng mắc", "Đề xuất"]
+DETAIL_WIDTHS = [8, 36, 16, 50, 30, 30]
+# A task led by more units than this shows a count per status; the units' own texts go to the detail table
+# (seed 003 gives one task to every school: 42 schools' texts in one cell filled 41 pages).
+MANY_LEADS = 4
 
 
 # Reading the progress
@@ -115,12 +119,6 @@ def status_counts(progress: list[TaskProgress]) -> dict[str, int]:
 # Tables
 
 
-def _heading(plan: Plan, annex: Annex) -> Heading:
-    # An imported matrix keeps the "(Kèm theo …)" line of its own document.
-    attached = plan.tasks.attached_to if plan.tasks and plan.tasks.attached_to else attached_line(plan)
-    return Heading(annex_label(annex.numeral), annex.title.upper(), attached)
-
-
 def _task_cells(task: Task) -> list[Cell]:
     # TT as written: a matrix may leave it blank or number its tasks across groups.
     return [Cell(task.tt, "center"), Cell(task.content), Cell(task.lead), Cell(task.coordinating), Cell(task.timeframe, "center")]
@@ -132,7 +130,7 @@ def _group_row(group: TaskGroup) -> Row:
 
 def tasks_table(plan: Plan, annex: Annex) -> AnnexTable:
     """TT | Nội dung | Cơ quan chủ trì thực hiện | Cơ quan phối hợp | Thời gian thực hiện."""
-    table = AnnexTable(annex.stem, _heading(plan, annex), [list(MATRIX_HEADER)], list(MATRIX_WIDTHS), number_row=False)
+    table = AnnexTable(annex.stem, annex_heading(plan, annex), [list(MATRIX_HEADER)], list(MATRIX_WIDTHS), number_row=False)
     for group in plan.tasks.groups if plan.tasks else []:
         table.rows.append(_group_row(group))
         table.rows.extend(Row(_task_cells(task)) for task in group.tasks)
@@ -153,25 +151,58 @@ def _lead_line(report: Report) -> str:
 
 def progress_table(plan: Plan, roster: Roster, annex: Annex, returns: Mapping[str, UnitReturn] | None = None) -> AnnexTable:
     """The matrix, plus each lead's status and result, difficulties, proposals and the task's
-    status; under it, the number of tasks by status."""
+    status; under it, the number of tasks by status, then the detail of the tasks led by many units."""
     progress = task_progress(plan, roster, returns)
-    table = AnnexTable(annex.stem, _heading(plan, annex), [list(PROGRESS_HEADER)], list(PROGRESS_WIDTHS), number_row=False)
+    table = AnnexTable(annex.stem, annex_heading(plan, annex), [list(PROGRESS_HEADER)], list(PROGRESS_WIDTHS), number_row=False)
     items = iter(progress)  # in plan order, like the groups' tasks
     for group in plan.tasks.groups if plan.tasks else []:
         table.rows.append(_group_row(group))
-        table.rows.extend(_progress_row(next(items)) for _ in group.tasks)
+        table.rows.extend(_progress_row(plan, next(items)) for _ in group.tasks)
     table.extra.append(summary_table(plan, annex, progress))
+    many = [item for item in progress if len(item.leads) > MANY_LEADS]
+    if many:
+        table.extra.append(detail_table(annex, many))
     table.notes.append("Tình trạng của nhiệm vụ: Hoàn thành khi mọi cơ quan chủ trì báo cáo hoàn thành; Chưa thực hiện "
                        "khi mọi cơ quan chủ trì đã báo cáo đều chưa thực hiện; Chưa báo cáo khi chưa cơ quan chủ trì nào "
                        "báo cáo; còn lại là Đang thực hiện.")
     return table
 
 
-def _progress_row(item: TaskProgress) -> Row:
-    results = "\n".join(_lead_line(r) for r in item.leads) or "(không có đơn vị chủ trì trong danh sách đơn vị)"
+def _progress_row(plan: Plan, item: TaskProgress) -> Row:
     everyone = item.leads + item.coordinators
+    if len(item.leads) > MANY_LEADS:
+        see = "Chi tiết từng đơn vị ở bảng cuối phụ lục."
+        return Row(_task_cells(item.task) + [Cell(f"{lead_summary(plan, item.leads)}. {see}"),
+                                             Cell(see if _lines(everyone, "difficulties") else ""),
+                                             Cell(see if _lines(everyone, "proposals") else ""), Cell(item.status, "center")])
+    results = "\n".join(_lead_line(r) for r in item.leads) or "(không có đơn vị chủ trì trong danh sách đơn vị)"
     return Row(_task_cells(item.task) + [Cell(results), Cell(_lines(everyone, "difficulties")),
                                          Cell(_lines(everyone, "proposals")), Cell(item.status, "center")])
+
+
+def lead_summary(plan: Plan, leads: tuple[Report, ...]) -> str:
+    """'38/42 trường hoàn thành; 3 đang thực hiện; 1 chưa báo cáo' (statuses no lead is at are left out)."""
+    kinds = {report.unit.kind for report in leads}
+    word = plan.unit_kinds[kinds.pop()].plural if len(kinds) == 1 and next(iter(kinds)) in plan.unit_kinds else "đơn vị"
+    counts = {status: sum(1 for r in leads if (r.status or NOT_REPORTED) == status) for status in SUMMARY_STATUSES}
+    parts = [f"{fmt_number(counts[DONE], 0)}/{fmt_number(len(leads), 0)} {word} {DONE.lower()}"]
+    parts += [f"{fmt_number(counts[status], 0)} {status.lower()}" for status in SUMMARY_STATUSES[1:] if counts[status]]
+    return "; ".join(parts)
+
+
+def detail_table(annex: Annex, progress: list[TaskProgress]) -> AnnexTable:
+    """What each unit reported on the tasks led by many units: a group row per task, a row per unit
+    (its leads, then the coordinators that wrote something)."""
+    table = AnnexTable(annex.stem + "_chi_tiet", Heading("", "Chi tiết kết quả thực hiện theo đơn vị", ""),
+                       [list(DETAIL_HEADER)], list(DETAIL_WIDTHS), number_row=False)
+    for item in progress:
+        table.rows.append(Row([Cell(f"{item.group.numeral}.{item.task.tt}".rstrip("."), "center"), Cell(item.task.content)], "group"))
+        rows = [(r, r.status or NOT_REPORTED) for r in item.leads]
+        rows += [(r, "Phối hợp") for r in item.coordinators if r.result or r.difficulties or r.proposals]
+        for number, (report, status) in enumerate(rows, start=1):
+            table.rows.append(Row([Cell(str(number), "center"), Cell(report.unit.name), Cell(status, "center"),
+                                   Cell(report.result), Cell(report.difficulties), Cell(report.proposals)]))
+    return table
 
 
 def summary_table(plan: Plan, annex: Annex, progress: list[TaskProgress]) -> AnnexTable:

@@ -8,39 +8,51 @@ from typing import Mapping
 import pandas as pd
 
 from toolkit.aggregate.compute import Result
-from toolkit.annex.tables import breakdown_table, evaluation_period, targets_table
+from toolkit.aggregate.judging import judge
+from toolkit.annex.tables import breakdown_table, plan_targets_table, target_cell, targets_table
 from toolkit.annex.tasks import progress_table, tasks_table
 from toolkit.annex.xlsx import write_annex_xlsx
 from toolkit.collect.records import UnitReturn
-from toolkit.annex.document import AnnexTable, signature_block
+from toolkit.annex.document import AnnexTable, annex_heading, signature_block
 from toolkit.core.files import atomic_write
+from toolkit.core.text import csv_cell
 from toolkit.spec.plan import Plan
+from toolkit.spec.targets import Target
 from toolkit.spec.units import Roster
 
 RESULT_COLUMNS = ["indicator", "scope", "scope_code", "value", "numerator", "denominator", "target", "achieved",
                   "expected", "reported", "excluded", "indicator_name", "scope_name", "unit", "rule"]
+JUDGED_COLUMNS = ["target_text", "verdict"]  # after the per-period targets: added later, kept last
 
 
 def results_frame(plan: Plan, results: list[Result]) -> pd.DataFrame:
     """The tidy long table of results (one row per indicator and scope), as a province rolls up."""
-    judged = evaluation_period(plan)
     periods = plan.period.target_periods
     rows = []
     for r in results:
+        verdict = judge(plan, r)
+        judged = r.targets.get(verdict.period)  # the target of the round, or the later one it is read against
         row = {"indicator": r.indicator.code, "scope": r.scope, "scope_code": r.scope_code, "value": r.value,
-               "numerator": r.numerator, "denominator": r.denominator, "target": r.targets.get(judged),
-               "achieved": r.achieved(judged), "expected": r.expected, "reported": r.reported, "excluded": r.excluded,
-               "indicator_name": r.indicator.name, "scope_name": r.scope_name, "unit": r.indicator.unit, "rule": r.indicator.rule}
+               "numerator": r.numerator, "denominator": r.denominator, "target": _target_value(judged),
+               "achieved": verdict.achieved, "expected": r.expected, "reported": r.reported, "excluded": r.excluded,
+               "indicator_name": r.indicator.name, "scope_name": r.scope_name, "unit": r.indicator.unit, "rule": r.indicator.rule,
+               "target_text": target_cell(plan, r, verdict.period).text, "verdict": verdict.text}
         if len(periods) > 1:
-            row.update({f"target_{p.code}": r.targets.get(p.code) for p in periods})
+            row.update({f"target_{p.code}": _target_value(r.targets.get(p.code)) for p in periods})
         rows.append(row)
     extra = [f"target_{p.code}" for p in periods] if len(periods) > 1 else []
-    return pd.DataFrame(rows, columns=RESULT_COLUMNS + extra)
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS + extra + JUDGED_COLUMNS)
+
+
+def _target_value(target: Target | None) -> float | None:
+    return target.value if target is not None else None
 
 
 def write_results_csv(plan: Plan, results: list[Result], path: Path) -> Path:
     """ket_qua.csv (contract): values unrounded, percent for ratio and share; UTF-8 with BOM."""
     frame = results_frame(plan, results)
+    text = frame.select_dtypes(include=["object", "string"]).columns  # names and codes, never the numbers
+    frame[text] = frame[text].map(lambda value: csv_cell(value) if isinstance(value, str) else value)
     return atomic_write(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig"))
 
 
@@ -66,11 +78,13 @@ def annex_tables(plan: Plan, roster: Roster, results: list[Result], returns: Map
         "breakdown": lambda annex: breakdown_table(plan, annex, results, returns),
         "tasks": lambda annex: tasks_table(plan, annex),
         "progress": lambda annex: progress_table(plan, roster, annex, returns),
+        "plan_targets": lambda annex: plan_targets_table(plan, annex),
     }
     tables = []
     for annex in plan.annexes:
         if kinds is None or annex.kind in kinds:
             table = builders[annex.kind](annex)
+            table.heading = annex_heading(plan, annex)
             table.signature = signature_block(plan) if annex.signed else []
             tables.append(table)
     return tables

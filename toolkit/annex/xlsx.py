@@ -15,6 +15,7 @@ from toolkit.annex.document import (
     MARGINS_MM,
     PAPER_A4,
     SIZE_TABLE,
+    MERGE_UP,
     AnnexTable,
     header_spans,
 )
@@ -22,14 +23,54 @@ from toolkit.core.files import atomic_write
 
 MM = 1 / 25.4
 MAX_ROW_HEIGHT = 409  # points; Excel's limit
+# Printing, in points: the A4 landscape page inside the margins, and a column of width w (in
+# characters) printing 6.0 w + 4 pt wide in Times New Roman 12 (measured on LibreOffice's PDF).
+PRINTABLE_WIDTH = (297 - MARGINS_MM["left"] - MARGINS_MM["right"]) * 72 / 25.4
+PRINTABLE_HEIGHT = (210 - MARGINS_MM["top"] - MARGINS_MM["bottom"]) * 72 / 25.4 - 24  # less the page number line
+COLUMN_PT, COLUMN_PADDING_PT = 6.1, 4.5  # a little wide: a table must never spill onto a second page sideways
+VIETNAMESE = "[$-42A]"  # the locale of a number format: decimal comma, thousands dot
 CHART_ROWS = 25  # rows a chart (460 px high) and the gap after it take on the 'Biểu đồ' sheet
+
+
+MAX_CELL_CHARS = 32767  # Excel's limit; a longer text is cut off silently
+LINE_HEIGHT = 15.5  # points, a wrapped line of 12 pt text
+
+
+def _lines(line: str, width: float) -> int:
+    """Printed lines of one paragraph wrapped in a column `width` characters wide."""
+    return max(1, -(-int(len(line) * 1.15) // max(int(width), 1)))
 
 
 def _height(text: str, width: float) -> float:
     """Row height (points) for text wrapped in a column `width` characters wide; spreadsheet
     programs do not grow rows for wrapped text a library wrote."""
-    lines = sum(max(1, -(-int(len(line) * 1.15) // max(int(width), 1))) for line in text.split("\n"))
-    return min(MAX_ROW_HEIGHT, 15.5 * lines)
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * sum(_lines(line, width) for line in text.split("\n")))
+
+
+def _pieces(text: str, width: float) -> list[str]:
+    """`text` cut between words into pieces that each fit one row (409 pt) and one cell (32,767
+    characters): a long text continues on the following rows instead of being cut off."""
+    limit = int(MAX_ROW_HEIGHT // LINE_HEIGHT)
+    chunk = max(1, int((limit - 1) * int(width) / 1.15))
+    pieces: list[str] = []
+    done: list[str] = []  # the finished paragraphs of the piece being filled
+    lines = size = 0  # their printed lines and characters
+    paragraph: str | None = None  # the paragraph being filled; None before its first word
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            done.append(paragraph or "")
+            lines, size, paragraph = lines + _lines(paragraph or "", width), size + len(paragraph or "") + 1, None
+            if lines + _lines(line, width) > limit or size + len(line) > MAX_CELL_CHARS:  # a new row, not a cut paragraph
+                pieces.append("\n".join(done))
+                done, lines, size = [], 0, 0
+        # A "word" longer than a row holds (hostile input) is cut, as nothing else can be.
+        for word in (w[i:i + chunk] for w in line.split(" ") for i in range(0, max(len(w), 1), chunk)):
+            trial = word if paragraph is None else f"{paragraph} {word}"
+            if (lines + _lines(trial, width) > limit or size + len(trial) > MAX_CELL_CHARS) and (done or paragraph):
+                pieces.append("\n".join(done + ([paragraph] if paragraph is not None else [])))
+                done, lines, size, trial = [], 0, 0, word
+            paragraph = trial
+    return pieces + ["\n".join(done + [paragraph or ""])]
 
 
 def write_annex_xlsx(table: AnnexTable, path: str | Path) -> Path:
@@ -76,10 +117,12 @@ def _write(book, table: AnnexTable) -> None:
     }
     cell_formats: dict[tuple, object] = {}
 
-    def cell_format(kind: str, align: str):
-        if (kind, align) not in cell_formats:
-            cell_formats[(kind, align)] = book.add_format({**base, "align": align, "bold": kind == "total", "italic": kind == "sub"})
-        return cell_formats[(kind, align)]
+    def cell_format(kind: str, align: str, number_format: str = ""):
+        key = (kind, align, number_format)
+        if key not in cell_formats:
+            extra = {"num_format": number_format} if number_format else {}
+            cell_formats[key] = book.add_format({**base, "align": align, "bold": kind == "total", "italic": kind == "sub", **extra})
+        return cell_formats[key]
 
     sheet = book.add_worksheet(table.heading.label[:31])
     last = len(table.widths) - 1
@@ -92,13 +135,17 @@ def _write(book, table: AnnexTable) -> None:
     sheet.merge_range(2, 0, 2, last, table.heading.attached, fmt["attached"])
     sheet.set_row(2, _height(table.heading.attached, total_width / 1.2))
 
-    top = 4
-    row = _write_table(sheet, fmt, cell_format, table, top)
+    top, layout = 4, []
+    row = _write_table(sheet, fmt, cell_format, table, top, layout)
+    header = sum(max(_height(text or "", table.widths[c]) for c, text in enumerate(cells) if text != MERGE_UP)
+                 for cells in table.header_rows())
+    above = LINE_HEIGHT * 2 + _height(table.heading.title, total_width / 1.3) + _height(table.heading.attached, total_width / 1.2)
     sheet.repeat_rows(top, top + len(table.header_rows()) - 1)
     sheet.freeze_panes(top + len(table.header_rows()), 0)
     for extra in table.extra:
         sheet.merge_range(row + 1, 0, row + 1, last, extra.heading.title, fmt["caption"])
-        row = _write_table(sheet, fmt, cell_format, extra, row + 2)
+        layout.append((row + 1, LINE_HEIGHT, True))  # the caption, like a group heading, goes with its table
+        row = _write_table(sheet, fmt, cell_format, extra, row + 2, layout)
     for note in table.notes:
         row += 1
         sheet.write_string(row, 0, note, fmt["note"])
@@ -107,7 +154,10 @@ def _write(book, table: AnnexTable) -> None:
 
     sheet.set_paper(PAPER_A4)
     sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    # An explicit scale and page breaks, not "fit to width", which makes Excel ignore page breaks.
+    scale = min(100, int(100 * PRINTABLE_WIDTH / sum(COLUMN_PT * w + COLUMN_PADDING_PT for w in table.widths)))
+    sheet.set_print_scale(max(10, scale))
+    sheet.set_h_pagebreaks(_page_breaks(layout, above + header, header, max(10, scale) / 100))
     sheet.set_margins(left=MARGINS_MM["left"] * MM, right=MARGINS_MM["right"] * MM,
                       top=MARGINS_MM["top"] * MM, bottom=MARGINS_MM["bottom"] * MM)
     # Page numbers centred in the header (Nghị định 30), hidden on page 1 once the file is closed.
@@ -116,10 +166,16 @@ def _write(book, table: AnnexTable) -> None:
         _charts(book, table)
 
 
-def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int) -> int:
+def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int, layout: list) -> int:
     """Header rows from row `top`, then the rows; return the row after the table. Columns take
-    the sheet's widths; a table narrower than the sheet uses its first columns."""
+    the sheet's widths; a table narrower than the sheet uses its first columns. Each body row's
+    (row, height, is a group heading) goes to `layout`."""
     widths, last = table.widths, len(table.widths) - 1
+
+    def size(row: int, height: float, group: bool = False) -> None:
+        sheet.set_row(row, height)
+        layout.append((row, height, group))
+
     headers = table.header_rows()
     for r, header_row in enumerate(headers):
         sheet.set_row(top + r, max(_height(text or "", widths[c]) for c, text in enumerate(header_row) if text != "^"))
@@ -135,13 +191,63 @@ def _write_table(sheet, fmt: dict, cell_format, table: AnnexTable, top: int) -> 
             if first:
                 sheet.write_string(row, 0, item.cells[0].text, fmt["group_numeral"])
             sheet.merge_range(row, first, row, last, item.cells[first].text, fmt["group"])
-            sheet.set_row(row, _height(item.cells[first].text, sum(widths[first:])))
-        else:
-            for col, cell in enumerate(item.cells):
-                sheet.write_string(row, col, cell.text, cell_format(item.kind, cell.align))
-            sheet.set_row(row, max(_height(cell.text, widths[col]) for col, cell in enumerate(item.cells)))
-        row += 1
+            size(row, _height(item.cells[first].text, sum(widths[first:])), group=True)
+            row += 1
+            continue
+        pieces = [_pieces(cell.text, widths[col]) for col, cell in enumerate(item.cells)]
+        rows = max(len(p) for p in pieces)  # a text too long for one row continues on the next ones
+        for col, cell in enumerate(item.cells):
+            value, number_format = _number(cell) if cell.number is not None else (None, "")
+            style = cell_format(item.kind, cell.align, number_format)
+            if len(pieces[col]) == 1 and rows > 1:  # a short cell spans the continuation rows
+                sheet.merge_range(row, col, row + rows - 1, col, "", style)
+            if value is not None:
+                sheet.write_number(row, col, value, style)
+                continue
+            for offset in range(len(pieces[col]) if len(pieces[col]) > 1 or rows == 1 else 1):
+                sheet.write_string(row + offset, col, pieces[col][offset], style)
+            for offset in range(len(pieces[col]), rows) if len(pieces[col]) > 1 else ():
+                sheet.write_blank(row + offset, col, None, style)
+        for offset in range(rows):
+            spanning = rows > 1  # merged short cells spread over the rows; the long texts set the heights
+            size(row + offset, max((_height(p[offset], widths[col]) for col, p in enumerate(pieces)
+                                             if offset < len(p) and not (spanning and len(p) == 1)), default=LINE_HEIGHT))
+        row += rows
     return row
+
+
+def _page_breaks(layout: list[tuple[int, float, bool]], first: float, header: float, scale: float) -> list[int]:
+    """The rows that start a page, printing at `scale`, so that no group heading ends a page.
+
+    `first`: the height above the table's first row on page 1 (heading and header rows);
+    `header`: the header rows repeated on every other page. Pages are planned a little short,
+    so that the programs' own breaks never come before these.
+    """
+    capacity = PRINTABLE_HEIGHT * 0.94 / scale
+    breaks, used = [], first
+    for index, (row, height, _) in enumerate(layout):
+        if used + height > capacity and used > header:
+            previous_row, previous_height, previous_group = layout[index - 1] if index else (row, 0.0, False)
+            if previous_group and previous_row not in breaks:  # the heading moves on with its first row
+                breaks.append(previous_row)
+                used = header + previous_height
+            else:
+                breaks.append(row)
+                used = header
+        used += height
+    return breaks
+
+
+def _number(cell) -> tuple[float, str]:
+    """The value and number format that show `cell.number` as `cell.text` shows it ("82,1%", "1.234").
+
+    The format carries the Vietnamese locale ([$-42A]): LibreOffice then prints a decimal comma and
+    a thousands dot on any machine; Excel uses the machine's separators, a comma on Vietnamese Windows.
+    """
+    percent = cell.text.endswith("%")
+    decimals = len(cell.text.rstrip("%").partition(",")[2])
+    number_format = VIETNAMESE + "#,##0" + ("." + "0" * decimals if decimals else "") + ("%" if percent else "")
+    return (round(cell.number / 100, decimals + 2) if percent else cell.number), number_format
 
 
 def _signature(sheet, fmt: dict, lines: list[tuple[str, str]], top: int, columns: int) -> None:
@@ -154,6 +260,13 @@ def _signature(sheet, fmt: dict, lines: list[tuple[str, str]], top: int, columns
             sheet.write_string(top + offset, first, text, fmt[f"sign_{style}"])
 
 
+def _label(text: str, limit: int = 60) -> str:
+    """A chart label of at most about `limit` characters, shortened between words ("…"), never inside one."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
 def _charts(book, table: AnnexTable) -> None:
     """One column chart of target vs result per section, data on a sheet of its own."""
     data = book.add_worksheet("Số liệu biểu đồ")
@@ -163,19 +276,24 @@ def _charts(book, table: AnnexTable) -> None:
         names = list(spec["series"])
         data.write_string(row, 0, spec["title"])
         for i, category in enumerate(spec["categories"]):
-            data.write_string(row + 1 + i, 0, category)
+            data.write_string(row + 1 + i, 0, _label(category))
         for j, name in enumerate(names):
             data.write_string(row, 1 + j, name)
             for i, value in enumerate(spec["series"][name]):
                 data.write_number(row + 1 + i, 1 + j, value)
-        chart = book.add_chart({"type": "column"})
+        # Bars across the page: each label gets a line of its own beside its bars, nothing overlaps.
+        chart = book.add_chart({"type": "bar"})
         first, last = row + 1, row + len(spec["categories"])
         for j, name in enumerate(names):
             chart.add_series({"name": ["Số liệu biểu đồ", row, 1 + j], "categories": ["Số liệu biểu đồ", first, 0, last, 0],
-                              "values": ["Số liệu biểu đồ", first, 1 + j, last, 1 + j], "data_labels": {"value": True}})
+                              "values": ["Số liệu biểu đồ", first, 1 + j, last, 1 + j], "gap": 60,
+                              "data_labels": {"value": True, "num_format": VIETNAMESE + "#,##0.0#", "font": {"name": FONT, "size": 9}}})
         chart.set_title({"name": spec["title"], "name_font": {"name": FONT, "size": 12}})
-        chart.set_y_axis({"name": "%", "min": 0})
-        chart.set_legend({"position": "bottom"})
+        chart.set_x_axis({"name": "%", "min": 0, "num_format": VIETNAMESE + "#,##0", "num_font": {"name": FONT, "size": 9},
+                          "name_font": {"name": FONT, "size": 10}, "major_gridlines": {"visible": True}})
+        # Indicator 1 on top, as in the table; the value axis stays at the foot.
+        chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": {"name": FONT, "size": 9}})
+        chart.set_legend({"position": "bottom", "font": {"name": FONT, "size": 10}})
         chart.set_size({"width": 760, "height": 460})  # LibreOffice widens charts with the TNR 12 columns; 900 px spilled onto a second page
         charts.insert_chart(number * CHART_ROWS, 0, chart)
         row = last + 2

@@ -11,17 +11,21 @@ import sys
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from toolkit import __version__
 from toolkit.cli import i18n as cli_i18n
 from toolkit.jobs import pipeline
 from toolkit.core.errors import ToolkitError
+from toolkit.core.workers import OnProgress, no_progress
 from toolkit.spec.load import bundled_examples
 from toolkit.jobs.workspace import init_workspace
+from toolkit.tasks.agencies import ALIAS_HINT
 
 cli_i18n.install()
 
-PLAN_HELP = "Kế hoạch: đường dẫn tệp plan.yaml (hoặc thư mục chứa nó), hoặc tên ví dụ có sẵn như bao-thang-2022."
+PLAN_HELP = ("Kế hoạch: tệp Excel ke_hoach.xlsx (hoặc plan.yaml), thư mục chứa tệp đó, "
+             "hoặc tên ví dụ có sẵn như bao-thang-2022.")
 ROSTER_HELP = "Danh sách đơn vị (.csv hoặc .xlsx) dùng thay cho danh sách ghi trong kế hoạch."
 OPTIONS = "[TÙY_CHỌN]"
 QUIET_HELP = "Không hiện thanh tiến trình (dùng khi chạy bằng script)."
@@ -35,11 +39,33 @@ def _say(text: str) -> None:
     click.echo(text)
 
 
-def _load(plan_ref: str, roster: Path | None):
+_STEPS = {"templates": "Tạo biểu mẫu", "returns": "Đọc báo cáo"}  # what the bar of each step says
+
+
+def _progress_bars(quiet: bool) -> OnProgress:
+    """The job's `on_progress`: one bar per step, closed when the step is done; none when quiet."""
+    if quiet:
+        return no_progress
+    bars: dict[str, tqdm] = {}
+
+    def show(step: str, done: int, total: int) -> None:
+        bar = bars.get(step)
+        if bar is None:
+            bar = bars[step] = tqdm(total=total, desc=_STEPS[step], unit=" tệp")
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return show
+
+
+def _load(plan_ref: str, roster: Path | None, year: int | None = None):
     """Load plan and roster, and say which agency names in the task list matched no unit."""
-    plan, units = pipeline.load(plan_ref, roster)
+    plan, units = pipeline.load(plan_ref, roster, year=year)
     for note in units.unmatched_agencies:
         _say(f"Cảnh báo: {note}")
+    if units.unmatched_agencies:
+        _say(ALIAS_HINT)
     return plan, units
 
 
@@ -95,32 +121,36 @@ def templates(plan_ref: str, roster: Path | None, output_dir: Path, password: st
     """
     def job():
         plan, units = _load(plan_ref, roster)
-        return pipeline.make_templates(plan, units, output_dir, password=password, progress=not quiet)
+        return pipeline.make_templates(plan, units, output_dir, password=password, on_progress=_progress_bars(quiet))
 
     paths = _run(job)
     _say(f"Đã tạo {len(paths)} biểu mẫu trong {output_dir}.")
 
 
 AS_OF_HELP = "Tính số ngày trễ hạn đến ngày này, ví dụ 20/12/2022 (mặc định: hôm nay)."
+YEAR_HELP = ("Năm báo cáo của kế hoạch nhiều năm, ví dụ 2024: chọn chỉ tiêu của giai đoạn chứa năm đó "
+             "(mặc định: period.round, nếu không có thì period.year của kế hoạch).")
+year_option = click.option("--year", type=click.IntRange(1900, 2200), metavar="NĂM", help=YEAR_HELP)
 
 
 def _check_options(command):
     command = click.option("--as-of", type=click.DateTime(["%d/%m/%Y", "%Y-%m-%d"]), metavar="NGÀY", help=AS_OF_HELP)(command)
     command = click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("output"), show_default=True, help="Thư mục ghi kết quả.")(command)
     command = click.option("--workbooks", "workbooks_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("workbooks"), show_default=True, help="Thư mục chứa các tệp đơn vị gửi về.")(command)
-    return roster_option(plan_option(quiet_option(command)))
+    return roster_option(plan_option(quiet_option(year_option(command))))
 
 
 @main.command(options_metavar=OPTIONS)
 @_check_options
-def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool, as_of) -> None:
+def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool, as_of,
+          year: int | None) -> None:
     """Kiểm tra các tệp gửi về: ai đã nộp, ai chưa, tệp nào có lỗi ở ô nào.
 
     Ví dụ: toolkit check --plan bao-thang-2022 --workbooks workbooks --output output
     """
     def job():
-        plan, units = _load(plan_ref, roster)
-        return pipeline.check(plan, units, workbooks_dir, output_dir, progress=not quiet, today=as_of and as_of.date())
+        plan, units = _load(plan_ref, roster, year)
+        return pipeline.check(plan, units, workbooks_dir, output_dir, on_progress=_progress_bars(quiet), today=as_of and as_of.date())
 
     _print_check(_run(job))
 
@@ -129,14 +159,14 @@ def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: P
 @_check_options
 @click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP", help="Mẫu Word của phụ lục (mặc định: templates/phu_luc.docx nếu có, nếu không dùng mẫu có sẵn).")
 def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: Path, quiet: bool, as_of,
-              docx_template: Path | None) -> None:
+              year: int | None, docx_template: Path | None) -> None:
     """Kiểm tra rồi tổng hợp các tệp gửi về thành các phụ lục (Excel, Word, HTML).
 
-    Ví dụ: toolkit aggregate --plan bao-thang-2022 --workbooks workbooks --output output
+    Ví dụ: toolkit aggregate --plan chi-lang-2021-2030 --year 2025 --workbooks workbooks --output output
     """
     def job():
-        plan, units = _load(plan_ref, roster)
-        return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, progress=not quiet,
+        plan, units = _load(plan_ref, roster, year)
+        return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, on_progress=_progress_bars(quiet),
                                   today=as_of and as_of.date())
 
     outcome = _run(job)
@@ -173,7 +203,8 @@ def rollup(plan_ref: str, part_dirs: tuple[Path, ...], output_dir: Path, docx_te
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="TỆP")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP", default=Path("plan-tasks.yaml"), show_default=True, help="Tệp YAML ghi danh sách nhiệm vụ.")
 def import_tasks(source: Path, output_path: Path) -> None:
-    """Nhập ma trận nhiệm vụ từ bảng Word (.docx), Excel (.xlsx) hoặc văn bản chép từ PDF (.txt).
+    """Nhập ma trận nhiệm vụ từ bảng Word (.docx), Excel (.xlsx) hoặc văn bản chép từ PDF (.txt); tệp văn
+    bản hay Word không có bảng thì đọc mục “TỔ CHỨC THỰC HIỆN”: mỗi cơ quan một nhóm, mỗi dòng “- …” một nhiệm vụ.
 
     Ví dụ: toolkit import-tasks phu_luc_nhiem_vu.docx --output templates/plan-tasks.yaml
     """
@@ -186,15 +217,73 @@ def import_tasks(source: Path, output_path: Path) -> None:
     _say(f"Đã nhập {len(tasks['groups'])} nhóm, {count} nhiệm vụ vào {output_path}.")
 
 
+@main.group(name="plan", options_metavar=OPTIONS, subcommand_metavar="LỆNH [THAM_SỐ]...")
+def plan_group() -> None:
+    """Kế hoạch dạng tệp Excel (ke_hoach.xlsx): tạo mới, xuất từ kế hoạch có sẵn, kiểm tra.
+
+    Ví dụ: toolkit plan new --output ke_hoach.xlsx
+    """
+
+
+workbook_output = click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP",
+                               default=Path("ke_hoach.xlsx"), show_default=True, help="Tệp Excel ghi kế hoạch.")
+
+
+@plan_group.command(name="new", options_metavar=OPTIONS)
+@workbook_output
+@click.option("--year", type=int, default=None, metavar="NĂM", help="Năm của kế hoạch (mặc định: năm nay).")
+def plan_new(output_path: Path, year: int | None) -> None:
+    """Tạo tệp kế hoạch mới: trang hướng dẫn và một dòng mẫu ở mỗi trang để ghi đè.
+
+    Ví dụ: toolkit plan new --output ke_hoach.xlsx
+    """
+    path = _run(lambda: pipeline.new_plan_workbook(output_path, year))
+    _say(f"Đã tạo tệp kế hoạch {path}. Mở bằng Excel hoặc LibreOffice, ghi kế hoạch, rồi chạy: "
+         f"toolkit plan check --plan {path}")
+
+
+@plan_group.command(name="export", options_metavar=OPTIONS)
+@plan_option
+@workbook_output
+def plan_export(plan_ref: str, output_path: Path) -> None:
+    """Ghi một kế hoạch có sẵn (ví dụ hoặc plan.yaml) thành tệp Excel, kèm danh sách đơn vị.
+
+    Ví dụ: toolkit plan export --plan bao-thang-2022 --output ke_hoach.xlsx
+    """
+    path = _run(lambda: pipeline.export_plan_workbook(plan_ref, output_path))
+    _say(f"Đã ghi kế hoạch vào {path}.")
+
+
+@plan_group.command(name="check", options_metavar=OPTIONS)
+@plan_option
+@roster_option
+def plan_check(plan_ref: str, roster: Path | None) -> None:
+    """Kiểm tra kế hoạch và danh sách đơn vị, báo mọi lỗi một lần (không tạo tệp nào).
+
+    Ví dụ: toolkit plan check --plan ke_hoach.xlsx
+    """
+    outcome = _run(lambda: pipeline.check_plan(plan_ref, roster))
+    for problem in outcome.problems:
+        _say(f"{'Lỗi' if problem.severity == 'error' else 'Cảnh báo'}: {problem}")
+    if outcome.errors:
+        raise click.ClickException(f"Kế hoạch có {outcome.errors} lỗi; hãy sửa rồi kiểm tra lại.")
+    plan, units = outcome.plan, outcome.roster
+    for note in units.unmatched_agencies:
+        _say(f"Cảnh báo: {note}")
+    _say(f"Kế hoạch {plan.code} hợp lệ: {len(plan.fields)} số liệu, {len(plan.indicators)} chỉ tiêu, "
+         f"{len(plan.annexes)} phụ lục, {len(units)} đơn vị báo cáo.")
+
+
 @main.command(options_metavar=OPTIONS)
 @click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC", default=Path("output"), show_default=True, help="Thư mục ghi kết quả.")
 @quiet_option
-def demo(output_dir: Path, quiet: bool) -> None:
+@year_option
+def demo(output_dir: Path, quiet: bool, year: int | None) -> None:
     """Chạy thử toàn bộ quy trình trên ví dụ có sẵn (huyện Bảo Thắng, năm 2022).
 
     Ví dụ: toolkit demo --output output
     """
-    outcome = _run(lambda: pipeline.demo(output_dir, progress=not quiet))
+    outcome = _run(lambda: pipeline.demo(output_dir, on_progress=_progress_bars(quiet), year=year))
     _say(f"Đã tạo {len(outcome.templates)} biểu mẫu và {len(outcome.returns)} tệp báo cáo giả lập đơn vị gửi về.")
     _print_check(outcome.aggregated.checked)
     _say("Các phụ lục:")

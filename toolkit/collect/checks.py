@@ -7,6 +7,7 @@ of exactly the indicators that use such a name, and everything else it sent stil
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from toolkit.spec.plan import Plan
 from toolkit.collect.reader import RawWorkbook
 from toolkit.spec.units import Unit
 from toolkit.forms.rules import TEXT_LIMIT
-from toolkit.core.text import clean_text
+from toolkit.core.text import UNWRITABLE, clean_text
 
 RELATIONS = {
     "<=": "phải nhỏ hơn hoặc bằng",
@@ -56,8 +57,7 @@ def input_cells(plan: Plan, unit: Unit) -> list[tuple[str, Field, str]]:
                     label = f"{spec_field.label} – {row.label} – {column.label}"
                     cells.append((grid_name(spec_field.code, row.key, column.key), spec_field, label))
         elif isinstance(spec_field, TaskField):
-            number = f"{spec_field.group.numeral}.{spec_field.task.tt}" if spec_field.task.tt else spec_field.group.numeral
-            cells.append((spec_field.code, spec_field, f"Nhiệm vụ {number} – {spec_field.label}"))
+            cells.append((spec_field.code, spec_field, f"Nhiệm vụ {spec_field.task_label} – {spec_field.label}"))
         else:
             cells.append((spec_field.code, spec_field, spec_field.label))
     return cells
@@ -79,8 +79,11 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
 
     blanks = []
     for name, spec_field, _ in cells:
-        if name not in raw.names:
-            report("missing-name", name, field=name)
+        if name in raw.moved:
+            report("moved-cell", name, field=name, expected=raw.moved[name].a1)
+            failed.add(name)
+        elif name not in raw.names:
+            report("deleted-cell" if name in raw.deleted else "missing-name", name, field=name)
             failed.add(name)
         elif name in raw.formulas:
             report("formula", name)
@@ -88,7 +91,11 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
         elif _is_blank(raw.values.get(name)):
             blanks.append((name, spec_field))
         else:
-            clean = _clean(plan, spec_field, name, raw.values[name], report)
+            try:
+                clean = _clean(plan, spec_field, name, raw.values[name], report)
+            except (ValueError, OverflowError, TypeError):  # a value nothing foresaw is this cell's problem only
+                report("unreadable-value", name, value=_shown(raw.values[name]))
+                clean = None
             if clean is None:
                 failed.add(name)
             else:
@@ -103,7 +110,7 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
             report("required", name)
             failed.add(name)
 
-    for check, left, right, at in _comparisons(plan, unit):
+    for check, left, right, at in (c for f in plan.fields_for(unit) for c in plan.compared_names(f, unit)):
         if all(name in values for name in left + right) and not _holds(check, left, right, values):
             _report_broken(check, left, right, at, values, labels, report)
             failed.update(left + right)  # which side is wrong is anyone's guess
@@ -123,13 +130,18 @@ def _clean(plan: Plan, spec_field: Field, name: str, value: object, report) -> o
     """The clean value of one cell, or None after reporting why it is not acceptable."""
     if spec_field.kind == "text":
         text = clean_text(value)
+        unwritable = len(UNWRITABLE.findall(str(value)))
+        if unwritable:
+            report("unwritable-text", name, count=unwritable)
         if len(text) > TEXT_LIMIT:  # pasted past the template's validation; kept whole all the same
             report("long-text", name, length=fmt_number(len(text), 0), limit=fmt_number(TEXT_LIMIT, 0))
         return text
     if spec_field.kind == "choice":
-        text = " ".join(clean_text(value).split())
-        if text in spec_field.choices:
-            return text
+        # The spreadsheet's list validation lets "mức độ 1" pass for "Mức độ 1": read it as the label.
+        text = " ".join(clean_text(value).split()).casefold()
+        label = next((choice for choice in spec_field.choices if choice.casefold() == text), None)
+        if label is not None:
+            return label
         report("bad-choice", name, value=_shown(value), choices="; ".join(spec_field.choices))
         return None
     if isinstance(value, str) and _COMMA_GROUPS.match(text := clean_text(value)):
@@ -163,7 +175,8 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        # NaN, inf and 1e400 (read as inf) can be stored in a number cell, but are no count.
+        return float(value) if math.isfinite(value) else None
     if not isinstance(value, str):
         return None  # a date or time in a number cell
     text = clean_text(value.replace("\u00a0", " "))
@@ -178,6 +191,8 @@ def _number(value: object) -> float | None:
 
 def _shown(value: object) -> str:
     """A cell's value as a message quotes it: text as typed, 2.5 as '2,5'."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value).upper()  # NAN, INF, -INF: what the file stores, as Excel shows an error
     if isinstance(value, float) and abs(value) >= 1e15:
         return f"{value:.6g}"  # 1e+30, not thirty-one digits
     if isinstance(value, float) and not value.is_integer():
@@ -188,24 +203,6 @@ def _shown(value: object) -> str:
 
 
 # Cross-field checks
-
-
-def _comparisons(plan: Plan, unit: Unit) -> list[tuple[Comparison, list[str], list[str], str]]:
-    """Every check of the spec as (check, left names, right names, reported name) for this unit."""
-    found = []
-    for spec_field in plan.fields_for(unit):
-        for check in spec_field.parsed_checks:
-            if spec_field.kind == "grid":  # terms are columns, compared row by row
-                for row in plan.rows_for(spec_field, unit):
-                    left = [grid_name(spec_field.code, row.key, t.field) for t in check.left.terms]
-                    right = [grid_name(spec_field.code, row.key, t.field) for t in check.right.terms]
-                    found.append((check, left, right, left[0]))
-                continue
-            left = [spec_field.code] if check.left is None else plan.sum_names(check.left, unit)
-            right = plan.sum_names(check.right, unit)
-            if left is not None and right is not None:
-                found.append((check, left, right, spec_field.code))
-    return found
 
 
 def _side_value(names: list[str], constant: int, values: dict[str, object]) -> int:

@@ -7,24 +7,29 @@ name. One bad file never stops the run or touches anyone else's data; files are 
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
 
 from toolkit.collect.checks import check_unit
 from toolkit.spec.names import UNIT_CODE_NAME
 from toolkit.collect.records import Issue, UnitReturn
 from toolkit.core.errors import render, severity
+from toolkit.core.files import RUN_RECORD
 from toolkit.spec.plan import Plan
-from toolkit.collect.reader import SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
+from toolkit.collect.reader import OLE_MAGIC, SPREADSHEET_SUFFIXES, RawWorkbook, read_workbook
 from toolkit.spec.units import Roster, Unit
 from toolkit.core.text import clean_text
-from toolkit.core.workers import shared, worker_pool
+from toolkit.core.workers import OnProgress, no_progress
+from toolkit.core.isolation import isolated_map
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 SMALL_BATCH = 40  # files below which reading in worker processes does not pay
+FILE_SECONDS = 60  # a template reads in milliseconds, the largest file accepted in about a second
+WORKER_MEMORY = 1536 * 1024 * 1024  # bytes of address space per worker: the largest grid accepted needs ~400 MB
 FEEDBACK_FOLDER = "phan_hoi"  # where check reports put marked copies: never read them back as returns
 
 
@@ -48,6 +53,7 @@ class Collection:
     issues: list[Issue] = field(default_factory=list)
     statuses: list[UnitStatus] = field(default_factory=list)
     skipped: list[Issue] = field(default_factory=list)
+    files: list[tuple[Path, str]] = field(default_factory=list)  # every file read, with the SHA-256 of what was read
 
 
 @dataclass
@@ -55,6 +61,8 @@ class _FileResult:
     path: Path
     unit: Unit | None = None
     saved_at: dt.datetime | None = None
+    modified: float = 0.0  # the file's mtime when read
+    sha256: str = ""
     issues: list[Issue] = field(default_factory=list)
     accepted: UnitReturn | None = None
 
@@ -71,14 +79,36 @@ def _issue(code: str, path: Path, unit_code: str = "", **params) -> Issue:
 def _skip_reason(path: Path, folder: Path) -> str | None:
     """Why a file is not a return at all: lock files, system files, hidden files, our own feedback."""
     name = path.name.lower()
-    hidden = getattr(path.stat(), "st_file_attributes", 0) & 2  # FILE_ATTRIBUTE_HIDDEN, Windows only
+    try:
+        hidden = getattr(path.stat(), "st_file_attributes", 0) & 2  # FILE_ATTRIBUTE_HIDDEN, Windows only
+    except OSError:  # moved away since the folder was listed (a sync client)
+        return f"{path.name}: tệp đã bị chuyển đi hoặc xóa trong khi chạy"
     if name.startswith(("~$", ".~lock", ".")) or name in JUNK_NAMES or hidden:
         return f"{path.name}: tệp tạm hoặc tệp hệ thống"
     if FEEDBACK_FOLDER in path.relative_to(folder).parts[:-1]:
         return f"{path.name}: nằm trong thư mục “{FEEDBACK_FOLDER}”, nơi công cụ ghi bản phản hồi (không đọc lại làm báo cáo)"
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES and not _holds_a_workbook(path):
         return f"{path.name}: không phải bảng tính (đuôi tệp {path.suffix or '(không có)'})"
     return None
+
+
+def _holds_a_workbook(path: Path) -> bool:
+    """A workbook saved without an extension, as a template (.xltx, .xltm, .ots) or renamed: recognised by
+    its content (an xlsx or ods package, or an OLE2 file named as an Excel one), as a clerk's file may be."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+        if head == OLE_MAGIC:
+            return path.suffix.lower() in ("", ".xlt")  # .doc, .msg are OLE2 too
+        if not head.startswith(b"PK"):
+            return False
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" in archive.namelist():
+                return True
+            with archive.open("mimetype") as mimetype:  # an OpenDocument package says what it is
+                return b"opendocument.spreadsheet" in mimetype.read(100)
+    except (OSError, KeyError, zipfile.BadZipFile, zlib.error, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return path.suffix == ""  # damaged: if it has no extension, let the reader say what is wrong
 
 
 def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:
@@ -86,6 +116,7 @@ def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:
     result = _FileResult(path)
     try:
         raw = read_workbook(path)
+        result.modified, result.sha256 = raw.modified, raw.sha256
         if not raw.ok:
             code, params = raw.failure
             result.issues.append(_issue(code, path, **params))
@@ -138,34 +169,50 @@ def _identify(plan: Plan, roster: Roster, raw: RawWorkbook, result: _FileResult)
     return unit
 
 
-def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = True, workers: int = 2) -> Collection:
-    """Read and check every workbook under `folder` (recursively)."""
+def collect(plan: Plan, roster: Roster, folder: str | Path, *, on_progress: OnProgress = no_progress,
+            workers: int = 2, outputs: str | Path | None = None) -> Collection:
+    """Read and check every workbook under `folder` (recursively), except the `outputs` folder and
+    any other folder holding a run record (our own outputs, if they were put there); `on_progress` is
+    told ("returns", done, total)."""
     folder = Path(folder)
     collection = Collection()
     files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    ours = _output_folders(folder, outputs, files)
+    skipped_in: dict[tuple[str, ...], int] = {}
     candidates = []
     for path in files:
+        inside = next((parts for parts in ours if path.relative_to(folder).parts[:len(parts)] == parts), None)
+        if inside is not None:
+            skipped_in[inside] = skipped_in.get(inside, 0) + 1
+            continue
         reason = _skip_reason(path, folder)
         if reason:
             collection.skipped.append(_issue("skipped-file", path, detail=reason))
         else:
             candidates.append(path)
+    for parts, count in skipped_in.items():
+        collection.skipped.append(_issue("skipped-folder", folder.joinpath(*parts), folder=folder.joinpath(*parts), count=count))
 
     # Reading is mostly Python (zip parts, XML guards, formula scans): worker processes, not threads,
     # use both cores. Below a few dozen files, starting them costs more than it saves.
-    results: list[_FileResult] = []
-    bar = tqdm(total=len(candidates), desc="Đọc báo cáo", unit=" tệp", disable=not progress)
-    with bar:
-        if workers <= 1 or len(candidates) < SMALL_BATCH:
-            for path in candidates:
-                results.append(_process(plan, roster, path))
-                bar.update()
-        else:
-            with worker_pool(workers, plan, roster) as pool:
-                for result in pool.map(_worker_process, candidates, chunksize=8):
-                    results.append(result)
-                    bar.update()
+    # Each file read in a worker has a budget (FILE_SECONDS, WORKER_MEMORY): a file that kills or
+    # stalls its worker is that file's problem, and the others are read by a fresh worker.
+    results: list[_FileResult] = [_FileResult(path) for path in candidates]
+    on_progress("returns", 0, len(candidates))
+    if workers <= 1 or len(candidates) < SMALL_BATCH:
+        for index, path in enumerate(candidates):
+            results[index] = _process(plan, roster, path)
+            on_progress("returns", index + 1, len(candidates))
+    else:
+        for done, (index, result, failure) in enumerate(isolated_map(_process, candidates, (plan, roster), workers=workers,
+                                                                     seconds=FILE_SECONDS, memory=WORKER_MEMORY), start=1):
+            if failure is None:
+                results[index] = result
+            else:
+                results[index].issues.append(_issue(failure, candidates[index], seconds=FILE_SECONDS))
+            on_progress("returns", done, len(candidates))
 
+    collection.files = [(result.path, result.sha256) for result in results if result.sha256]
     by_unit: dict[str, list[_FileResult]] = {}
     for result in results:
         if result.accepted is None:
@@ -173,20 +220,44 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, progress: bool = 
         else:
             by_unit.setdefault(result.unit.code, []).append(result)
     for code, candidates_of_unit in by_unit.items():
-        # The one saved last wins; the workbook's own save time, else the file's.
-        candidates_of_unit.sort(key=lambda r: (r.saved_at or dt.datetime.min, r.path.stat().st_mtime))
-        chosen = candidates_of_unit[-1]
-        collection.returns[code] = chosen.accepted
-        collection.issues.extend(chosen.issues)
-        for other in candidates_of_unit[:-1]:
-            collection.issues.append(_issue("duplicate-file", other.path, code, unit=code, used=chosen.path.name))
+        _choose(code, candidates_of_unit, collection)
 
     collection.statuses = _statuses(plan, roster, collection, results)
     return collection
 
 
-def _worker_process(path: Path) -> _FileResult:
-    return _process(*shared(), path)
+def _output_folders(folder: Path, outputs: str | Path | None, files: list[Path]) -> list[tuple[str, ...]]:
+    """Folders under `folder` (as relative parts) that hold our own outputs: `outputs`, and any with a run record."""
+    found = {path.parent.relative_to(folder).parts for path in files if path.name == RUN_RECORD}
+    if outputs is not None:
+        try:
+            found.add(Path(outputs).resolve().relative_to(folder.resolve()).parts)
+        except ValueError:
+            pass  # not inside: nothing to skip
+    return sorted(found)
+
+
+def _choose(code: str, candidates: list[_FileResult], collection: Collection) -> None:
+    """The unit's file saved last (its own save time, else the file's), unless two tie with different data."""
+    candidates.sort(key=lambda r: (r.saved_at or dt.datetime.min, r.modified))
+    chosen = candidates[-1]
+    tied = [r for r in candidates[:-1] if r.saved_at == chosen.saved_at]  # a copy's mtime says when it was copied
+    differing = [r for r in tied if (dict(r.accepted.values), r.accepted.failed) != (dict(chosen.accepted.values), chosen.accepted.failed)]
+    if differing:
+        # Which one is the unit's last word is anyone's guess: use none, and say so on each of them.
+        saved = chosen.saved_at.strftime("%H:%M:%S %d/%m/%Y") if chosen.saved_at else "không rõ"
+        names = ", ".join(r.path.name for r in [*tied, chosen])
+        for result in candidates:
+            result.accepted = None
+        for result in (*tied, chosen):
+            result.issues = [_issue("tied-copies", result.path, code, unit=code, files=names, saved=saved)]
+            collection.issues.extend(result.issues)
+        return
+    collection.returns[code] = chosen.accepted
+    collection.issues.extend(chosen.issues)
+    for other in candidates[:-1]:
+        duplicate = "same-copy" if any(other is r for r in tied) else "duplicate-file"
+        collection.issues.append(_issue(duplicate, other.path, code, unit=code, used=chosen.path.name))
 
 
 def _statuses(plan: Plan, roster: Roster, collection: Collection, results: list[_FileResult]) -> list[UnitStatus]:

@@ -1,7 +1,7 @@
 """What a returned file is checked with before anything reads it, and what its scans find.
 
 Zip bombs are refused from the zip directory, every XML part's prolog is checked for a DTD before
-anything parses it, and every sheet's grid is bounded (MAX_CELLS) before calamine builds it:
+anything parses it, and the grids of all its sheets together are bounded (MAX_CELLS) before calamine builds them:
 calamine allocates the whole grid up to the farthest cell, and a failed allocation aborts the
 process, uncatchably.
 """
@@ -15,10 +15,12 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+from toolkit.core.cells import cell_name
+
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # total inflated size of a zip container
 MAX_RATIO, RATIO_FLOOR = 100, 10 * 1024 * 1024  # a member inflating > 100:1 past 10 MB is a zip bomb
 MAX_MEMBERS = 2000
-MAX_CELLS = 2_000_000  # rows × columns of one sheet's grid, from A1 to its farthest cell; a template has ~2,000
+MAX_CELLS = 4_000_000  # rows × columns of a file's grids (A1 to each sheet's farthest cell); a template has ~2,000
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,7 @@ class CellRef:
 
     @property
     def a1(self) -> str:
-        letters, number = "", self.col + 1
-        while number:
-            number, rest = divmod(number - 1, 26)
-            letters = chr(65 + rest) + letters
-        return f"{letters}{self.row + 1}"
+        return cell_name(self.row, self.col)
 
 
 class Rejected(Exception):
@@ -60,10 +58,20 @@ class Formulas:
             for sheet, row0, row1, col0, col1 in self.blocks)
 
 
-def bound(sheet: str, rows: int, cols: int) -> None:
-    """Refuse a sheet whose grid, from A1 to its farthest cell, is too big to build."""
-    if rows * cols > MAX_CELLS:
-        raise Rejected("too-large", detail=f"trang “{sheet}” rộng tới ô {CellRef(sheet, rows - 1, cols - 1).a1}")
+class GridBudget:
+    """The cells calamine may build for one file, all its sheets together: 60 small sheets each
+    reaching row 1,999,999 cost as much memory as one sheet that size, and are refused alike."""
+
+    def __init__(self, cells: int = MAX_CELLS):
+        self.left = cells
+
+    def take(self, sheet: str, rows: int, cols: int, copies: int = 1) -> None:
+        """Count a sheet's grid, from A1 to its farthest cell (`copies`: sheets reading the same part)."""
+        self.left -= rows * cols * max(copies, 1)
+        if self.left < 0:
+            farthest = CellRef(sheet, rows - 1, cols - 1).a1
+            raise Rejected("too-large", detail=f"trang “{sheet}” rộng tới ô {farthest}; các trang của tệp cộng lại "
+                                               f"vượt {MAX_CELLS:,} ô".replace(",", "."))
 
 
 # Zip containers and their XML parts

@@ -1,8 +1,8 @@
 """Read one returned workbook, safely and fast, whatever program saved it.
 
 Values are found through the workbook's own defined names (they follow inserted rows and
-renamed sheets), falling back to the key column of our templates when a name was lost (column A
-lists the row's input names, `|`-separated, for the cells from column E on). Cell values come
+renamed sheets), checked against the key column of our templates, which also finds a name the
+file lost (`toolkit.collect.keys`). Cell values come
 from python-calamine (fast, all four formats); names, formulas and the save time are read from
 the file's own parts. Nothing is ever written to the file.
 
@@ -10,8 +10,8 @@ Formulas are found in the file itself: `<f>` in xlsx sheet XML, `table:formula` 
 records in the xls BIFF stream. Each format's scan records every formula cell; which names hold
 one is decided once the names are final (defined names, then the key-column fallback).
 
-Hostile files: the file is read once (at most MAX_FILE_BYTES); zip bombs, DTDs and sheets too
-big to build are refused before anything parses them (`toolkit.collect.parts`; the cells and
+Hostile files: the file is read once (at most MAX_FILE_BYTES); zip bombs, DTDs and grids too
+big to build (all sheets of a file together) are refused before anything parses them (`toolkit.collect.parts`; the cells and
 formulas of a sheet's raw records are found by `toolkit.collect.sheet_scan`). A failure is reported in
 `RawWorkbook.failure`, never raised.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import io
 import os
 import re
@@ -31,16 +32,16 @@ from pathlib import Path
 from defusedxml import DefusedXmlException, ElementTree
 from python_calamine import CalamineError, CalamineWorkbook
 
-from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET
-from toolkit.collect.parts import CellRef, Formulas, Parts, Rejected, bound, guard_zip, zip_key
-from toolkit.collect.sheet_scan import biff_sheet, biff_sheets, xlsx_sheet
+from toolkit.core.cells import column_index
+from toolkit.spec.names import META_SHEET
+from toolkit.collect.parts import CellRef, Formulas, GridBudget, Parts, Rejected, guard_zip, zip_key
+from toolkit.collect.keys import match_keys
+from toolkit.collect.sheet_scan import biff_sheet, biff_sheets, ole_last_saved, xlsx_sheet
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a filled template is well under 1 MB
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
-_XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _ODS_PREFIXES = {b"table": _ODS[1:-1].encode(), b"office": _OFFICE[1:-1].encode()}
@@ -56,7 +57,11 @@ class RawWorkbook:
     names: dict[str, CellRef] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)  # name -> value as typed; None when blank
     formulas: set[str] = field(default_factory=set)  # names whose cell holds a formula
+    deleted: set[str] = field(default_factory=set)  # names whose cell was deleted (`#REF!`)
+    moved: dict[str, CellRef] = field(default_factory=dict)  # names not where their row's key says (see _find_by_keys)
     saved_at: dt.datetime | None = None  # the workbook's own last-saved time, else the file's mtime
+    modified: float = 0.0  # the file's mtime when it was read (it may change or vanish afterwards)
+    sha256: str = ""  # of the bytes read: the run record names exactly what was read
     failure: tuple[str, dict] | None = None  # (catalogue code, message parameters)
 
     @property
@@ -73,22 +78,25 @@ def read_workbook(path: str | bytes | os.PathLike) -> RawWorkbook:
     # as a str with surrogate escapes, and the file is opened here, never by name in calamine.
     raw = RawWorkbook(Path(os.fsdecode(path)) if isinstance(path, bytes) else Path(path))
     try:
-        data = _read_file(raw.path)
+        data, raw.modified = _read_file(raw.path)
+        raw.sha256 = hashlib.sha256(data).hexdigest()
         if data.startswith(b"PK"):
             formulas = _read_zip(raw, data)
         elif data.startswith(OLE_MAGIC):
             formulas = _read_ole(raw, data)
         else:
             raise Rejected("not-a-workbook", detail="nội dung không phải định dạng bảng tính")
-        _read_values(raw, data)
+        _read_values(raw, _tidy_ods(data) if raw.format == "ods" else data)
         # Only now are the names final (the key-column fallback adds some): flag every one on a formula.
         raw.formulas = {name for name, ref in raw.names.items() if formulas.holds(ref)}
         if raw.saved_at is None:
-            raw.saved_at = dt.datetime.fromtimestamp(raw.path.stat().st_mtime).replace(microsecond=0)
+            raw.saved_at = dt.datetime.fromtimestamp(raw.modified).replace(microsecond=0)
     except Rejected as exc:
         raw.failure = (exc.code, exc.params)
     except DefusedXmlException:  # a DTD the prolog scan did not see
         raw.failure = ("unsafe-xml", {"detail": "khai báo DTD trong nội dung XML"})
+    except MemoryError:  # past the worker's memory cap (toolkit.core.isolation)
+        raw.failure = ("too-large", {"detail": "đọc tệp cần quá nhiều bộ nhớ"})
     except Exception as exc:  # any other surprise in a returned file is that file's problem only
         detail = f"lỗi không lường trước khi đọc tệp: {type(exc).__name__}: {str(exc)[:80]}"
         raw.failure = ("corrupt-file", {"detail": detail})
@@ -111,16 +119,14 @@ def parse_reference(text: str) -> CellRef | None:
     match = _CELL.match(cell)
     if not match:
         return None
-    col = 0
-    for letter in match[1]:
-        col = col * 26 + ord(letter) - 64
-    return CellRef(sheet, int(match[2]) - 1, col - 1)
+    return CellRef(sheet, int(match[2]) - 1, column_index(match[1]))
 
 
-def _read_file(path: Path) -> bytes:
-    """The whole file, once: zipfile, xlrd and calamine all read these bytes."""
+def _read_file(path: Path) -> tuple[bytes, float]:
+    """The whole file, once (zipfile, xlrd and calamine all read these bytes), and its mtime."""
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
         if size > MAX_FILE_BYTES:
             raise Rejected("too-large", detail=f"tệp {size // (1024 * 1024)} MB")
         with path.open("rb") as handle:
@@ -132,7 +138,7 @@ def _read_file(path: Path) -> bytes:
         raise Rejected("corrupt-file", detail="tệp đang được chép hoặc ghi dở; hãy chạy lại khi chép xong")
     if not data:
         raise Rejected("not-a-workbook", detail="tệp rỗng (0 byte)")
-    return data
+    return data, stat.st_mtime
 
 
 # Zip containers: xlsx, xlsm, ods
@@ -166,30 +172,32 @@ def _read_zip(raw: RawWorkbook, data: bytes) -> Formulas:
 
 def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dict[str, zipfile.ZipInfo]) -> Formulas:
     workbook = ElementTree.fromstring(parts.read("xl/workbook.xml"))
-    for element in workbook.iter(f"{_XLSX_NS}definedName"):
+    # Transitional OOXML, Excel's "Strict Open XML" (the same parts under http://purl.oclc.org/ooxml/...), or
+    # any namespace: calamine reads elements by their names, and so must the scans that guard it.
+    main = workbook.tag.rpartition("}")[0] + "}" if "}" in workbook.tag else ""
+    for element in workbook.iter(f"{main}definedName"):
         if element.get("localSheetId") is None and element.text:
-            ref = parse_reference(element.text)
-            if ref:
-                raw.names[element.get("name")] = ref
+            _add_name(raw, element.get("name"), element.text)
     if "xl/_rels/workbook.xml.rels" not in names:
         raise Rejected("corrupt-file", detail="thiếu phần liên kết các trang (xl/_rels/workbook.xml.rels)")
     rels = ElementTree.fromstring(parts.read("xl/_rels/workbook.xml.rels"))
     targets = {rel.get("Id"): _xl_part(rel.get("Target", "")) for rel in rels}
     sheets_in: dict[str, list[str]] = {}  # part, as zip_key -> the sheets it holds
-    for sheet in workbook.iter(f"{_XLSX_NS}sheet"):
-        part = targets.get(sheet.get(_REL_ID))
+    for sheet in workbook.iter(f"{main}sheet"):
+        # r:id, in whatever namespace the file binds `r` to (calamine reads it by its prefix)
+        part = targets.get(next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None))
         if part:
             sheets_in.setdefault(zip_key(part), []).append(sheet.get("name"))
     # Every part a sheet may be read from is bounded, not only those our parse maps to a sheet:
     # calamine maps sheets to targets its own way, and any sheet-like target may be one of them.
-    formulas = Formulas()
-    for key in {zip_key(part) for part in targets.values() if part.split("/")[1:2] in _SHEET_FOLDERS}:
+    formulas, budget = Formulas(), GridBudget()
+    for key in sorted({zip_key(part) for part in targets.values() if part.split("/")[1:2] in _SHEET_FOLDERS}):
         member, sheets = members_of.get(key), sheets_in.get(key, [])
         if member is None:
             continue  # calamine cannot read a missing part either
         label = sheets[0] if sheets else member.filename  # for messages
         rows, cols, cells, blocks = xlsx_sheet(parts.read(member.filename), label)
-        bound(label, rows, cols)
+        budget.take(label, rows, cols, copies=len(sheets))
         for sheet in sheets:
             formulas.cells.update((sheet, row, col) for row, col in cells)
             formulas.blocks.extend((sheet, *block) for block in blocks)
@@ -200,6 +208,14 @@ def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dic
 
 
 _SHEET_FOLDERS = (["worksheets"], ["chartsheets"], ["dialogsheets"])  # xl/<folder>/...: what calamine takes for a sheet
+
+
+def _add_name(raw: RawWorkbook, name: str | None, reference: str) -> None:
+    ref = parse_reference(reference)
+    if name and ref:
+        raw.names[name] = ref
+    elif name and "#REF" in reference:  # its row, column or cell was deleted
+        raw.deleted.add(name)
 
 
 def _xl_part(target: str) -> str:
@@ -225,10 +241,8 @@ def _ods_parts(raw: RawWorkbook, parts: Parts, names: set[str]) -> Formulas:
     for element in content.iter(f"{_ODS}named-range"):
         # $'Số liệu'.$E$7 -> 'Số liệu'!$E$7
         sheet, _, cell = element.get(f"{_ODS}cell-range-address", "").lstrip("$").rpartition(".")
-        ref = parse_reference(f"{sheet}!{cell}") if sheet else None
-        if ref:
-            raw.names[element.get(f"{_ODS}name")] = ref
-    formulas = Formulas()
+        _add_name(raw, element.get(f"{_ODS}name"), f"{sheet}!{cell}" if sheet else element.get(f"{_ODS}cell-range-address", ""))
+    formulas, budget = Formulas(), GridBudget()
     for table in content.iter(f"{_ODS}table"):
         sheet = table.get(f"{_ODS}name")
         row = rows = cols = 0
@@ -250,11 +264,25 @@ def _ods_parts(raw: RawWorkbook, parts: Parts, names: set[str]) -> Formulas:
                         formulas.blocks.append((sheet, row, row + tall - 1, col, col + wide - 1))
                 col += repeat
             row += row_repeat
-        bound(sheet, rows, cols)
+        budget.take(sheet, rows, cols)
     if "meta.xml" in names:
         found = re.search(rb"<dc:date>([^<]+)<", parts.read("meta.xml"))
         raw.saved_at = _parse_time(found[1].decode()) if found else None
     return formulas
+
+
+_ODS_LAYOUT_SPACE = re.compile(rb">\s+(?=</?table:)")
+
+
+def _tidy_ods(data: bytes) -> bytes:
+    """The package with content.xml's indentation between table elements removed: Gnumeric indents it,
+    LibreOffice ignores that, calamine refuses it ("Expecting 'table-cell', found Text"). No cell moves."""
+    tidy = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(tidy, "w") as target:
+        for item in source.infolist():  # sizes already bounded by guard_zip
+            part = source.read(item)
+            target.writestr(item, _ODS_LAYOUT_SPACE.sub(b">", part) if item.filename == "content.xml" else part)
+    return tidy.getvalue()
 
 
 def _repeat(element, what: str) -> int:
@@ -295,31 +323,15 @@ def _read_ole(raw: RawWorkbook, data: bytes) -> Formulas:
             raw.names[name.name] = CellRef(sheet_names[sheet_low], row_low, col_low)
     # calamine builds every sheet when it opens the file, charts and macro sheets too (xlrd skips
     # those): bound every sheet the workbook's BOUNDSHEET records point at.
-    formulas = Formulas()
+    formulas, budget = Formulas(), GridBudget()
     for offset, sheet in biff_sheets(book).items():
         rows, cols, cells = biff_sheet(book.mem, offset, sheet)
-        bound(sheet, rows, cols)
+        budget.take(sheet, rows, cols)
         formulas.cells.update((sheet, row, col) for row, col in cells)
     summary = CompDoc(data).get_named_stream("\x05SummaryInformation")
-    raw.saved_at = _ole_last_saved(summary) if summary else None
+    raw.saved_at = ole_last_saved(summary) if summary else None
     book.release_resources()
     return formulas
-
-
-def _ole_last_saved(summary: bytes) -> dt.datetime | None:
-    """PIDSI_LASTSAVE_DTM (13) of a SummaryInformation property set, as local time."""
-    try:
-        section = struct.unpack_from("<I", summary, 44)[0]
-        count = struct.unpack_from("<I", summary, section + 4)[0]
-        for index in range(min(count, 100)):
-            pid, where = struct.unpack_from("<II", summary, section + 8 + 8 * index)
-            if pid == 13 and struct.unpack_from("<I", summary, section + where)[0] == 0x40:  # VT_FILETIME
-                ticks = struct.unpack_from("<Q", summary, section + where + 4)[0]
-                moment = dt.datetime(1601, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=ticks // 10)
-                return moment.astimezone().replace(tzinfo=None, microsecond=0)
-    except (struct.error, OverflowError):
-        return None
-    return None
 
 
 def _parse_time(text: str) -> dt.datetime | None:
@@ -327,8 +339,11 @@ def _parse_time(text: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    moment = moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
-    return moment.replace(microsecond=0)
+    try:
+        moment = moment.astimezone() if moment.tzinfo else moment
+    except OverflowError:  # 9999-12-31 in UTC is past year 9999 here: keep it as written (and flagged as future)
+        pass
+    return moment.replace(tzinfo=None, microsecond=0)
 
 
 # Values
@@ -358,25 +373,11 @@ def _read_values(raw: RawWorkbook, data: bytes) -> None:
         raw.meta = {_as_text(row[0]): _as_text(row[1]) for row in rows(META_SHEET) if len(row) > 1 and row[0] != ""}
     if any(ref.sheet not in sheet_names for ref in raw.names.values()):
         raw.names = {name: ref for name, ref in raw.names.items() if ref.sheet in sheet_names}
-    _find_by_keys(raw, sheet_names, rows)
+    raw.moved = match_keys(raw.names, raw.deleted, [sheet for sheet in sheet_names if sheet != META_SHEET], rows)
     for name, ref in raw.names.items():
         cells = rows(ref.sheet)
         value = cells[ref.row][ref.col] if ref.row < len(cells) and ref.col < len(cells[ref.row]) else None
         raw.values[name] = None if value == "" else value
-
-
-def _find_by_keys(raw: RawWorkbook, sheets: list[str], rows) -> None:
-    """Names listed in a template's key column but missing from the file's names: find them there."""
-    for sheet in sheets:
-        if sheet == META_SHEET:
-            continue
-        for row_index, row in enumerate(rows(sheet) or []):
-            key = row[KEY_COLUMN] if row else ""
-            if not isinstance(key, str) or not key:
-                continue
-            for offset, name in enumerate(key.split("|")):
-                if name and name not in raw.names and re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
-                    raw.names[name] = CellRef(sheet, row_index, FIRST_INPUT_COLUMN + offset)
 
 
 def _as_text(value: object) -> str:

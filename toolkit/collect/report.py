@@ -1,27 +1,21 @@
-"""Reports of a check: kiem_tra.csv (contract), Kiem_tra.xlsx (for people), feedback copies.
-
-Feedback copies are the unit's own workbook with each bad cell highlighted and commented; the
-original is copied first and never opened for writing.
-"""
+"""Reports of a check: kiem_tra.csv (contract), Kiem_tra.xlsx (for people), feedback copies
+(toolkit.collect.feedback)."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 from pathlib import Path
 
-import openpyxl
 import xlsxwriter
-from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
 
+from toolkit.collect.feedback import write_feedback
 from toolkit.collect.folder import FEEDBACK_FOLDER, STATUS_LABELS, Collection
-from toolkit.core.errors import ToolkitError
 from toolkit.core.files import atomic_write
+from toolkit.core.numbers import in_vietnam_time
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster
-from toolkit.core.text import printable
+from toolkit.core.text import csv_cell, printable
 
 CSV_COLUMNS = ("file", "unit", "unit_name", "sheet", "cell", "field", "severity", "code", "message")
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -29,14 +23,14 @@ STATUS_FILLS = {"da_nop": "#C6EFCE", "co_loi": "#FFEB9C", "chua_nop": "#FFC7CE"}
 
 
 def write_check_reports(plan: Plan, roster: Roster, collection: Collection, output_dir: str | Path, *,
-                        today: dt.date | None = None) -> list[Path]:
+                        today: dt.date | None = None, workers: int = 2) -> list[Path]:
     """Write the three reports of a check into `output_dir`; return their paths."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     issues = [*collection.issues, *collection.skipped]
     paths = [_write_csv(roster, issues, output_dir / "kiem_tra.csv"),
              _write_board(plan, roster, collection, issues, output_dir / "Kiem_tra.xlsx", today or dt.date.today())]
-    paths.extend(_write_feedback(collection, output_dir / FEEDBACK_FOLDER))
+    paths.extend(write_feedback(plan, roster, collection, output_dir / FEEDBACK_FOLDER, workers=workers))
     return paths
 
 
@@ -49,14 +43,9 @@ def _write_csv(roster: Roster, issues, path: Path) -> Path:
             for i in issues:
                 unit = roster.get(i.unit)
                 row = [i.file, i.unit, unit.name if unit else "", i.sheet, i.cell, i.field, i.severity, i.code, i.message]
-                writer.writerow([_inert(printable(value)) for value in row])
+                writer.writerow([csv_cell(printable(value)) for value in row])
 
     return atomic_write(path, write)
-
-
-def _inert(text: str) -> str:
-    """A CSV cell Excel will not run: text from a returned file may start with = + - @ (OWASP's rule)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _days_late(deadline: dt.date | None, moment: dt.date | None) -> int | None:
@@ -91,11 +80,12 @@ def _write_board(plan: Plan, roster: Roster, collection: Collection, issues, pat
         for row, status in enumerate(collection.statuses, start=4):
             unit = status.unit
             commune = roster.get(unit.commune)
-            sent = status.saved_at.date() if status.saved_at else None
+            saved = in_vietnam_time(status.saved_at) if status.saved_at else None
+            sent = saved.date() if saved else None
             late = _days_late(deadline, sent if status.status != "chua_nop" else today)
             values = [row - 3, unit.code, unit.name, commune.name if commune and commune.code != unit.code else "",
                       STATUS_LABELS[status.status], Path(status.file).name if status.file else "",
-                      status.saved_at.strftime("%d/%m/%Y %H:%M") if status.saved_at else "", status.errors, status.warnings,
+                      saved.strftime("%d/%m/%Y %H:%M") if saved else "", status.errors, status.warnings,
                       deadline.strftime("%d/%m/%Y") if deadline else "", late if late is not None else "",
                       unit.contact_name, unit.phone, unit.email]
             for col, value in enumerate(values):
@@ -139,72 +129,3 @@ def _landscape(sheet, header_row: int) -> None:
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header_row)
-
-
-def _write_feedback(collection: Collection, folder: Path) -> list[Path]:
-    """For each accepted workbook with problems: a copy with its bad cells marked."""
-    by_file: dict[str, list] = {}
-    for issue in collection.issues:
-        if issue.file and issue.cell and issue.unit in collection.returns and issue.file == str(collection.returns[issue.unit].file):
-            by_file.setdefault(issue.file, []).append(issue)
-    # A unit that fixed its file must not find last round's feedback still waiting for it.
-    for code, accepted in collection.returns.items():
-        if str(accepted.file) not in by_file:
-            for stale in (folder / f"{code}.xlsx", folder / f"{code}.xlsm"):
-                stale.unlink(missing_ok=True)
-    if not by_file:
-        return []
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    fills = {"error": PatternFill("solid", fgColor="FFFF7C80"), "warning": PatternFill("solid", fgColor="FFFFEB9C")}
-    for file, issues in by_file.items():
-        source = Path(file)
-        unit = issues[0].unit
-        if source.suffix.lower() not in (".xlsx", ".xlsm"):
-            written.append(_feedback_list(issues, folder / f"{unit}.xlsx"))
-            continue
-        target = folder / f"{unit}{source.suffix.lower()}"
-
-        def write(temporary: str, source=source, issues=issues) -> None:
-            shutil.copyfile(source, temporary)  # the original is only ever read
-            book = openpyxl.load_workbook(temporary, keep_vba=source.suffix.lower() == ".xlsm")
-            for issue in issues:
-                if issue.sheet in book.sheetnames:
-                    target_cell = _writable(book[issue.sheet], issue.cell)
-                    target_cell.fill = fills[issue.severity]
-                    target_cell.comment = Comment(issue.message, "Kiểm tra", width=320, height=120)
-            book.save(temporary)
-
-        try:
-            written.append(atomic_write(target, write))
-        except ToolkitError:
-            raise  # the previous copy is open in Excel: the user can act on that
-        except Exception:  # a workbook openpyxl cannot rewrite: the unit still gets its list of problems
-            for stale in (target, folder / f"{unit}.xlsx"):
-                stale.unlink(missing_ok=True)
-            written.append(_feedback_list(issues, folder / f"{unit}.xlsx"))
-    return written
-
-
-def _writable(sheet, address: str):
-    """The cell to mark: a merged cell's comment and fill belong to the top-left cell of its range."""
-    for merged in sheet.merged_cells.ranges:
-        if address in merged:
-            return sheet.cell(merged.min_row, merged.min_col)
-    return sheet[address]
-
-
-def _feedback_list(issues, path: Path) -> Path:
-    """For .xls/.ods returns (which we do not rewrite): a list of the problems and their cells."""
-    def write(temporary: str) -> None:
-        book = xlsxwriter.Workbook(temporary, {"strings_to_formulas": False, "strings_to_urls": False})
-        sheet = book.add_worksheet("Phản hồi")
-        for col, name in enumerate(("Trang", "Ô", "Mã ô", "Mức độ", "Nội dung")):
-            sheet.write_string(0, col, name)
-        for row, i in enumerate(issues, start=1):
-            for col, value in enumerate((i.sheet, i.cell, i.field, SEVERITY_LABELS[i.severity], i.message)):
-                sheet.write_string(row, col, value)
-        sheet.set_column(4, 4, 90)
-        book.close()
-
-    return atomic_write(path, write)

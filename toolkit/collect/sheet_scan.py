@@ -6,6 +6,7 @@ bounded first) and every formula cell, whatever name points at it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import struct
@@ -208,3 +209,19 @@ def biff_sheet(stream: bytes, offset: int, sheet: str) -> tuple[int, int, list[t
             break
         position += 4 + length
     return rows, cols, cells
+
+
+def ole_last_saved(summary: bytes) -> dt.datetime | None:
+    """PIDSI_LASTSAVE_DTM (13) of a SummaryInformation property set, as local time."""
+    try:
+        section = struct.unpack_from("<I", summary, 44)[0]
+        count = struct.unpack_from("<I", summary, section + 4)[0]
+        for index in range(min(count, 100)):
+            pid, where = struct.unpack_from("<II", summary, section + 8 + 8 * index)
+            if pid == 13 and struct.unpack_from("<I", summary, section + where)[0] == 0x40:  # VT_FILETIME
+                ticks = struct.unpack_from("<Q", summary, section + where + 4)[0]
+                moment = dt.datetime(1601, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=ticks // 10)
+                return moment.astimezone().replace(tzinfo=None, microsecond=0)
+    except (struct.error, OverflowError):
+        return None
+    return None

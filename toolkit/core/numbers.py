@@ -12,7 +12,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.numbers import format_decimal
 
 LOCALE = "vi"
-NO_DATA = "–"
+NO_DATA = "–"  # a figure not reported, or reported in error
+NOT_APPLICABLE = "x"  # a figure with nothing to count: no unit in scope, or no denominator
+VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))  # UTC+7 all year: Vietnam has no daylight saving
+
+
+def in_vietnam_time(moment: dt.datetime) -> dt.datetime:
+    """A moment as a clock in Vietnam shows it; a naive moment is this computer's local time
+    (as the reader gives save times), so a server running in UTC still shows the clerk's hour."""
+    return moment.astimezone(VIETNAM_TIME)
 
 
 def round_half_up(value: float, decimals: int) -> Decimal:
@@ -50,17 +58,9 @@ def _two(number: int) -> str:
 def fmt_date_long(date: dt.date | None, year: int | None = None) -> str:
     """'ngày 29 tháng 4 năm 2022'; days below 10 and months 1-2 get a leading zero (Nghị định 30).
 
-    A missing date (an unsigned draft) leaves blanks to fill by hand: 'ngày    tháng    năm 2022'.
+    A missing date (an unsigned draft) is left as Nghị định 30 drafts leave it: 'ngày … tháng … năm 2022'.
     """
     if date is None:
-        return f"ngày      tháng      năm {year or '     '}"
+        return f"ngày … tháng … năm {year or '…'}"
     month = _two(date.month) if date.month < 3 else str(date.month)
     return f"ngày {_two(date.day)} tháng {month} năm {date.year}"
-
-
-def fmt_date_short(date: dt.date | None) -> str:
-    """'29/4/2022', '05/02/2022'."""
-    if date is None:
-        return ""
-    month = _two(date.month) if date.month < 3 else str(date.month)
-    return f"{_two(date.day)}/{month}/{date.year}"

@@ -1,10 +1,18 @@
-"""Worker processes for the long jobs (writing templates, reading returns) on both cores."""
+"""Worker processes for the long jobs (writing templates, reading returns) on both cores, and the
+callback through which those jobs report their progress (the CLI draws the bar; the core never does)."""
 
 from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, Callable
+
+# on_progress(step, done, total): `done` of `total` files of a step ("templates", "returns") are finished.
+OnProgress = Callable[[str, int, int], None]
+
+
+def no_progress(step: str, done: int, total: int) -> None:
+    """The default when no one shows the progress (tests, benchmarks, `--quiet`)."""
 
 _shared: dict = {}  # in each worker: the plan and roster it was started with
 

@@ -6,11 +6,11 @@ is tested with `==`. These rules only guide the filler; the reader re-checks eve
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
-from toolkit.spec.expressions import PLAN_YEAR, Condition, Sum
+from toolkit.core.cells import cell_name
+from toolkit.spec.expressions import PLAN_YEAR, Condition
 from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Unit
@@ -19,6 +19,7 @@ EXCEL_OPS = {"<=": "<=", ">=": ">=", "<": "<", ">": ">", "=": "=", "!=": "<>"}
 TEXT_LIMIT = 4000  # characters in a free-text input; a task report fits, a pasted document does not
 INLINE_LIST_LIMIT = 255  # Excel calls a file damaged when an inline dropdown list is longer
 DONE = "Đã nhập đầy đủ, không phát hiện lỗi."
+MISMATCH = "Không khớp số liệu khác"  # e.g. more qualified teachers than teachers
 
 
 class CellMap:
@@ -43,7 +44,7 @@ class CellMap:
     def ref(self, name: str) -> str:
         """Absolute A1 reference on the same sheet, e.g. $E$7."""
         row, col = self._cells[name]
-        return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+        return cell_name(row, col, absolute=True)
 
     def absolute(self, name: str) -> str:
         """Reference with the sheet, for a defined name: 'Số liệu'!$E$7."""
@@ -106,6 +107,7 @@ def validation_rule(field: Field, plan_year: int, list_range: str | None = None)
 class Flag:
     formula: str  # Excel formula without '=', TRUE when the cell should be flagged
     initially: int  # its value (1/0) in the empty template
+    reasons: tuple[tuple[str, str], ...] = ()  # (formula, what is wrong, in words) of each check it joins
 
 
 def _text(value: str) -> str:
@@ -125,9 +127,22 @@ def _type_problem(field: Field, ref: str, plan_year: int) -> str | None:
         bounds = [f"{ref}<>INT({ref})", f"{ref}<{low}"] + ([f"{ref}>{high}"] if high is not None else [])
         return f"IF({_blank(ref)},FALSE,IF(ISNUMBER({ref}),OR({','.join(bounds)}),TRUE))"
     if field.kind == "choice":
-        differs = ",".join(f"{ref}<>{_text(choice)}" for choice in field.choices)
+        # Excel's and LibreOffice's `<>` ignore case, as their list validation does; a label typed
+        # on a keyboard that writes decomposed Unicode (NFD) is the same label.
+        spellings = dict.fromkeys(form for choice in field.choices
+                                  for form in (choice, unicodedata.normalize("NFD", choice)))
+        differs = ",".join(f"{ref}<>{_text(spelling)}" for spelling in spellings)
         return f"AND(LEN({ref})>0,{differs})"
     return None
+
+
+def _short_rule(field: Field, plan_year: int) -> str:
+    """What a cell takes, short enough for the row verdict column: "Cần số nguyên ≥ 0"."""
+    if field.kind == "choice":
+        return "Chọn trong danh sách"
+    low = field.min if field.min is not None else 0
+    high = field.max_value(plan_year)
+    return f"Cần số nguyên ≥ {low}" if high is None else f"Cần số từ {low} đến {high}"
 
 
 def _sum(names: list[str], constant: int, cells: CellMap) -> str:
@@ -172,31 +187,20 @@ def row_flags(plan: Plan, unit: Unit, field: Field, names: list[str], cells: Cel
 
     `grid_row` is the row key when the inputs are one row of a grid (its checks compare columns).
     """
-    problems: dict[str, list[str]] = {name: [] for name in names}
+    problems: dict[str, list[tuple[str, str]]] = {name: [] for name in names}
     for name in names:
         problem = _type_problem(field, cells.ref(name), plan.plan_year)
         if problem:
-            problems[name].append(problem)
+            words = _short_rule(field, plan.plan_year)
+            problems[name].append((problem, words))
 
-    for check in field.parsed_checks:
-        if grid_row is not None:
-            def in_row(side: Sum) -> list[str]:
-                return [f"{field.code}__{grid_row}__{term.field}" for term in side.terms]
-
-            left, right = in_row(check.left), in_row(check.right)
-            formula = _comparison(left, check.left.constant, check.op, right, check.right.constant, cells)
-            for name in left if formula else ():
-                if name in problems:
-                    problems[name].append(formula)
-            continue
-        left = [field.code] if check.left is None else plan.sum_names(check.left, unit)
-        right = plan.sum_names(check.right, unit)
-        if left is None or right is None:
-            continue  # a field of the check does not apply to this unit
+    for check, left, right, at in plan.compared_names(field, unit, grid_row):
         left_const = 0 if check.left is None else check.left.constant
         formula = _comparison(left, left_const, check.op, right, check.right.constant, cells)
-        if formula:
-            problems[field.code].append(formula)
+        # In a grid row every cell on the left is flagged; a field's own check flags the field.
+        for name in (left if grid_row is not None else [at]) if formula else ():
+            if name in problems:
+                problems[name].append((formula, MISMATCH))
 
     condition = field.parsed_required_if and _condition(plan, field.parsed_required_if, cells)
     flags = {}
@@ -208,9 +212,32 @@ def row_flags(plan: Plan, unit: Unit, field: Field, names: list[str], cells: Cel
             missing = Flag(f"AND({condition},{_blank(ref)})", 0)
         else:
             missing = None
-        invalid = Flag(_any(problems[name]), 0) if problems[name] else None
+        found = tuple(problems[name])
+        invalid = Flag(_any([formula for formula, _ in found]), 0, found) if found else None
         flags[name] = (missing, invalid)
     return flags
+
+
+def row_verdict(missing: str, invalid: str, inputs: str, count: int, initially_missing: int,
+                reasons: tuple[tuple[str, str], ...] = ()) -> tuple[str, str]:
+    """What is wrong with one row, from its hidden counts, and its value in the empty template.
+
+    `inputs` is the row's range of input cells and `count` how many there are: a row of one names
+    the first of its `reasons` (formula, words) that holds, a row of several counts ("2 ô chưa
+    hợp lệ", "Còn 2 ô chưa nhập"); a row with nothing required and nothing typed says nothing.
+    """
+    if count == 1:
+        wrong = '"Chưa hợp lệ"'
+        for formula, words in reversed(reasons):
+            wrong = f"IF({formula},{_text(words)},{wrong})"
+        formula = (f'=IF({invalid}>0,{wrong},IF({missing}>0,"Chưa nhập",'
+                   f'IF(COUNTA({inputs})=0,"","Đã nhập")))')
+        initial = "Chưa nhập" if initially_missing else ""
+    else:
+        formula = (f'=IF({invalid}>0,{invalid}&" ô chưa hợp lệ"&IF({missing}>0,"; còn "&{missing}&" ô chưa nhập",""),'
+                   f'IF({missing}>0,"Còn "&{missing}&" ô chưa nhập",IF(COUNTA({inputs})=0,"","Đã nhập")))')
+        initial = f"Còn {initially_missing} ô chưa nhập" if initially_missing else ""
+    return formula, initial
 
 
 def summary_formula(missing_range: str, invalid_range: str, initially_missing: int) -> tuple[str, str]:

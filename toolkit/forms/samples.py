@@ -32,19 +32,25 @@ SHARE = {
     "HS_BAN_TRU_CHO_O": (0.55, 0.90), "PH_KIEN_CO": (0.85, 1.0), "DIEM_TRUONG_XOA": (0.0, 0.6),
     "RL_0_2": (0.25, 0.38), "RL_3_5": (0.94, 0.99), "RL_5": (0.995, 1.0), "RL_6_LOP1": (0.995, 1.0),
     "RL_6_14": (0.995, 1.0), "RL": (0.97, 1.0), "TN_THCS_15_18": (0.92, 0.98), "BIET_CHU_15_60": (0.96, 0.99), "TE_KT_HOA_NHAP": (0.60, 0.85),
+    "RL_DAT": (0.98, 1.0), "RL_KHA_TOT": (0.88, 0.98), "HT_DAT": (0.92, 1.0), "HT_KHA_TOT": (0.35, 0.6), "DAT": (0.97, 1.0),
+    "HS_345_VE_TT": (0.9, 1.0), "TH_HT_CHUONG_TRINH": (0.98, 1.0),
 }
 # Fields that are a multiple of what they must be at least (e.g. DS_6_14 >= DS_6).
 GROWTH = {"DS_6_14": (8.5, 9.5), "DS_15_60": (9.0, 13.0), "DS_3_5": (2.8, 3.2)}
 BASE = {"TONG": (15, 60), "DS_0_2": (150, 600), "DS_5": (60, 220), "DS_6": (60, 220), "DS_15_18": (220, 800),
         "XMC_SO_NGUOI": (2, 15), "TE_KT": (10, 60),
-        "HS_BAN_TRU_NHU_CAU": (0, 80), "PH_TONG": (8, 30), "DIEM_TRUONG_LE": (0, 3), "CBQL_TONG": (2, 3)}
+        "HS_BAN_TRU_NHU_CAU": (0, 80), "PH_TONG": (8, 30), "DIEM_TRUONG_LE": (0, 3), "CBQL_TONG": (2, 3),
+        "CBQL_DINH_MUC": (2, 3), "SO": (5, 25), "MH_SX_NN": (20, 40)}
 # Counts that are 1 at a few schools and 0 elsewhere: chance of a 1.
-RARE = {"PH_TAM": 0.1, "GV_THAC_SI_DANG_HOC": 0.15}
+RARE = {"PH_TAM": 0.1, "GV_THAC_SI_DANG_HOC": 0.15, "DIEM_TRUONG_XOA": 0.08}
 WEIGHTS = {
     "CHUAN_QG": {"Chưa đạt": 0.18, "Mức độ 1": 0.6, "Mức độ 2": 0.22},
     "PCGD_THCS": {"Mức độ 2": 0.05, "Mức độ 3": 0.95}, "PCGD_TH": {"Mức độ 3": 1.0},
     "PCGD_MN4": {"Đạt": 0.5, "Chưa đạt": 0.5}, "PCGD_MN5": {"Đạt": 1.0}, "XMC": {"Mức độ 1": 0.3, "Mức độ 2": 0.7},
     "TTHTCD": {"Có": 1.0}, "TH_2BUOI": {"Có": 0.93, "Không": 0.07}, "MUC_DO": dict(zip(TASK_STATUSES, (0.5, 0.4, 0.1))),
+    "CHUAN_QG_TRONG_NAM": {"Không": 0.86, "Công nhận mới": 0.07, "Công nhận lại": 0.07}, "CO_SO_DANG": {"Có": 1.0},
+    "NTM_TC5": {"Đạt": 0.95, "Chưa đạt": 0.05}, "NTM_TC14": {"Đạt": 0.95, "Chưa đạt": 0.05},
+    "HUONG_NGHIEP_SX": {"Có": 0.8, "Không": 0.2}, "GV_TU_VAN_HN": {"Có": 1.0},
 }
 RESULTS = ["Đã triển khai đầy đủ theo kế hoạch; tổ chức tuyên truyền, quán triệt đến toàn thể cán bộ.",
            "Đang triển khai, dự kiến hoàn thành trong quý IV.", "Đã ban hành kế hoạch, đang tổ chức thực hiện."]
@@ -93,7 +99,7 @@ def _single(plan: Plan, unit: Unit, field, values: dict, rng: random.Random):
     if field.kind == "choice":
         return _pick(rng, WEIGHTS.get(column, {c: 1.0 for c in field.choices}))
     if field.kind == "text":
-        return rng.choice(RESULTS) if column == "KET_QUA" else None
+        return rng.choice(RESULTS) if column == "KET_QUA" or field.required else None
     if field.parsed_required_if is not None:
         clauses = field.parsed_required_if.clauses
         if any(c.field not in values for c in clauses):
@@ -103,33 +109,32 @@ def _single(plan: Plan, unit: Unit, field, values: dict, rng: random.Random):
     if field.kind == "year":
         # A few schools are recognised in the plan year itself, the others earlier.
         return plan.plan_year if rng.random() < 0.06 else rng.randint(max(field.min or 2005, 2005), plan.plan_year - 1)
-    if field.code == "NS_TONG":  # staff: every teacher and manager, plus a few employees
-        teachers = [n for n in values if n.startswith("GV__") and n.endswith("__TONG")]
-        if "CBQL_TONG" not in values:
+    if field.code == "NS_TONG":  # staff: every teacher and manager (a number or a grid by level), plus a few employees
+        if "CBQL_TONG" in plan.field_by_code and "CBQL_TONG" not in values:
             return _WAIT
-        return sum(values[n] for n in teachers) + values["CBQL_TONG"] + rng.randint(2, 6)
+        staff = [n for n in values if n == "CBQL_TONG" or (n.startswith(("GV__", "CBQL__")) and n.endswith("__TONG"))]
+        return sum(values[n] for n in staff) + rng.randint(2, 6)
     caps, floors = [], []
-    for check in field.parsed_checks:
-        left = [field.code] if check.left is None else plan.sum_names(check.left, unit)
-        right = plan.sum_names(check.right, unit)
-        if left is None or right is None:
-            continue
+    for check, left, right, _ in plan.compared_names(field, unit):
         others = [n for n in left + right if n != field.code]
         if any(n not in values for n in others):
             return _WAIT
         right_sum = sum(values[n] for n in right) + check.right.constant
         rest = sum(values[n] for n in left if n != field.code)
         (caps if check.op in ("<=", "<") else floors).append(right_sum - rest)
-    if field.code in RARE:
-        return int(rng.random() < RARE[field.code])
     if caps:
         low, high = SHARE.get(field.code, (0.5, 1.0))
         value = round(max(0, min(caps)) * rng.uniform(low, high))
         return max([value, *floors]) if floors and max(floors) <= min(caps) else value
+    if field.code in RARE:
+        return int(rng.random() < RARE[field.code])
     if floors and max(floors) > 0:
         low, high = GROWTH.get(field.code, (1.0, 1.5))
         return int(max(floors) * rng.uniform(low, high)) + (1 if field.code in GROWTH else 0)
     low, high = BASE.get(field.code, (5, 40))
+    top = field.max_value(plan.plan_year)
+    if top is not None:  # a level written as a number ("mức độ 3" -> 0..3)
+        low, high = min(low, top), min(high, top)
     return rng.randint(low, high)
 
 
@@ -177,17 +182,17 @@ def make_returns(plan: Plan, roster: Roster, templates_dir: str | Path, out_dir:
         if mistake == "text_number" and "DS_15_60" in values:
             values["DS_15_60"] = f"{max(values['DS_15_60'], 1000):,}".replace(",", ".")  # "4.512", typed as text
         elif mistake == "bad_check":
-            level = next(level for level in ("TH", "THCS", "MN") if f"GV__{level}__TONG" in values)
+            level = next(level for level in ("TH", "THCS", "MN", "THPT") if f"GV__{level}__TONG" in values)
             values[f"GV__{level}__DAT_CHUAN"] = values[f"GV__{level}__TONG"] + 3
         elif mistake == "blank":
-            values.pop("PH_TONG", None)
+            values.pop("NS_TONG", None)
         elif mistake == "bad_choice":
             values["CHUAN_QG"] = "Đạt chuẩn mức 1"
         elif mistake == "renamed":
             target = out_dir / f"{unit.name}.xlsx"
         elif mistake == "twice":
             # An earlier draft sent the week before, then the corrected file.
-            older = dict(values, PH_TONG=1)
+            older = dict(values, NS_TONG=values.get("NS_TONG", 0) + 1)
             draft = fill_workbook(templates_dir / f"{unit.code}.xlsx", older, out_dir / f"{unit.code} (1).xlsx")
             set_saved_at(draft, dt.datetime.now() - dt.timedelta(days=7))
             written.append(draft)

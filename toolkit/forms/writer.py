@@ -18,30 +18,34 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import xlsxwriter
-from tqdm import tqdm
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit import __version__
-from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, META_SHEET, UNIT_CODE_NAME
-from toolkit.core.text import place_name
+from toolkit.spec.names import META_SHEET
+from toolkit.core.cells import column_name
 from toolkit.core.errors import ToolkitError
 from toolkit.core.files import atomic_write
 from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster, Unit
 from toolkit.forms.rules import fits_inline
-from toolkit.forms.data_sheet import Status, row_height, write_data_sheet
+from toolkit.forms.data_sheet import PORTRAIT_WIDTH, Status, write_data_sheet
+from toolkit.forms.guide import GUIDE_SHEET, write_guide
 from toolkit.forms.task_sheet import takes as takes_task_field, write_task_sheet
-from toolkit.core.workers import shared, worker_pool
+from toolkit.core.workers import OnProgress, no_progress, shared, worker_pool
 
-GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "_lists"
 FONT = {"font_name": "Times New Roman", "font_size": 12}
 INPUT_FILL = "#FFF2CC"  # light yellow: "type here"
 MISSING_FILL = "#F8CBAD"  # orange: still empty
 INVALID_FILL = "#FF7C80"  # red: breaks a check
+DONE_FONT, DONE_FILL = "#006100", "#C6EFCE"  # green: nothing left to do
+WRONG_FONT, WRONG_FILL = "#C00000", "#FFC7CE"  # red: missing or wrong
 MM = 1 / 25.4  # inches per millimetre (XlsxWriter margins are in inches)
+PAGE_MM = {True: (210 - 45, 297 - 40), False: (297 - 45, 210 - 40)}  # portrait?: A4 inside the margins
+CHARACTER_MM = 2.2  # printed width of a character of column width at 100% (LibreOffice, Times New Roman 12)
+DEFAULT_ROW_HEIGHT = 15  # points: a row we did not size
+SLACK = 0.04  # of a page: our row heights and scale are estimates
 SMALL_BATCH = 50  # below this many units, starting worker processes costs more than it saves
 
 # Sheets holding inputs, after the instructions, in tab order: (takes a field?, writer). A field
@@ -54,16 +58,40 @@ INPUT_SHEETS: list[InputSheet] = [
 ]
 
 
-class PlainFormulaSheet(Worksheet):
-    """A worksheet that stores formulas exactly as written.
+class FormSheet(Worksheet):
+    """A worksheet that stores formulas exactly as written, lets rows grow, and remembers row heights.
 
     XlsxWriter runs ~100 regular expressions over every formula to prefix newer Excel functions
     with `_xlfn.`; our formulas use only classic functions, and that scan took two thirds of the
     time to write a template.
     """
 
+    def __init__(self):
+        super().__init__()
+        self.heights: dict[int, float] = {}  # row -> height in points, as set; for the page breaks
+
+    def set_row_pixels(self, row, height=None, cell_format=None, options=None):
+        if height is not None:
+            self.heights[row] = height * 0.75
+        return super().set_row_pixels(row, height, cell_format, options)
+
     def _prepare_formula(self, formula, expand_future_functions=False):
         return formula[1:] if formula.startswith("=") else formula
+
+    # Rows keep the heights we estimate for their text but are not marked custom-height: then
+    # LibreOffice (which refuses to resize rows of a protected sheet) and Excel grow a row to fit
+    # what the clerk types in it, and it prints whole.
+    def _xml_start_tag_unencoded(self, tag, attributes=None):
+        super()._xml_start_tag_unencoded(tag, _growing(tag, attributes))
+
+    def _xml_empty_tag_unencoded(self, tag, attributes=None):
+        super()._xml_empty_tag_unencoded(tag, _growing(tag, attributes))
+
+
+def _growing(tag: str, attributes: list | None) -> list | None:
+    if tag != "row" or not attributes:
+        return attributes
+    return [(key, value) for key, value in attributes if key != "customHeight"]
 
 
 def _formats(book: xlsxwriter.Workbook) -> dict:
@@ -72,7 +100,10 @@ def _formats(book: xlsxwriter.Workbook) -> dict:
         "title": book.add_format({"bold": True, "font_size": 13, "align": "center", "valign": "vcenter", "text_wrap": True}),
         "italic": book.add_format({"italic": True, "align": "center", "valign": "vcenter", "text_wrap": True}),
         "identity": book.add_format({"bold": True, "valign": "vcenter"}),
-        "status": book.add_format({"bold": True, "font_color": "#C00000", "valign": "vcenter", "text_wrap": True}),
+        "status": book.add_format({"bold": True, "font_color": WRONG_FONT, "valign": "vcenter", "text_wrap": True}),
+        "verdict": book.add_format({**box, "align": "center", "font_size": 11}),
+        "done": book.add_format({"font_color": DONE_FONT, "bg_color": DONE_FILL}),
+        "wrong": book.add_format({"font_color": WRONG_FONT, "bg_color": WRONG_FILL, "bold": True}),
         "header": book.add_format({**box, "bold": True, "align": "center", "bg_color": "#D9E1F2"}),
         "section": book.add_format({**box, "bold": True, "bg_color": "#EDEDED"}),
         "grid_label": book.add_format({**box, "bold": True}),
@@ -83,6 +114,8 @@ def _formats(book: xlsxwriter.Workbook) -> dict:
         "note": book.add_format({**box, "locked": False}),
         "label": book.add_format({"bold": True, "valign": "top", "text_wrap": True}),
         "value": book.add_format({"valign": "top", "text_wrap": True}),
+        "sign_title": book.add_format({"bold": True, "align": "center"}),
+        "sign_note": book.add_format({"italic": True, "align": "center"}),
         "missing": book.add_format({"bg_color": MISSING_FILL}),
         "invalid": book.add_format({"bg_color": INVALID_FILL, "bold": True}),
     }
@@ -108,17 +141,14 @@ class Template:
         if field.code not in self._lists:
             if self.lists_sheet is None:
                 self.lists_sheet = self.book.add_worksheet(LISTS_SHEET)
-            column = xl_col_to_name(len(self._lists))
+            column = column_name(len(self._lists))
             for row, choice in enumerate(field.choices):
                 self.lists_sheet.write_string(row, len(self._lists), choice)
             self._lists[field.code] = f"='{LISTS_SHEET}'!${column}$1:${column}${len(field.choices)}"
         return self._lists[field.code]
 
     def plan_line(self) -> str:
-        """'Kế hoạch <title> – năm 2022', without the period when the title already names its year."""
-        document = self.plan.document
-        dated = str(self.plan.plan_year) in document.title
-        return f"{document.type} {document.title}" + ("" if dated else f" – {self.plan.period.label}")
+        return plan_line(self.plan)
 
     def deadline_text(self) -> str:
         deadline = self.plan.deadlines.submission
@@ -130,15 +160,62 @@ class Template:
         sheet.protect(self.password, options)
 
     @staticmethod
-    def print_setup(sheet: Worksheet, *, header_row: int | None = None, portrait: bool = True) -> None:
-        """A4, one page wide, margins of Nghị định 30/2020, page numbers, repeated header."""
+    def print_setup(sheet: Worksheet, *, width: float, last_row: int, last_col: int,
+                    header_row: int | None = None, headings: Iterable[int] = ()) -> None:
+        """A4, one page wide, margins of Nghị định 30/2020, page numbers, repeated header.
+
+        `width` is the printed columns' width in characters: a sheet too wide for a portrait page
+        at about 88% prints landscape, so 12 pt never prints much smaller than 10.5 pt. A page
+        break goes before any of the `headings` rows that would otherwise end a page.
+        """
+        portrait = width <= PORTRAIT_WIDTH
         sheet.set_paper(9)
         sheet.set_portrait() if portrait else sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
         sheet.set_margins(left=30 * MM, right=15 * MM, top=20 * MM, bottom=20 * MM)
         sheet.set_footer('&C&"Times New Roman,Regular"Trang &P/&N')
+        sheet.print_area(0, 0, last_row, last_col)
         if header_row is not None:
             sheet.repeat_rows(header_row)
+        page = PAGE_MM[portrait]
+        scale = min(1.0, page[0] / (width * CHARACTER_MM))
+        known = getattr(sheet, "heights", {})  # a FormSheet records the heights it set; a plain sheet has none
+        heights = [known.get(row, DEFAULT_ROW_HEIGHT) for row in range(last_row + 1)]
+        capacity = page[1] * MM * 72 / scale  # the sheet's points one page holds
+        breaks = keep_with_next(heights, set(headings), capacity, 0 if header_row is None else heights[header_row])
+        if breaks:
+            sheet.set_h_pagebreaks(breaks)
+
+
+def keep_with_next(heights: list[float], headings: set[int], capacity: float, repeated: float) -> list[int]:
+    """Rows to break the page before, so that no heading row is the last of a page (nor followed
+    only by other headings).
+
+    Follows the program's own breaks: a page holds `capacity` points of rows, each page after
+    the first starts with the `repeated` header row's height.
+    """
+    breaks, used = [], 0.0
+    for row, height in enumerate(heights):
+        following, below = 0.0, row + 1  # the headings right below it, and the first row they head
+        while below < len(heights):
+            following += heights[below]
+            if below not in headings:
+                break
+            below += 1
+        if used and used + height > capacity:
+            used = repeated  # the program breaks here by itself
+        elif row in headings and used > repeated and used + height + following > capacity * (1 - SLACK):
+            breaks.append(row)
+            used = repeated
+        used += height
+    return breaks
+
+
+def plan_line(plan: Plan) -> str:
+    """'Kế hoạch <title> – năm 2022', without the period when the title already names its year."""
+    document = plan.document
+    dated = str(plan.plan_year) in document.title
+    return f"{document.type} {document.title}" + ("" if dated else f" – {plan.period.label}")
 
 
 # One template
@@ -153,7 +230,7 @@ def write_template(plan: Plan, roster: Roster, unit: Unit, path: str | Path, *, 
 
     def write(temporary: str) -> None:
         book = xlsxwriter.Workbook(temporary, options)
-        book.worksheet_class = PlainFormulaSheet
+        book.worksheet_class = FormSheet
         _write_book(Template(book, plan, roster, unit, password or ""), generated_at)
         book.close()
 
@@ -171,7 +248,7 @@ def _write_book(template: Template, generated_at: dt.datetime) -> None:
         remaining = [f for f in remaining if not takes(f)]
         if mine:
             statuses.append(write(template, mine))
-    _write_guide(template, guide, statuses)
+    write_guide(template, guide, statuses)
     if template.lists_sheet is not None:
         template.lists_sheet.hide()
         template.protect(template.lists_sheet)
@@ -194,86 +271,17 @@ def _write_meta(template: Template, generated_at: dt.datetime) -> None:
     template.protect(meta)
 
 
-def _write_guide(template: Template, sheet: Worksheet, statuses: list[Status]) -> None:
-    """Instructions, the unit's identity and the self-check status; all locked.
-
-    Labels span B:D so that values sit in column E, where a reader looks for the unit code
-    named in column A when the workbook lost its defined names.
-    """
-    plan, unit, fmt = template.plan, template.unit, template.formats
-    value_col = FIRST_INPUT_COLUMN
-    sheet.set_column(KEY_COLUMN, KEY_COLUMN, 12, None, {"hidden": True})
-    sheet.set_column(1, value_col - 1, 8)
-    sheet.set_column(value_col, value_col, 68)
-    line_width = 24 + 68
-
-    def whole_line(row: int, text: str, style: str) -> None:
-        sheet.merge_range(row, 1, row, value_col, text, fmt[style])
-        sheet.set_row(row, row_height(text, line_width))
-
-    def pair(row: int, label: str, value: str, value_style: str = "value") -> None:
-        sheet.merge_range(row, 1, row, value_col - 1, label, fmt["label"])
-        sheet.write_string(row, value_col, value, fmt[value_style])
-        sheet.set_row(row, row_height(value, 68))
-
-    whole_line(0, "BIỂU MẪU BÁO CÁO SỐ LIỆU", "title")
-    whole_line(1, template.plan_line(), "italic")
-    commune = template.roster.get(unit.commune) if unit.commune else None
-    kind = plan.unit_kinds[unit.kind].label
-    # A commune's pseudo-level ("Xã, thị trấn") repeats its kind; only schools have real levels.
-    levels = [plan.levels.get(level, level) for level in unit.levels if plan.levels.get(level, level) != kind]
-    identity = [
-        ("Mã đơn vị", unit.code),
-        ("Tên đơn vị", unit.name),
-        ("Loại đơn vị", kind),
-        *([("Cấp học", ", ".join(levels))] if levels else []),
-        ("Địa bàn", f"{place_name(commune.name)}, {plan.area.name}" if commune and commune.code != unit.code else plan.area.name),
-        ("Kỳ báo cáo", plan.period.label),
-        ("Hạn gửi báo cáo", template.deadline_text()),
-        ("Gửi về", plan.collector),
-    ]
-    for row, (label, value) in enumerate(identity, start=3):
-        pair(row, label, value)
-    sheet.write_string(3, KEY_COLUMN, UNIT_CODE_NAME)
-    template.book.define_name(UNIT_CODE_NAME, f"='{GUIDE_SHEET}'!$E$4")
-
-    row = 3 + len(identity) + 1
-    for status in statuses:
-        label = "Tình trạng biểu mẫu" if len(statuses) == 1 else f"Tình trạng trang “{status.sheet}”"
-        sheet.merge_range(row, 1, row, value_col - 1, label, fmt["label"])
-        sheet.write_formula(row, value_col, f"='{status.sheet}'!{status.cell}", fmt["status"], status.initial)
-        row += 1
-    sheet_names = ", ".join(f"“{s.sheet}”" for s in statuses)
-    steps = [
-        "Cách nhập số liệu",
-        f"1. Mở trang {sheet_names}; chỉ nhập vào các ô nền vàng. Các ô khác đã được khóa.",
-        "2. Ô số: nhập số nguyên (không âm), không gõ dấu chấm, dấu phẩy, khoảng trắng hay chữ. "
-        "Ô có mũi tên: bấm mũi tên và chọn một giá trị trong danh sách.",
-        "3. Ô nền cam là ô còn trống; ô nền đỏ là số liệu chưa hợp lý (ví dụ số đạt chuẩn lớn hơn tổng số). "
-        "Có thể ghi giải thích ở cột “Ghi chú”.",
-        "4. Dòng “Tình trạng” ở trên và ở đầu trang số liệu cho biết còn bao nhiêu ô chưa nhập, chưa hợp lệ; "
-        "sửa đến khi báo “Đã nhập đầy đủ, không phát hiện lỗi”.",
-        "5. Không đổi tên trang, không chèn hay xóa dòng, cột; không sao chép số liệu sang biểu mẫu khác.",
-        f"6. Lưu tệp (giữ nguyên định dạng .xlsx và tên tệp {unit.code}.xlsx) và gửi về {plan.collector} "
-        + (f"trước ngày {template.deadline_text()}." if plan.deadlines.submission else "đúng hạn."),
-    ]
-    row += 1
-    for number, text in enumerate(steps):
-        whole_line(row + number, text, "label" if number == 0 else "value")
-    template.print_setup(sheet, portrait=True)
-    template.protect(sheet)
-
-
 # Many templates
 
 
 def write_templates(plan: Plan, roster: Roster, output_dir: str | Path, *, password: str | None = None,
-                    units: Iterable[Unit | str] | None = None, progress: bool = True,
+                    units: Iterable[Unit | str] | None = None, on_progress: OnProgress = no_progress,
                     workers: int | None = None) -> list[Path]:
     """Write `<unit code>.xlsx` into `output_dir` for every unit with anything to fill.
 
     Args:
         units: only these units (Unit objects or codes); default: the whole roster.
+        on_progress: told ("templates", done, total) as templates are written.
         workers: processes to use; default: up to two (the PGD laptop has two cores).
     """
     output_dir = Path(output_dir)
@@ -282,22 +290,21 @@ def write_templates(plan: Plan, roster: Roster, output_dir: str | Path, *, passw
     generated_at = dt.datetime.now().replace(microsecond=0)
     workers = max(1, workers or min(2, os.cpu_count() or 1))
     paths: list[Path] = []
-    with tqdm(total=len(todo), desc="Tạo biểu mẫu", unit=" tệp", disable=not progress) as bar:
-        if workers == 1 or len(todo) < SMALL_BATCH:
-            for unit in todo:
-                paths.append(write_template(plan, roster, unit, output_dir / f"{unit.code}.xlsx",
-                                            password=password, generated_at=generated_at))
-                bar.update()
-        else:
-            # Chunks of units keep the progress bar moving.
-            size = max(1, min(25, math.ceil(len(todo) / (workers * 4))))
-            chunks = [[u.code for u in todo[i:i + size]] for i in range(0, len(todo), size)]
-            with worker_pool(workers, plan, roster) as pool:
-                jobs = [pool.submit(_worker_write, chunk, str(output_dir), password, generated_at) for chunk in chunks]
-                for job in as_completed(jobs):
-                    written = job.result()
-                    paths.extend(Path(p) for p in written)
-                    bar.update(len(written))
+    on_progress("templates", 0, len(todo))
+    if workers == 1 or len(todo) < SMALL_BATCH:
+        for unit in todo:
+            paths.append(write_template(plan, roster, unit, output_dir / f"{unit.code}.xlsx",
+                                        password=password, generated_at=generated_at))
+            on_progress("templates", len(paths), len(todo))
+    else:
+        # Chunks of units keep the progress moving.
+        size = max(1, min(25, math.ceil(len(todo) / (workers * 4))))
+        chunks = [[u.code for u in todo[i:i + size]] for i in range(0, len(todo), size)]
+        with worker_pool(workers, plan, roster) as pool:
+            jobs = [pool.submit(_worker_write, chunk, str(output_dir), password, generated_at) for chunk in chunks]
+            for job in as_completed(jobs):
+                paths.extend(Path(p) for p in job.result())
+                on_progress("templates", len(paths), len(todo))
     return sorted(paths)
 
 

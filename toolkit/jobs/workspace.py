@@ -6,7 +6,9 @@ import shutil
 from pathlib import Path
 
 from toolkit.core.errors import ToolkitError
-from toolkit.spec.load import BUNDLED, bundled_examples
+from toolkit.forms.plan_workbook import export_plan
+from toolkit.spec.load import PLAN_WORKBOOK, bundled_examples, load_plan
+from toolkit.spec.roster import read_roster
 
 REPORT_TEMPLATES = Path(__file__).resolve().parents[1] / "report_templates"
 DOCX_TEMPLATE_NAME = "phu_luc.docx"
@@ -15,11 +17,13 @@ EXAMPLE = "bao-thang-2022"
 GUIDE = """\
 THƯ MỤC LÀM VIỆC CỦA CÔNG CỤ TỔNG HỢP BÁO CÁO
 
-templates/   Kế hoạch (plan.yaml), danh sách đơn vị (units.csv) và mẫu Word của phụ lục (phu_luc.docx).
+templates/   Kế hoạch (tệp Excel ke_hoach.xlsx, gồm cả danh sách đơn vị) và mẫu Word của phụ lục (phu_luc.docx).
 workbooks/   Chép vào đây mọi tệp các trường, xã gửi về (qua email, Zalo, USB); không cần đổi tên tệp.
 output/      Công cụ ghi kết quả vào đây: biểu mẫu, báo cáo kiểm tra, phụ lục.
 
 Các bước:
+  0. Sửa kế hoạch templates/{example}/ke_hoach.xlsx bằng Excel hoặc LibreOffice, rồi kiểm tra:
+     toolkit plan check --plan templates/{example}
   1. toolkit templates --plan templates/{example} --output output/bieu_mau
      (gửi mỗi đơn vị tệp <mã đơn vị>.xlsx của mình)
   2. toolkit check --plan templates/{example} --workbooks workbooks --output output
@@ -30,14 +34,20 @@ Các bước:
 
 
 def init_workspace(folder: str | Path, example: str = EXAMPLE) -> list[Path]:
-    """Create a workspace with a copy of a bundled example plan and its roster; never overwrite a file."""
+    """Create a workspace with a bundled example plan as a plan workbook (its roster inside);
+    never overwrite a file."""
     if example not in bundled_examples():
         raise ToolkitError(f"Không có ví dụ '{example}'; các ví dụ có sẵn: {', '.join(bundled_examples())}.")
     folder = Path(folder)
     created: list[Path] = []
     for name in ("templates", "workbooks", "output"):
         (folder / name).mkdir(parents=True, exist_ok=True)
-    copies = [(path, folder / "templates" / example / path.name) for path in sorted((BUNDLED / example).iterdir())]
+    workbook = folder / "templates" / example / PLAN_WORKBOOK
+    if not workbook.exists():  # the plan as users edit it: one workbook, the roster on its Đơn vị sheet
+        plan = load_plan(example)
+        export_plan(plan, workbook, read_roster(plan.roster_path, plan))
+        created.append(workbook)
+    copies = []
     docx = REPORT_TEMPLATES / DOCX_TEMPLATE_NAME
     if docx.exists():
         copies.append((docx, folder / "templates" / DOCX_TEMPLATE_NAME))

@@ -12,13 +12,15 @@ which then is the field itself. Conditions select units for `count`/`share` indi
 
     PCGD_THCS in (Mức độ 1; Mức độ 2) and CHUAN_QG_NAM = plan year
 
-Parsing is pure: names are checked against the plan by `toolkit.spec.load`.
+Parsing is pure: names are checked against the plan by `toolkit.spec.references`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from toolkit.core.errors import render
 
 COMPARISON_OPS = ("<=", ">=", "!=", "<", ">", "=")
 PLAN_YEAR = "plan year"  # a condition value replaced by the plan's year
@@ -33,7 +35,11 @@ _CLAUSE_CMP = re.compile(rf"^(?P<field>{_NAME})\s*(?P<op>!=|=)\s*(?P<value>.+)$"
 
 
 class ExpressionError(ValueError):
-    """An expression could not be parsed; the message is Vietnamese."""
+    """An expression could not be parsed: a catalogue code and the values its message names."""
+
+    def __init__(self, code: str, /, **params: object):
+        self.code, self.params = code, params
+        super().__init__(render(code, **params))
 
 
 @dataclass(frozen=True)
@@ -95,8 +101,6 @@ class Condition:
 def parse_sum(text: str) -> Sum:
     """Parse ``A + B[*].C + 3``."""
     text = str(text).strip()
-    if not text:
-        raise ExpressionError("biểu thức rỗng")
     terms: list[Term] = []
     constant = 0
     for part in text.split("+"):
@@ -106,7 +110,7 @@ def parse_sum(text: str) -> Sum:
             continue
         match = _TERM.match(part)
         if not match:
-            raise ExpressionError(f"không hiểu thành phần '{part}' trong biểu thức '{text}'")
+            raise ExpressionError("plan-bad-term", part=part, text=text)
         rows = match["rows"]
         terms.append(
             Term(
@@ -123,7 +127,7 @@ def parse_comparison(text: str) -> Comparison:
     text = str(text).strip()
     match = _COMPARISON.match(text)
     if not match or match["op"] not in COMPARISON_OPS:
-        raise ExpressionError(f"điều kiện '{text}' phải có dạng 'A <= B' (các phép so sánh: <=, >=, <, >, =, !=)")
+        raise ExpressionError("plan-bad-comparison", text=text)
     left = match["left"].strip()
     return Comparison(
         left=parse_sum(left) if left else None,
@@ -148,7 +152,7 @@ def parse_condition(text: str) -> Condition:
         if match:
             clauses.append(Clause(match["field"], match["op"], (match["value"].strip().strip("'\""),)))
             continue
-        raise ExpressionError(f"điều kiện '{part}' phải có dạng 'MÃ = giá trị', 'MÃ != giá trị' hoặc 'MÃ in (a; b)'")
+        raise ExpressionError("plan-bad-condition", text=part)
     return Condition(tuple(clauses), text)
 
 

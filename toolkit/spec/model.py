@@ -11,7 +11,11 @@ from functools import cached_property
 from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from toolkit.core.cells import column_index
+from toolkit.core.errors import CATALOGUE
+from toolkit.spec.targets import Target, TargetError, parse_target
 from toolkit.spec.expressions import (
     PLAN_YEAR,
     Comparison,
@@ -29,30 +33,26 @@ _A1_LIKE = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 _R1C1_LIKE = re.compile(r"^(R[0-9]*C?[0-9]*|C[0-9]*)$")
 
 
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
+def invalid(code: str, /, **params: object) -> PydanticCustomError:
+    """A validation error carrying a catalogue code (pydantic's error type) and its parameters (its ctx)."""
+    return PydanticCustomError(code, CATALOGUE[code][1], params)
 
 
 def check_key(code: str) -> str:
-    """Raise ValueError (Vietnamese) unless `code` may be part of an Excel defined name."""
+    """Raise a validation error unless `code` may be part of an Excel defined name."""
     if not _NAME_CHARS.match(code):
-        raise ValueError(
-            f"mã '{code}' chỉ được gồm chữ in hoa không dấu, chữ số và dấu gạch dưới, không bắt đầu bằng chữ số"
-        )
+        raise invalid("plan-code-chars", code=code)
     return code
 
 
 def check_excel_name(code: str) -> str:
-    """Raise ValueError (Vietnamese) unless `code` can be an Excel defined name on its own."""
+    """Raise a validation error unless `code` can be an Excel defined name on its own."""
     check_key(code)
     a1 = _A1_LIKE.match(code)
-    if (a1 and _column_number(a1[1]) <= 16384) or _R1C1_LIKE.match(code):
-        raise ValueError(f"mã '{code}' trùng dạng địa chỉ ô của Excel (ví dụ TH1, GV2); hãy đặt tên khác, ví dụ '{code}_'")
+    if (a1 and column_index(a1[1]) < 16384) or _R1C1_LIKE.match(code):
+        raise invalid("plan-code-like-cell", code=code)
     if len(code) > 200:
-        raise ValueError(f"mã '{code}' dài quá 200 ký tự")
+        raise invalid("plan-code-too-long", code=code)
     return code
 
 
@@ -86,6 +86,17 @@ class Document(Strict):
     title: str
 
 
+class Report(Strict):
+    """The round's report that the results annexes attach to: "(Kèm theo Báo cáo số …/BC-UBND ngày …
+    của …)". Every key may stay blank until the report is signed."""
+
+    type: str = "Báo cáo"
+    number: str = ""
+    symbol: str = ""  # blank: "BC-" and the plan symbol's issuer part (KH-UBND -> BC-UBND)
+    date: Union[dt.date, None] = None
+    issuer: str = ""  # blank: the plan's issuer
+
+
 class TargetPeriod(Strict):
     code: str
     label: str
@@ -93,22 +104,47 @@ class TargetPeriod(Strict):
 
 class Period(Strict):
     kind: Literal["year", "school_year", "multi"]
-    year: int  # "plan year" in conditions and checks
+    year: int  # the plan's year; the round's when `round` is not given
+    round: Union[int, None] = None  # the year the results are for (a round of a multi-year plan)
     targets: list[TargetPeriod] = []
 
     @property
+    def round_year(self) -> int:
+        """The year being reported on: "plan year" in conditions and checks, and the target it is judged by."""
+        return self.round or self.year
+
+    @property
     def label(self) -> str:
-        if self.kind == "school_year":
-            return f"năm học {self.year}-{self.year + 1}"
-        return f"năm {self.year}"  # a multi-period plan reports on one year at a time
+        """The round: "năm 2022", "năm học 2022-2023" (a multi-period plan reports on one year at a time)."""
+        return self._label(self.round_year)
 
     @property
     def target_periods(self) -> list[TargetPeriod]:
-        return self.targets or [TargetPeriod(code=str(self.year), label=f"Kế hoạch {self.label}")]
+        return self.targets or [TargetPeriod(code=str(self.year), label=f"Kế hoạch {self._label(self.year)}")]
+
+    def _label(self, year: int) -> str:
+        return f"năm học {year}-{year + 1}" if self.kind == "school_year" else f"năm {year}"
+
+
+_DAY_MONTH = re.compile(r"^(?:ngày\s*)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4})|\s+hằng\s+năm)$", re.IGNORECASE)
+
+
+def recurring_date(text: str, year: object, kind: object = "year") -> object:
+    """"10/12/2024" -> that day; "10/12 hằng năm" -> that day of the round's `year` (of a school year
+    starting that year: from January on, the next year); any other text is left to the date parser."""
+    match = _DAY_MONTH.match(unicodedata.normalize("NFC", text.strip()))
+    if not match or not (match[3] or isinstance(year, int)):
+        return text
+    day, month = int(match[1]), int(match[2])
+    when = int(match[3]) if match[3] else year + (1 if kind == "school_year" and month < 8 else 0)
+    try:
+        return dt.date(when, month, day)
+    except ValueError:
+        return text  # "31/02": the date parser names the key
 
 
 class Deadlines(Strict):
-    submission: Union[dt.date, None] = None  # units send their workbooks by this day
+    submission: Union[dt.date, None] = None  # units send their workbooks by this day ("15/12 hằng năm": in the round's year)
     report: Union[dt.date, None] = None  # the collector reports upwards by this day
 
 
@@ -165,16 +201,17 @@ class Field(Strict):
     @model_validator(mode="after")
     def _shape(self):
         if self.kind == "grid" and (not self.rows or not self.columns):
-            raise ValueError(f"trường '{self.code}' kiểu grid phải có 'rows' và 'columns'")
+            raise invalid("plan-grid-without-cells", field=self.code)
         if self.kind != "grid" and (self.rows or self.columns):
-            raise ValueError(f"chỉ trường kiểu grid mới có 'rows'/'columns' (trường '{self.code}')")
+            raise invalid("plan-cells-not-grid", field=self.code, kind=self.kind)
         if self.kind == "choice" and not self.choices:
-            raise ValueError(f"trường '{self.code}' kiểu choice phải có 'choices'")
+            raise invalid("plan-choice-without-choices", field=self.code)
         if len("; ".join(self.choices)) > 255:
-            raise ValueError(f"danh sách lựa chọn của '{self.code}' dài quá 255 ký tự, Excel sẽ báo lỗi tệp")
-        for label, keys in (("rows", [r.key for r in self.rows]), ("columns", [c.key for c in self.columns])):
-            if len(set(keys)) != len(keys):
-                raise ValueError(f"trường '{self.code}': mã trùng trong '{label}'")
+            raise invalid("plan-choices-too-long", field=self.code, length=len("; ".join(self.choices)))
+        for part, keys in (("rows", [r.key for r in self.rows]), ("columns", [c.key for c in self.columns])):
+            twice = sorted({k for k in keys if keys.count(k) > 1})
+            if twice:
+                raise invalid("plan-duplicate-cell-key", field=self.code, key=twice[0], part=part)
         return self
 
     @cached_property
@@ -193,6 +230,7 @@ class TaskField(Field):
     """A progress input of one task, made from the plan's task list (not written in the spec)."""
 
     task_id: str  # toolkit.spec.names.task_id
+    task_label: str  # toolkit.spec.names.task_label: "I.1"
     column: str  # a key of toolkit.spec.names.TASK_COLUMNS
     task: "Task"
     group: "TaskGroup"
@@ -207,7 +245,21 @@ class Eligible(Strict):
     tags: list[str] = []  # units carrying one of these roster tags ("DBKK": xã đặc biệt khó khăn)
 
 
-Target = Union[float, dict[str, float], None]  # one value, or one per target period code
+WrittenTarget = Union[float, str]  # a number, or a text as the plan writes it ("trên 99,7%"; toolkit.spec.targets)
+TargetInput = Union[WrittenTarget, dict[str, WrittenTarget], None]  # one target, or one per target period code
+
+
+def _check_targets(written: TargetInput, where: str = "") -> None:
+    """Raise a validation error (its catalogue code; the message names the level and period) unless
+    every target is in an accepted form."""
+    for period, one in (written.items() if isinstance(written, dict) else [("", written)]):
+        if one is None:
+            continue
+        try:
+            parse_target(one)
+        except TargetError as exc:
+            place = ", ".join(p for p in (where, f"kỳ {period}" if period else "") if p)
+            raise invalid("plan-bad-target", place=f"{place}: " if place else "", detail=str(exc)) from None
 
 
 class Indicator(Strict):
@@ -216,29 +268,47 @@ class Indicator(Strict):
     section: str
     unit: str = ""
     reporter: str
-    rule: Literal["ratio", "sum", "count", "share"]
+    rule: Literal["ratio", "sum", "count", "share", "text"]  # text: a text field the reporter fills ("Đảm bảo …")
     numerator: str
     denominator: str = ""
     eligible: Union[Eligible, None] = None
-    target: Target = None
-    direction: Literal[">=", "<=", ">", "<"] = ">="  # ">": strictly above ("trên 99,7%"), "<": strictly below
-    target_by_level: dict[str, Target] = {}
+    target: TargetInput = None
+    direction: Literal[">=", "<=", ">", "<"] = ">="  # ">": strictly above ("trên 99,7%"), "<": strictly below;
+    # the direction of a target written without one ("98%")
+    target_by_level: dict[str, TargetInput] = {}
+    print: Union[str, dict[str, str]] = ""  # the target's wording in the plan (one per period code, or for all)
+    part_of: str = ""  # the parent indicator of a "Trong đó" sub-target
     decimals: int = 2
     source: str = ""
 
     _code = field_validator("code")(lambda cls, v: check_excel_name(v))
 
+    @field_validator("target")
+    @classmethod
+    def _target(cls, value: TargetInput) -> TargetInput:
+        _check_targets(value)
+        return value
+
+    @field_validator("target_by_level")
+    @classmethod
+    def _target_by_level(cls, value: dict[str, TargetInput]) -> dict[str, TargetInput]:
+        for level, written in value.items():
+            _check_targets(written, f"cấp {level}")
+        return value
+
     @model_validator(mode="after")
     def _shape(self):
         if self.rule == "ratio" and not self.denominator:
-            raise ValueError(f"chỉ tiêu '{self.code}' (ratio) phải có 'denominator'")
+            raise invalid("plan-ratio-without-denominator", indicator=self.code)
         if self.rule in ("count", "share") and self.eligible is None:
-            raise ValueError(f"chỉ tiêu '{self.code}' ({self.rule}) phải có 'eligible'")
+            raise invalid("plan-without-eligible", indicator=self.code, rule=self.rule)
+        if self.part_of == self.code:
+            raise invalid("plan-part-of-itself", indicator=self.code)
         return self
 
     @cached_property
     def numerator_sum(self) -> Sum | None:
-        return None if self.rule in ("count", "share") else parse_sum(self.numerator)
+        return None if self.rule in ("count", "share", "text") else parse_sum(self.numerator)
 
     @cached_property
     def condition(self) -> Condition | None:
@@ -251,17 +321,25 @@ class Indicator(Strict):
     def input_fields(self) -> set[str]:
         if self.condition:
             return self.condition.fields()
+        if self.rule == "text":
+            return {self.numerator}
         fields = self.numerator_sum.fields()
         return fields | (self.denominator_sum.fields() if self.denominator_sum else set())
 
-    def target_for(self, period: str, level: str | None = None) -> float | None:
-        target = self.target_by_level.get(level) if level else self.target
-        return target.get(period) if isinstance(target, dict) else target
+    def target_for(self, period: str, level: str | None = None) -> Target | None:
+        """The target of one period (code), for the area or one level; None where the plan sets none."""
+        written = self.target_by_level.get(level) if level else self.target
+        written = written.get(period) if isinstance(written, dict) else written
+        return None if written is None else parse_target(written, self.direction)
+
+    def printed_target(self, period: str) -> str:
+        """The plan's own wording of the area's target (`print`), '' when the parsed form is printed."""
+        return self.print.get(period, "") if isinstance(self.print, dict) else self.print
 
 
 class Annex(Strict):
     numeral: str  # I, II, III
-    kind: Literal["targets", "breakdown", "tasks", "progress"]
+    kind: Literal["targets", "breakdown", "tasks", "progress", "plan_targets"]  # plan_targets: the plan's own, no results
     title: str
     indicators: list[str] = []  # empty: all, in spec order (none when `fields` are given)
     by: Literal["commune", "level"] = "commune"
@@ -275,7 +353,8 @@ class Annex(Strict):
         return f"Phu_luc_{self.numeral or _UNNUMBERED_STEMS[self.kind]}"
 
 
-_UNNUMBERED_STEMS = {"targets": "chi_tieu", "breakdown": "chi_tiet", "tasks": "nhiem_vu", "progress": "tien_do"}
+_UNNUMBERED_STEMS = {"targets": "chi_tieu", "breakdown": "chi_tiet", "tasks": "nhiem_vu", "progress": "tien_do",
+                     "plan_targets": "chi_tieu_ke_hoach"}
 
 
 # Tasks (task matrices)

@@ -27,3 +27,9 @@ def grid_name(field_code: str, row: str, column: str) -> str:
 def task_id(group_index: int, task_index: int) -> str:
     """Stable id of the n-th task of the n-th group (1-based), usable in a defined name."""
     return f"NV{group_index:02d}_{task_index:02d}"
+
+
+def task_label(numeral: str, tt: str, task_index: int) -> str:
+    """'I.1': how messages name a task, by its group's numeral and its number in the matrix (its
+    position in the group when the matrix numbers none)."""
+    return f"{numeral}.{tt or task_index}"

@@ -1,23 +1,17 @@
-"""The root of a plan spec, its cross-reference checks, and what applies to which unit."""
+"""The root of a plan spec, and what applies to which unit (its cross-reference checks: `toolkit.spec.references`)."""
 
 from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Union
+from typing import NamedTuple, Union
 
 from pydantic import PrivateAttr, ValidationInfo, model_validator
 
-from toolkit.spec.names import TASK_COLUMNS, TASK_STATUSES, grid_name, task_id
+from toolkit.spec.names import TASK_COLUMNS, TASK_STATUSES, grid_name, task_id, task_label
+from toolkit.spec.references import plan_error, reference_problems
 from toolkit.spec.units import Unit
-from toolkit.spec.expressions import (
-    PLAN_YEAR,
-    ExpressionError,
-    Sum,
-    Term,
-    parse_comparison,
-    parse_condition,
-)
+from toolkit.spec.expressions import Comparison, Sum, Term
 from toolkit.spec.model import (
     Agencies,
     Annex,
@@ -28,10 +22,12 @@ from toolkit.spec.model import (
     Indicator,
     Issuer,
     Period,
+    Report,
     Strict,
     TaskField,
     TaskList,
     UnitKind,
+    recurring_date,
     spec_hash,
 )
 
@@ -39,10 +35,31 @@ from toolkit.spec.model import (
 SPEC_VERSION = 1
 
 
+class ComparedNames(NamedTuple):
+    """One check of a field as the defined names its two sides add up, for one unit (and grid row)."""
+
+    check: Comparison
+    left: list[str]
+    right: list[str]
+    at: str  # the name a broken check is reported on: the field, or the row's first cell on the left
+
+
 class Plan(Strict):
+    """One validated, frozen plan: the document it is attached to and who issues it, the period and
+    deadlines, the area and the kinds of unit that report, the fields each unit fills in, the
+    indicators computed from them, the annexes to print and the task matrix.
+
+    Its methods answer what the later stages ask of it: which fields, rows and defined names a unit's
+    template has (`fields_for`, `rows_for`, `input_names`), which names a sum or a term adds up for a
+    unit and level (`sum_names`, `term_names`), whether a unit counts towards an indicator
+    (`in_scope`), and the template `version` returned workbooks are matched against. A plan whose
+    parts point at each other wrongly never exists: validation raises `PlanError` with every problem.
+    """
+
     spec_version: int = SPEC_VERSION
     code: str
     document: Document
+    report: Report = Report()  # the round's report, for the results annexes
     issuer: Issuer
     collector: str  # who collects the returns, e.g. "Phòng Giáo dục và Đào tạo huyện Bảo Thắng"
     period: Period
@@ -59,6 +76,18 @@ class Plan(Strict):
 
     _path: Path = PrivateAttr(default=Path("plan.yaml"))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _recurring_deadlines(cls, data: object) -> object:
+        """"10/12 hằng năm" falls due in the round's year (a school year's second half: the next year)."""
+        deadlines, period = (data.get("deadlines"), data.get("period")) if isinstance(data, dict) else (None, None)
+        if not isinstance(deadlines, dict) or not isinstance(period, dict):
+            return data
+        year = period.get("round") or period.get("year")
+        resolved = {key: recurring_date(value, year, period.get("kind")) if isinstance(value, str) else value
+                    for key, value in deadlines.items()}
+        return {**data, "deadlines": resolved}
+
     @model_validator(mode="after")
     def _remember_path(self, info: ValidationInfo):
         if info.context and "path" in info.context:
@@ -67,9 +96,10 @@ class Plan(Strict):
 
     @model_validator(mode="after")
     def _cross_references(self):
-        problems = _cross_reference_problems(self)
+        # Raised as is (pydantic wraps only ValueError): each problem keeps its own key path.
+        problems = reference_problems(self, str(self._path))
         if problems:
-            raise ValueError("\n  - ".join(problems))
+            raise plan_error(problems, self._path)
         return self
 
     # Lookups
@@ -84,7 +114,8 @@ class Plan(Strict):
 
     @property
     def plan_year(self) -> int:
-        return self.period.year
+        """The year being reported on ("plan year" in conditions and checks)."""
+        return self.period.round_year
 
     @cached_property
     def task_fields(self) -> list[TaskField]:
@@ -104,6 +135,7 @@ class Plan(Strict):
                             choices=list(TASK_STATUSES) if column == "MUC_DO" else [],
                             required=required,
                             task_id=identifier,
+                            task_label=task_label(group.numeral, task.tt, task_number),
                             column=column,
                             task=task,
                             group=group,
@@ -214,10 +246,36 @@ class Plan(Strict):
             names.extend(found)
         return names
 
+    def compared_names(self, field: Field, unit: Unit, grid_row: str | None = None) -> list[ComparedNames]:
+        """What each check of a field compares for a unit: the template's formulas, the reader's
+        checks and the sample returns all ask here.
+
+        A grid's checks compare its columns row by row (only `grid_row`, if given); a check that
+        omits its left side compares the field itself; a check naming a field the unit does not
+        have is left out.
+        """
+        found = []
+        for check in field.parsed_checks:
+            if field.kind == "grid":
+                rows = [grid_row] if grid_row is not None else [r.key for r in self.rows_for(field, unit)]
+                for row in rows:
+                    left = [grid_name(field.code, row, t.field) for t in check.left.terms]
+                    right = [grid_name(field.code, row, t.field) for t in check.right.terms]
+                    found.append(ComparedNames(check, left, right, left[0]))
+                continue
+            left = [field.code] if check.left is None else self.sum_names(check.left, unit)
+            right = self.sum_names(check.right, unit)
+            if left is not None and right is not None:
+                found.append(ComparedNames(check, left, right, field.code))
+        return found
+
     def in_scope(self, indicator: Indicator, unit: Unit) -> bool:
         """Whether a unit is expected to contribute to an indicator."""
         if unit.kind != indicator.reporter:
             return False
+        if indicator.rule == "text":
+            field = self.field_by_code.get(indicator.numerator)
+            return field is not None and self.applies(field, unit)
         if indicator.eligible is not None:
             eligible = indicator.eligible
             return (unit.kind == eligible.kind and (not eligible.levels or bool(set(eligible.levels) & set(unit.levels)))
@@ -236,172 +294,3 @@ def _field_applies(field: Field, unit: Unit) -> bool:
         return field.task_id in unit.tasks
     return (field.reporter == unit.kind and (not field.levels or bool(set(field.levels) & set(unit.levels)))
             and (not field.units or unit.code in field.units))
-
-
-def indicator_fields(indicator: Indicator) -> set[str]:
-    """Field codes an indicator reads; empty when one of its expressions does not parse."""
-    try:
-        return indicator.input_fields()
-    except ExpressionError:
-        return set()
-
-
-def _cross_reference_problems(plan: Plan) -> list[str]:
-    """Every reference in the plan that points nowhere, as Vietnamese lines with their key."""
-    problems: list[str] = []
-    kinds, levels = set(plan.unit_kinds), set(plan.levels)
-    fields = {f.code: f for f in plan.fields}
-
-    def seen_twice(codes: list[str]) -> set[str]:
-        return {c for c in codes if codes.count(c) > 1}
-
-    for code in sorted(seen_twice([f.code for f in plan.fields])):
-        problems.append(f"fields: mã trường '{code}' bị trùng")
-    for code in sorted(seen_twice([i.code for i in plan.indicators])):
-        problems.append(f"indicators: mã chỉ tiêu '{code}' bị trùng")
-    all_names = [n for f in plan.fields for n in ([f.code] if f.kind != "grid" else [grid_name(f.code, r.key, c.key) for r in f.rows for c in f.columns])]
-    for name in sorted(seen_twice(all_names)):
-        problems.append(f"fields: tên ô '{name}' xuất hiện hai lần (trùng giữa một trường và một ô của bảng)")
-    submission, report = plan.deadlines.submission, plan.deadlines.report
-    if submission and report and report < submission:
-        problems.append(f"deadlines.report: hạn báo cáo cấp trên ({report:%d/%m/%Y}) sớm hơn hạn đơn vị gửi "
-                        f"báo cáo ({submission:%d/%m/%Y})")
-    if plan.area.group_kind and plan.area.group_kind not in kinds:
-        problems.append(f"area.group_kind: loại đơn vị '{plan.area.group_kind}' không có trong unit_kinds")
-
-    def check_sum(where: str, expression: Sum, grid: Field | None = None) -> None:
-        for term in expression.terms:
-            if grid is not None:  # inside a grid, checks compare its columns row by row
-                if term.is_grid or term.field not in {c.key for c in grid.columns}:
-                    problems.append(f"{where}: '{term.field}' không phải cột của bảng '{grid.code}'")
-                continue
-            field = fields.get(term.field)
-            if field is None:
-                problems.append(f"{where}: trường '{term.field}' không có trong fields")
-            elif field.kind == "grid" and not term.is_grid:
-                problems.append(f"{where}: '{term.field}' là bảng, phải ghi rõ dòng và cột, ví dụ {term.field}[*].{field.columns[0].key}")
-            elif field.kind != "grid" and term.is_grid:
-                problems.append(f"{where}: '{term.field}' không phải bảng (grid)")
-            elif field.kind in ("choice", "text"):
-                problems.append(f"{where}: '{term.field}' không phải trường số, không cộng được")
-            elif term.is_grid:
-                if term.column not in {c.key for c in field.columns}:
-                    problems.append(f"{where}: bảng '{field.code}' không có cột '{term.column}'")
-                for row in term.rows or ():
-                    if row not in {r.key for r in field.rows}:
-                        problems.append(f"{where}: bảng '{field.code}' không có dòng '{row}'")
-
-    def check_condition(where: str, text: str) -> None:
-        try:
-            condition = parse_condition(text)
-        except ExpressionError as exc:
-            problems.append(f"{where}: {exc}")
-            return
-        for clause in condition.clauses:
-            field = fields.get(clause.field)
-            if field is None:
-                problems.append(f"{where}: trường '{clause.field}' không có trong fields")
-            elif field.kind == "choice":
-                for value in clause.values:
-                    if value not in field.choices:
-                        problems.append(f"{where}: '{value}' không phải lựa chọn của '{field.code}' ({'; '.join(field.choices)})")
-            elif field.kind == "year" and any(v != PLAN_YEAR and not v.isdigit() for v in clause.values):
-                problems.append(f"{where}: giá trị so với '{field.code}' phải là năm hoặc 'plan year'")
-
-    for i, field in enumerate(plan.fields):
-        where = f"fields[{i}] ({field.code})"
-        if field.reporter not in kinds:
-            problems.append(f"{where}.reporter: loại đơn vị '{field.reporter}' không có trong unit_kinds")
-        for level in field.levels:
-            if level not in levels:
-                problems.append(f"{where}.levels: cấp học '{level}' không có trong levels")
-        for j, row in enumerate(field.rows):
-            if row.level and row.level not in levels:
-                problems.append(f"{where}.rows[{j}].level: cấp học '{row.level}' không có trong levels")
-        for j, text in enumerate(field.checks):
-            try:
-                comparison = parse_comparison(text)
-            except ExpressionError as exc:
-                problems.append(f"{where}.checks[{j}]: {exc}")
-                continue
-            grid = field if field.kind == "grid" else None
-            if comparison.left is None and grid is not None:
-                problems.append(f"{where}.checks[{j}]: điều kiện trong bảng phải ghi đủ hai vế, ví dụ 'DAT_CHUAN <= TONG'")
-            for side in (comparison.left, comparison.right):
-                if side is not None:
-                    check_sum(f"{where}.checks[{j}]", side, grid)
-        if field.required_if:
-            check_condition(f"{where}.required_if", field.required_if)
-
-    period_codes = {p.code for p in plan.period.target_periods}
-    for i, indicator in enumerate(plan.indicators):
-        where = f"indicators[{i}] ({indicator.code})"
-        if indicator.reporter not in kinds:
-            problems.append(f"{where}.reporter: loại đơn vị '{indicator.reporter}' không có trong unit_kinds")
-        if indicator.rule in ("count", "share"):
-            check_condition(f"{where}.numerator", indicator.numerator)
-            if indicator.denominator:
-                problems.append(f"{where}.denominator: chỉ tiêu {indicator.rule} đếm đơn vị trong 'eligible', "
-                                "không dùng 'denominator'; hãy bỏ khóa này")
-            eligible = indicator.eligible
-            if eligible and eligible.kind not in kinds:
-                problems.append(f"{where}.eligible.kind: loại đơn vị '{eligible.kind}' không có trong unit_kinds")
-            elif eligible and eligible.kind != indicator.reporter:
-                problems.append(f"{where}.eligible.kind: '{eligible.kind}' khác reporter '{indicator.reporter}'; "
-                                "chỉ đếm được các đơn vị tự báo cáo chỉ tiêu này")
-            for level in eligible.levels if eligible else ():
-                if level not in levels:
-                    problems.append(f"{where}.eligible.levels: cấp học '{level}' không có trong levels")
-        else:
-            for key in ("numerator", "denominator"):
-                text = getattr(indicator, key)
-                if not text:
-                    continue
-                try:
-                    expression = getattr(indicator, f"{key}_sum")
-                except ExpressionError as exc:
-                    problems.append(f"{where}.{key}: {exc}")
-                    continue
-                check_sum(f"{where}.{key}", expression)
-        for code in sorted(indicator_fields(indicator) & set(fields)):
-            if fields[code].reporter != indicator.reporter:
-                problems.append(f"{where}: trường '{code}' do loại đơn vị '{fields[code].reporter}' nhập, "
-                                f"không phải '{indicator.reporter}' (reporter của chỉ tiêu)")
-        for level in indicator.target_by_level:
-            if level not in levels:
-                problems.append(f"{where}.target_by_level: cấp học '{level}' không có trong levels")
-        for target in [indicator.target, *indicator.target_by_level.values()]:
-            if isinstance(target, dict):
-                for code in target:
-                    if code not in period_codes:
-                        problems.append(f"{where}: kỳ '{code}' không có trong period.targets ({', '.join(sorted(period_codes))})")
-    known = {i.code for i in plan.indicators}
-    for stem in sorted(seen_twice([a.stem for a in plan.annexes])):
-        problems.append(f"annexes: hai phụ lục cùng ghi ra tệp {stem}; hãy đặt số phụ lục (numeral) khác nhau")
-    for i, annex in enumerate(plan.annexes):
-        if annex.signed and not plan.issuer.signature:
-            problems.append(f"annexes[{i}] ({annex.numeral}).signed: cần khai báo issuer.signature (khối chữ ký, "
-                            "ví dụ [TM. ỦY BAN NHÂN DÂN, CHỦ TỊCH])")
-        if annex.kind == "breakdown" and annex.by == "commune" and not plan.area.group_kind:
-            problems.append(f"annexes[{i}] ({annex.numeral}).by: phụ lục theo xã cần khai báo area.group_kind "
-                            "(loại đơn vị dùng để nhóm, ví dụ xa)")
-        for code in annex.fields:
-            field = fields.get(code)
-            where = f"annexes[{i}] ({annex.numeral}).fields"
-            if annex.kind != "breakdown" or annex.by != "commune":
-                problems.append(f"{where}: chỉ phụ lục breakdown theo xã (by: commune) mới có cột trường số liệu")
-            elif field is None:
-                problems.append(f"{where}: trường '{code}' không có trong fields")
-            elif field.kind == "grid" or field.reporter != plan.area.group_kind:
-                problems.append(f"{where}: '{code}' phải là một ô do chính xã nhập (reporter '{plan.area.group_kind}'), "
-                                "không phải bảng")
-        for code in annex.indicators:
-            if code not in known:
-                problems.append(f"annexes[{i}] ({annex.numeral}).indicators: chỉ tiêu '{code}' không có trong indicators")
-    for i, group in enumerate(plan.agencies.groups):
-        if group.kind not in kinds:
-            problems.append(f"agencies.groups[{i}].kind: loại đơn vị '{group.kind}' không có trong unit_kinds")
-        for level in group.levels:
-            if level not in levels:
-                problems.append(f"agencies.groups[{i}].levels: cấp học '{level}' không có trong levels")
-    return problems

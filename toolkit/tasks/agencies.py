@@ -9,6 +9,7 @@ known name, alias and group phrase; words left over are reported, never dropped.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 import unicodedata
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Mapping, Sequence
 
-from toolkit.spec.names import task_id
+from toolkit.spec.names import task_id, task_label
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster, Unit
 
@@ -48,6 +49,11 @@ _WORD = re.compile(r"\w+")
 _LIST_BREAK = re.compile(r"[,;]")
 # Vietnamese tone marks (huyền, sắc, hỏi, ngã, nặng) as combining characters after NFD.
 _TONES = {"\u0300": "1", "\u0301": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+# Said once under the notes on unmatched agency texts: how the user teaches the tool a name.
+ALIAS_HINT = ("Cách sửa: nếu tên chưa nhận ra là một đơn vị trong danh sách, thêm tên đó vào plan.yaml, mục "
+              "agencies → aliases, dưới mã đơn vị (ví dụ “PHONG_GDDT: [Phòng GD&ĐT huyện]”); nếu là cả một nhóm "
+              "đơn vị, thêm vào agencies → groups (ví dụ “{phrase: các trường mầm non, kind: truong, levels: [MN]}”); "
+              "cơ quan không báo cáo (ngoài danh sách) thì bỏ qua cảnh báo.")
 ROLES = {"lead": "cơ quan chủ trì", "coordinating": "cơ quan phối hợp"}
 
 
@@ -181,6 +187,12 @@ class Matcher:
                 i += next((len(s) for s in self.suffixes if tuple(keys[i:i + len(s)]) == s), 0)
         return list(codes), [self._fragment(text, words, a, b) for a, b in unmatched]
 
+    def closest(self, fragment: str) -> Unit | None:
+        """The unit whose name is written almost like `fragment` (a typo, a word changed), if any."""
+        names = {" ".join(_keys(u.name)): u for u in self.units.values()}
+        found = difflib.get_close_matches(" ".join(_keys(fragment)), list(names), n=1, cutoff=0.8)
+        return names[found[0]] if found else None
+
     @staticmethod
     def _fragment(text: str, words: list[_Token], first: int, end: int) -> str:
         """The text of words[first:end]; at the start of a list item, with the connectors before it
@@ -228,11 +240,6 @@ class Assignment:
         return "Phối hợp" if unit_code in self.coordinators.get(task, ()) else ""
 
 
-def task_label(group, task, number: int) -> str:
-    """'I.1': the group numeral and the task's number as the matrix shows it."""
-    return f"{group.numeral}.{task.tt or number}"
-
-
 def match_tasks(plan: Plan, units: Sequence[Unit]) -> Assignment:
     """Match every task's lead and coordinating texts to the roster's units.
 
@@ -246,12 +253,12 @@ def match_tasks(plan: Plan, units: Sequence[Unit]) -> Assignment:
     for group_number, group in enumerate(plan.tasks.groups if plan.tasks else [], start=1):
         for task_number, task in enumerate(group.tasks, start=1):
             identifier = task_id(group_number, task_number)
-            label = task_label(group, task, task_number)
+            label = task_label(group.numeral, task.tt, task_number)
             found = {}
             for role in ROLES:
                 codes, fragments = matcher.match(getattr(task, role))
                 found[role] = codes
-                notes.extend(f"Nhiệm vụ {label}, {ROLES[role]}: không nhận ra “{f}”" for f in fragments)
+                notes.extend(f"Nhiệm vụ {label}, {ROLES[role]}: không nhận ra “{f}”{_alias_hint(matcher, f)}" for f in fragments)
             if not task.lead.strip():
                 notes.append(f"Nhiệm vụ {label}: chưa ghi cơ quan chủ trì")
             leads[identifier] = tuple(found["lead"])
@@ -262,6 +269,12 @@ def match_tasks(plan: Plan, units: Sequence[Unit]) -> Assignment:
         for code in (*leads[identifier], *coordinators[identifier]):
             by_unit.setdefault(code, []).append(identifier)
     return Assignment(leads, coordinators, tuple(notes), {c: tuple(ids) for c, ids in by_unit.items()})
+
+
+def _alias_hint(matcher: Matcher, fragment: str) -> str:
+    unit = matcher.closest(fragment)
+    return (f"; nếu đó là {unit.name}, thêm vào plan.yaml, mục agencies → aliases: “{unit.code}: [{fragment}]”"
+            if unit else "")
 
 
 def assign_tasks(plan: Plan, roster: Roster) -> Roster:

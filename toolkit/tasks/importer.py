@@ -1,7 +1,8 @@
 """Import a task matrix (TT | Nội dung | chủ trì | phối hợp | Thời gian) from text, Word or Excel.
 
 Every reader turns its source into the same stream of rows (location, cells by column key, whether a
-page break preceded the row); `_build` then applies one set of rules to group and join them.
+page break preceded the row); `_build` then applies one set of rules to group and join them. A text
+or Word file with no such table may give its tasks in prose, agency by agency (`prose`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -17,7 +17,8 @@ import yaml
 
 from toolkit.core.errors import TasksImportError
 from toolkit.core.files import atomic_write
-from toolkit.core.text import clean_text
+from toolkit.core.text import clean_text, fold
+from toolkit.tasks.prose import prose_tasks
 
 FIELDS = ("tt", "content", "lead", "coordinating", "timeframe")
 
@@ -39,14 +40,8 @@ def _clean(value: object) -> str:
     return " ".join(text.split())
 
 
-def _fold(text: str) -> str:
-    """Lower-case, diacritic-free form for matching header texts typed in any style."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
-
-
 def _column_key(header: str) -> str | None:
-    folded = _fold(header).strip(" .:")
+    folded = fold(header).strip(" .:")
     if folded in {"tt", "stt", "so tt", "so thu tu"}:
         return "tt"
     for key, needle in (("content", "noi dung"), ("lead", "chu tri"), ("coordinating", "phoi hop"),
@@ -81,13 +76,13 @@ def _is_noise(cells: list[str]) -> bool:
 def _heading(lines: list[str]) -> tuple[str, str]:
     """(title, attached_to) from the lines above the table: after "Phụ lục", up to "(Kèm theo …)"."""
     lines = [_clean(line) for line in lines]
-    starts = [i for i, line in enumerate(lines) if _fold(line).startswith("phu luc")]
+    starts = [i for i, line in enumerate(lines) if fold(line).startswith("phu luc")]
     if not starts:
         return "", ""
     first = lines[starts[-1]]
     parts = [first.split(":", 1)[1].strip()] if ":" in first else []
     for line in lines[starts[-1] + 1:]:
-        if _fold(line).lstrip("( ").startswith("kem theo"):
+        if fold(line).lstrip("( ").startswith("kem theo"):
             return " ".join(p for p in parts if p), line
         parts.append(line)
     # No "Kèm theo" line: the title is the first block of non-blank lines only.
@@ -135,7 +130,9 @@ def _build(rows, name: str, continuation_needs_break: bool) -> dict:
 
 def _no_table(name: str) -> TasksImportError:
     return TasksImportError(
-        f"Tệp {name}: không tìm thấy bảng nhiệm vụ (cần một dòng tiêu đề có cột “TT” và cột “Nội dung”).")
+        f"Tệp {name}: không tìm thấy bảng nhiệm vụ (cần một dòng tiêu đề có cột “TT” và cột “Nội dung”), "
+        "cũng không thấy mục “TỔ CHỨC THỰC HIỆN” giao nhiệm vụ cho từng cơ quan (“1. Phòng Giáo dục và "
+        "Đào tạo” rồi các dòng “- …”).")
 
 
 def _read_text(path: Path, name: str) -> tuple[dict, list[str]]:
@@ -149,7 +146,10 @@ def _read_text(path: Path, name: str) -> tuple[dict, list[str]]:
         if columns:
             break
     else:
-        raise _no_table(name)
+        matrix = prose_tasks([_clean(line) for line in lines], wrapped=True)
+        if matrix is None:
+            raise _no_table(name)
+        return matrix, []
 
     def rows():
         page_break = False
@@ -211,7 +211,10 @@ def _read_docx(path: Path, name: str) -> tuple[dict, list[str]]:
             if element.tag.endswith("}p"):
                 above.append(Paragraph(element, document).text)
         return _build(rows(), name, continuation_needs_break=False), above
-    raise _no_table(name)
+    matrix = prose_tasks([_clean(p.text) for p in document.paragraphs], wrapped=False)
+    if matrix is None:
+        raise _no_table(name)
+    return matrix, []
 
 
 def _read_xlsx(path: Path, name: str) -> tuple[dict, list[str]]:

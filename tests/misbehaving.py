@@ -1,0 +1,15 @@
+"""A worker task for the isolation tests, in a module of its own: each worker imports it on start."""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+def misbehave(name: str) -> str:
+    """A worker task for the isolation tests: 'die' kills its process, 'hang' never answers."""
+    if name == "die":
+        os._exit(134)  # as a native library's abort ends a process
+    if name == "hang":
+        time.sleep(600)
+    return name.upper()

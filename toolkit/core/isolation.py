@@ -1,0 +1,145 @@
+"""Worker processes that no single input can take down: each item has a budget of time and memory.
+
+A worker that dies (a native library aborting on a failed allocation, a crash) or overruns its
+time is killed and replaced; its item gets a failure code, every other item its own result, and
+the run goes on. Memory is capped in each worker with `resource.setrlimit` where the system has
+it; Windows has no `resource`, and there only the time budget holds.
+
+Workers start as Windows starts them ("spawn"), as `toolkit.core.workers` explains.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any, Callable, Iterator, Sequence
+
+from toolkit.core.errors import ToolkitError
+
+DIED, OVERRAN = "worker-died", "worker-timeout"  # catalogue codes of an item whose worker failed
+BATCH = 8  # items sent to a worker at a time
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing.Process
+    conn: Connection
+    pending: deque = field(default_factory=deque)  # indexes of the items sent and not yet answered, in order
+    deadline: float = 0.0  # time.monotonic() by which it must give its next answer
+
+
+def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: int, seconds: float,
+                 memory: int) -> Iterator[tuple[int, Any, str | None]]:
+    """Run `task(*context, item)` for every item in worker processes; yield (index, result, None) as
+    each finishes, or (index, None, DIED / OVERRAN) when its worker died or took over `seconds`.
+
+    `context` is sent once to each worker; `memory` (bytes) caps each worker's address space.
+    """
+    spawn = multiprocessing.get_context("spawn")
+    waiting = deque(range(len(items)))
+    pool: list[_Worker] = []
+
+    def start() -> _Worker:
+        ours, theirs = spawn.Pipe()
+        process = spawn.Process(target=_serve, args=(theirs, task, context, memory), daemon=True)
+        process.start()
+        theirs.close()
+        return _Worker(process, ours)
+
+    def ready(worker: _Worker) -> _Worker:
+        """Wait until a worker has started (imports, context): its items' time counts from then."""
+        try:
+            worker.conn.recv()
+        except (EOFError, OSError):
+            raise ToolkitError("Không khởi động được tiến trình đọc tệp (máy thiếu bộ nhớ?); hãy chạy lại.") from None
+        return worker
+
+    def give_work(worker: _Worker) -> None:
+        # A few items at a time, answered one by one: no round trip per item, and still, when a worker
+        # fails, the first item it has not answered is the one it failed on.
+        worker.pending.extend(waiting.popleft() for _ in range(min(BATCH, len(waiting))))
+        if worker.pending:
+            worker.deadline = time.monotonic() + seconds
+            worker.conn.send([(index, items[index]) for index in worker.pending])
+
+    try:
+        pool.extend(start() for _ in range(min(workers, len(items))))
+        for worker in pool:
+            give_work(ready(worker))
+        while any(worker.pending for worker in pool):
+            busy = [worker for worker in pool if worker.pending]
+            timeout = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
+            wait([worker.conn for worker in busy] + [worker.process.sentinel for worker in busy], timeout)
+            now = time.monotonic()  # before any replacement starts: its start-up must not count against the others
+            for worker in busy:
+                failure = None
+                if worker.conn.poll():  # an answer, or the end of a pipe whose worker died
+                    try:
+                        index, result = worker.conn.recv()
+                    except (EOFError, OSError):  # it died while answering
+                        failure = DIED
+                    else:
+                        worker.pending.popleft()
+                        worker.deadline = now + seconds
+                        yield index, result, None
+                        if not worker.pending:
+                            give_work(worker)
+                        continue
+                elif not worker.process.is_alive():
+                    failure = DIED
+                elif now >= worker.deadline:
+                    failure = OVERRAN
+                else:
+                    continue
+                _stop(worker)
+                index = worker.pending.popleft()
+                waiting.extendleft(reversed(worker.pending))  # sent with it, not yet read: read them again
+                yield index, None, failure
+                pool[pool.index(worker)] = replacement = ready(start())
+                give_work(replacement)
+    finally:
+        for worker in pool:
+            _stop(worker, gently=True)
+
+
+def _stop(worker: _Worker, gently: bool = False) -> None:
+    if gently and worker.process.is_alive():
+        try:
+            worker.conn.send(None)  # no more work: exit
+            worker.process.join(5)
+        except (OSError, ValueError):
+            pass
+    if worker.process.is_alive():
+        worker.process.kill()
+    worker.process.join()
+    worker.conn.close()
+
+
+def _serve(conn: Connection, task: Callable, context: tuple, memory: int) -> None:
+    """A worker's loop: items in, results out, until told to stop."""
+    # What a native library prints while it dies (a Rust panic) would only alarm the user, who is
+    # told about that file in Vietnamese: the worker's stderr goes nowhere.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    limit_memory(memory)
+    conn.send("ready")
+    while (batch := conn.recv()) is not None:
+        for index, item in batch:
+            conn.send((index, task(*context, item)))
+
+
+def limit_memory(memory: int) -> None:
+    """Cap this process's address space, where the system allows it: past the cap an allocation fails
+    (MemoryError in Python, an abort in native code) instead of exhausting the machine."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
+    except (ValueError, OSError):  # a system that does not enforce RLIMIT_AS (macOS): no cap
+        pass
