@@ -7,6 +7,8 @@ round (63,345 -> 63,35), since Babel alone rounds half-to-even.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
@@ -64,3 +66,20 @@ def fmt_date_long(date: dt.date | None, year: int | None = None) -> str:
         return f"ngày … tháng … năm {year or '…'}"
     month = _two(date.month) if date.month < 3 else str(date.month)
     return f"ngày {_two(date.day)} tháng {month} năm {date.year}"
+
+
+_DAY_MONTH = re.compile(r"^(?:ngày\s*)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4})|\s+hằng\s+năm)$", re.IGNORECASE)
+
+
+def recurring_date(text: str, year: object, kind: object = "year") -> object:
+    """"10/12/2024" -> that day; "10/12 hằng năm" -> that day of the round's `year` (of a school year
+    starting that year: from January on, the next year); any other text is left to the date parser."""
+    match = _DAY_MONTH.match(unicodedata.normalize("NFC", text.strip()))
+    if not match or not (match[3] or isinstance(year, int)):
+        return text
+    day, month = int(match[1]), int(match[2])
+    when = int(match[3]) if match[3] else year + (1 if kind == "school_year" and month < 8 else 0)
+    try:
+        return dt.date(when, month, day)
+    except ValueError:
+        return text  # "31/02": the date parser names the key

@@ -126,23 +126,6 @@ class Period(Strict):
         return f"năm học {year}-{year + 1}" if self.kind == "school_year" else f"năm {year}"
 
 
-_DAY_MONTH = re.compile(r"^(?:ngày\s*)?(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4})|\s+hằng\s+năm)$", re.IGNORECASE)
-
-
-def recurring_date(text: str, year: object, kind: object = "year") -> object:
-    """"10/12/2024" -> that day; "10/12 hằng năm" -> that day of the round's `year` (of a school year
-    starting that year: from January on, the next year); any other text is left to the date parser."""
-    match = _DAY_MONTH.match(unicodedata.normalize("NFC", text.strip()))
-    if not match or not (match[3] or isinstance(year, int)):
-        return text
-    day, month = int(match[1]), int(match[2])
-    when = int(match[3]) if match[3] else year + (1 if kind == "school_year" and month < 8 else 0)
-    try:
-        return dt.date(when, month, day)
-    except ValueError:
-        return text  # "31/02": the date parser names the key
-
-
 class Deadlines(Strict):
     submission: Union[dt.date, None] = None  # units send their workbooks by this day ("15/12 hằng năm": in the round's year)
     report: Union[dt.date, None] = None  # the collector reports upwards by this day

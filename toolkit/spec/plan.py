@@ -11,6 +11,7 @@ from pydantic import PrivateAttr, ValidationInfo, model_validator
 from toolkit.spec.names import TASK_COLUMNS, TASK_STATUSES, grid_name, task_id, task_label
 from toolkit.spec.references import plan_error, reference_problems
 from toolkit.spec.units import Unit
+from toolkit.core.numbers import recurring_date
 from toolkit.spec.expressions import Comparison, Sum, Term
 from toolkit.spec.model import (
     Agencies,
@@ -27,7 +28,6 @@ from toolkit.spec.model import (
     TaskField,
     TaskList,
     UnitKind,
-    recurring_date,
     spec_hash,
 )
 
