@@ -109,7 +109,7 @@ def _write(book, table: AnnexTable) -> None:
         "group": book.add_format({**base, "bold": True}),
         "group_numeral": book.add_format({**base, "bold": True, "align": "center"}),
         "total": book.add_format({**base, "bold": True}),
-        "note": book.add_format({"italic": True, "font_name": FONT, "font_size": SIZE_TABLE}),
+        "note": book.add_format({"italic": True, "font_name": FONT, "font_size": SIZE_TABLE, "text_wrap": True, "valign": "top"}),
         "caption": book.add_format({"bold": True, "font_name": FONT, "font_size": SIZE_TABLE + 1}),
         "sign_italic": book.add_format({"italic": True, "align": "center", "font_name": FONT, "font_size": 14}),
         "sign_bold": book.add_format({"bold": True, "align": "center", "font_name": FONT, "font_size": 14}),
@@ -146,9 +146,14 @@ def _write(book, table: AnnexTable) -> None:
         sheet.merge_range(row + 1, 0, row + 1, last, extra.heading.title, fmt["caption"])
         layout.append((row + 1, LINE_HEIGHT, True))  # the caption, like a group heading, goes with its table
         row = _write_table(sheet, fmt, cell_format, extra, row + 2, layout)
-    for note in table.notes:
+    if table.notes and layout:  # the notes never start a page alone: the table's last row goes with them
+        layout[-1] = (*layout[-1][:2], True)
+    for number, note in enumerate(table.notes, start=1):
         row += 1
-        sheet.write_string(row, 0, note, fmt["note"])
+        # Wrapped across the table's width: an unwrapped note runs on past the print area, onto a page of its own.
+        sheet.merge_range(row, 0, row, last, note, fmt["note"])
+        sheet.set_row(row, _height(note, total_width))
+        layout.append((row, _height(note, total_width), number < len(table.notes)))
     if table.signature:
         _signature(sheet, fmt, table.signature, row + 2, len(table.widths))
 
@@ -224,16 +229,15 @@ def _page_breaks(layout: list[tuple[int, float, bool]], first: float, header: fl
     so that the programs' own breaks never come before these.
     """
     capacity = PRINTABLE_HEIGHT * 0.94 / scale
-    breaks, used = [], first
+    breaks, used, page_start = [], first, 0
     for index, (row, height, _) in enumerate(layout):
         if used + height > capacity and used > header:
-            previous_row, previous_height, previous_group = layout[index - 1] if index else (row, 0.0, False)
-            if previous_group and previous_row not in breaks:  # the heading moves on with its first row
-                breaks.append(previous_row)
-                used = header + previous_height
-            else:
-                breaks.append(row)
-                used = header
+            # Rows that keep with the next (a heading, a table's last row before its notes) move on with it.
+            start = index
+            while start - 1 > page_start and layout[start - 1][2]:
+                start -= 1
+            breaks.append(layout[start][0])
+            used, page_start = header + sum(h for _, h, _ in layout[start:index]), start
         used += height
     return breaks
 
