@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from toolkit.core.errors import Location, PlanError, Problem
+from toolkit.core.errors import CATALOGUE, Location, PlanError, Problem
 from toolkit.core.text import fold
 from toolkit.spec import plan_sheets as layout
 from toolkit.spec.catalogue import inputs_of, standard_fields, standard_indicators
@@ -267,19 +267,14 @@ def _model_problems(exc: ValidationError, data: dict, origins: dict, path: Path)
     problems, seen = [], set()
     for error in exc.errors(include_url=False):
         kind = error["type"]
-        if kind == "value_error" and not error["loc"]:
-            # Cross-references are checked on the whole plan; each line names its key.
-            for line in str(error["ctx"]["error"]).split("\n  - "):
-                key, _, detail = line.partition(": ")
-                where = _where(_key_path(key), origins, path) if detail else Location(file=path.name)
-                problems.append(Problem("workbook-rule-broken", where, {"detail": detail or line}))
-            continue
         where = _where(error["loc"], origins, path)
         if where in seen:
             continue  # a union reports each of its branches
         seen.add(where)
         if kind == "missing":
             problems.append(Problem("workbook-required", where, {"header": where.header or error["loc"][-1]}))
+        elif kind in CATALOGUE:  # the model's own problem (toolkit.spec.model.invalid), now at its cell
+            problems.append(Problem(kind, where, error.get("ctx") or {}))
         elif kind == "value_error":
             problems.append(Problem("workbook-rule-broken", where, {"detail": str(error["ctx"]["error"])}))
         elif kind == "literal_error":
@@ -314,12 +309,10 @@ def _cross_references_without(exc: ValidationError, data: dict, origins: dict, p
     try:
         Plan.model_validate(trimmed, context={"path": path})
     except PlanError as again:
-        return _relocated(again, moved, path)
-    except ValidationError as again:
-        found = _model_problems(again, trimmed, moved, path)
         # A reference to an entry left out is not broken: that entry's own problem is reported.
-        return [p for p in found if p.code == "workbook-rule-broken"
-                and not any(f"'{code}'" in p.params["detail"] for code in removed if code)]
+        return [p for p in _relocated(again, moved, path) if not removed & {str(v) for v in p.params.values()}]
+    except ValidationError:
+        pass  # only the cross-references are looked for here; the entries' own problems are reported already
     return []
 
 
