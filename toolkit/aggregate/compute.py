@@ -58,11 +58,12 @@ def compute(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn]) -> li
                 for code in (annex.indicators or plan.indicator_by_code)}
     area = scopes(plan, roster)
     communes = {code for scope, code, _, _ in area if scope == "commune"}
+    shapes = {unit.code: _shape(plan, unit) for unit in roster}
     results = []
     for indicator in plan.indicators:
         levels = [] if indicator.rule == "text" else [
             level for level in plan.levels if level in indicator.target_by_level or indicator.code in by_level]
-        sums = _sums(plan, indicator, roster, returns, communes, levels)
+        sums = _sums(plan, indicator, roster, returns, communes, levels, shapes)
         for scope, code, name, level in area:
             if scope == "level" and level not in levels:
                 continue
@@ -75,12 +76,47 @@ def compute(plan: Plan, roster: Roster, returns: Mapping[str, UnitReturn]) -> li
 _NOTHING = (0.0, 0.0, 0, 0, 0, ())
 
 
+def _shape(plan: Plan, unit: Unit) -> tuple:
+    """What decides which names a unit reads for any indicator: its kind, levels, tags and fields.
+    A province has thousands of alike schools; what they read is worked out once per shape."""
+    return unit.kind, unit.levels, unit.tags, frozenset(field.code for field in plan.fields_for(unit))
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """The names one shape of unit reads for an indicator: for the whole unit, and for each level it
+    counts at (a condition's fields, or a sum's numerator and denominator names)."""
+
+    whole: tuple[tuple[str, ...], tuple[str, ...]]
+    levels: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+
+
+def _reads(plan: Plan, indicator: Indicator, unit: Unit, levels: list[str]) -> _Reads | None:
+    """What a unit of this shape reads; None when it is not in the indicator's scope."""
+    if not plan.in_scope(indicator, unit):
+        return None
+
+    def names(level: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if indicator.rule == "text":
+            return (), ()
+        if indicator.condition is not None:
+            return tuple(c.field for c in indicator.condition.clauses if plan.applies(plan.field_by_code[c.field], unit)), ()
+        top = plan.sum_names(indicator.numerator_sum, unit, level) or []
+        bottom = (plan.sum_names(indicator.denominator_sum, unit, level) or []) if indicator.denominator_sum else []
+        return tuple(top), tuple(bottom)
+
+    # A condition holds or not for the whole unit; a sum takes the rows of that level.
+    return _Reads(names(None), {level: names(level if indicator.condition is None else None)
+                                for level in levels if counts_at_level(plan, indicator, unit, level)})
+
+
 def _sums(plan: Plan, indicator: Indicator, roster: Roster, returns: Mapping[str, UnitReturn], communes: set[str],
-          levels: list[str]) -> dict[tuple[str, str], list]:
+          levels: list[str], shapes: dict[str, tuple]) -> dict[tuple[str, str], list]:
     """(scope, code) -> [Σnumerator, Σdenominator, units expected, reported, excluded], in one pass
     over the roster: each unit is looked at once and added to the area, its commune and its levels,
     so the cost grows with the units, not with units × communes."""
     sums: dict[tuple[str, str], list] = {}
+    reads_of: dict[tuple, _Reads | None] = {}
 
     def add(key: tuple[str, str], state: str, numerator: float, denominator: float, text: tuple[str, str] | None = None) -> None:
         total = sums.setdefault(key, [0.0, 0.0, 0, 0, 0, []])
@@ -93,20 +129,21 @@ def _sums(plan: Plan, indicator: Indicator, roster: Roster, returns: Mapping[str
             total[5].append(text)
 
     for unit in roster:
-        if not plan.in_scope(indicator, unit):
+        shape = shapes[unit.code]
+        if shape not in reads_of:
+            reads_of[shape] = _reads(plan, indicator, unit, levels)
+        reads = reads_of[shape]
+        if reads is None:
             continue
         sent = returns.get(unit.code)
-        whole = _contribution(plan, indicator, unit, sent, None)
+        whole = _contribution(plan, indicator, reads.whole, sent)
         reported_text = sent.values.get(indicator.numerator) if indicator.rule == "text" and whole[0] == "reported" else None
         text = (unit.name, str(reported_text)) if reported_text else None
         add(("district", ""), *whole, text)
         if unit.commune in communes:
             add(("commune", unit.commune), *whole, text)
-        for level in levels:
-            if counts_at_level(plan, indicator, unit, level):
-                # A condition holds or not for the whole unit; a sum takes the rows of that level.
-                add(("level", level), *(whole if indicator.condition is not None
-                                        else _contribution(plan, indicator, unit, sent, level)))
+        for level, names in reads.levels.items():
+            add(("level", level), *(whole if indicator.condition is not None else _contribution(plan, indicator, names, sent)))
     return sums
 
 
@@ -126,13 +163,14 @@ def counts_at_level(plan: Plan, indicator: Indicator, unit: Unit, level: str) ->
     return bool(names)
 
 
-def _usable(values: UnitReturn, names: list[str]) -> bool:
+def _usable(values: UnitReturn, names: tuple[str, ...]) -> bool:
     return all(n in values.values and n not in values.failed for n in names)
 
 
-def _contribution(plan: Plan, indicator: Indicator, unit: Unit, sent: UnitReturn | None,
-                  level: str | None) -> tuple[str, float, float]:
-    """What one unit in scope adds: ('silent' | 'excluded' | 'reported', numerator, denominator).
+def _contribution(plan: Plan, indicator: Indicator, names: tuple[tuple[str, ...], tuple[str, ...]],
+                  sent: UnitReturn | None) -> tuple[str, float, float]:
+    """What one unit in scope adds, given the names it reads (`_reads`): ('silent' | 'excluded' |
+    'reported', numerator, denominator).
 
     For count and share the denominator is the unit itself (1): every unit in scope counts there,
     reported or not. A text indicator adds no figures; its texts are gathered by `_sums`.
@@ -144,16 +182,14 @@ def _contribution(plan: Plan, indicator: Indicator, unit: Unit, sent: UnitReturn
     if indicator.condition is not None:
         if sent is None:
             return "silent", 0.0, 1.0
-        names = [c.field for c in indicator.condition.clauses if plan.applies(plan.field_by_code[c.field], unit)]
-        if any(n in sent.failed for n in names):
+        if any(n in sent.failed for n in names[0]):
             return "excluded", 0.0, 1.0
         holds = all(clause_holds(c, sent.values.get(c.field), plan.plan_year) for c in indicator.condition.clauses)
         return "reported", 1.0 if holds else 0.0, 1.0
     if sent is None:
         return "silent", 0.0, 0.0
-    top = plan.sum_names(indicator.numerator_sum, unit, level) or []
-    bottom = (plan.sum_names(indicator.denominator_sum, unit, level) or []) if indicator.denominator_sum else []
-    if not _usable(sent, top + bottom):
+    top, bottom = names
+    if not (_usable(sent, top) and _usable(sent, bottom)):
         return "excluded", 0.0, 0.0
     return "reported", sum(sent.values[n] for n in top), sum(sent.values[n] for n in bottom)
 

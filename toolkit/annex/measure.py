@@ -88,16 +88,21 @@ def _line_count(text: str, width: float, style: str, size: float) -> int:
     """Lines `text` takes in `width` points, wrapped between words as a word processor wraps it."""
     space = text_width(" ", style, size)
     lines = 0
-    for paragraph in text.split("\n"):
+    for paragraph in _word_widths(text, style, size):
         lines += 1
         filled = None
-        for word in paragraph.split():
-            needed = text_width(word, style, size)
+        for needed in paragraph:
             if filled is not None and filled + space + needed > width:
                 lines, filled = lines + 1, needed
             else:
                 filled = needed if filled is None else filled + space + needed
     return lines
+
+
+@lru_cache(maxsize=65536)  # column_widths tries each text at many widths
+def _word_widths(text: str, style: str, size: float) -> tuple[tuple[float, ...], ...]:
+    """The widths of the words of each paragraph of `text`."""
+    return tuple(tuple(text_width(word, style, size) for word in paragraph.split()) for paragraph in text.split("\n"))
 
 
 def column_widths(columns: int, texts: Iterable[Text], available: float, *, size: float = 12,

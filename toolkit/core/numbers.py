@@ -7,13 +7,15 @@ round (63,345 -> 63,35), since Babel alone rounds half-to-even.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
-LOCALE = "vi"
+LOCALE = Locale.parse("vi")
 NO_DATA = "–"  # a figure not reported, or reported in error
 NOT_APPLICABLE = "x"  # a figure with nothing to count: no unit in scope, or no denominator
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))  # UTC+7 all year: Vietnam has no daylight saving
@@ -33,8 +35,12 @@ def fmt_number(value: float | None, decimals: int = 2) -> str:
     """1234 -> '1.234'; 82.1 -> '82,1'; trailing zeros dropped; None -> '–'."""
     if value is None:
         return NO_DATA
-    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
-    return format_decimal(round_half_up(value, decimals), format=pattern, locale=LOCALE)
+    return _pattern(decimals).apply(round_half_up(value, decimals), LOCALE)
+
+
+@functools.lru_cache(maxsize=None)  # a handful of patterns, applied to every figure of every annex
+def _pattern(decimals: int) -> NumberPattern:
+    return parse_pattern("#,##0" + ("." + "#" * decimals if decimals > 0 else ""))
 
 
 def fmt_percent(value: float | None, decimals: int = 2) -> str:

@@ -118,7 +118,7 @@ class Period(Strict):
         """The round: "năm 2022", "năm học 2022-2023" (a multi-period plan reports on one year at a time)."""
         return self._label(self.round_year)
 
-    @property
+    @cached_property  # asked for every result judged and printed; a plan is never changed once read
     def target_periods(self) -> list[TargetPeriod]:
         return self.targets or [TargetPeriod(code=str(self.year), label=f"Kế hoạch {self._label(self.year)}")]
 

@@ -21,6 +21,7 @@ Forms (case-insensitive, NFC, decimal comma or point, optional %, optional unit 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ _LEVEL = re.compile(r"^(?:chuẩn\s+)?mức(?:\s+độ)?\s+(?P<n>\d+)$")
 _FILLER = re.compile(r"^(?:(?:phấn đấu|duy trì|giữ vững|đạt)\s+)+")
 
 
+@functools.lru_cache(maxsize=4096)  # a plan's few target texts, read for every scope of every indicator
 def parse_target(written: float | int | str, direction: str = ">=") -> Target:
     """Read one target; `direction` is the indicator's, used when the text names none."""
     if isinstance(written, bool):
