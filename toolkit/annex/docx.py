@@ -13,12 +13,14 @@ that words wrap only between words (toolkit.annex.measure).
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import Path
+from typing import Iterator
 from xml.sax.saxutils import escape
 
 from docx.oxml import parse_xml
-from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
 from toolkit.annex.document import FONT, MARGINS_MM, AnnexTable, Row, header_spans
@@ -91,13 +93,14 @@ def table_widths(table: AnnexTable) -> list[float]:
                          header_rows=len(table.header_rows()))
 
 
-def table_xml(table: AnnexTable) -> str:
-    """The w:tbl of `table`: borders, fixed column widths, repeated header rows, unsplittable rows."""
+def table_xml(table: AnnexTable) -> Iterator[str]:
+    """The w:tbl of `table`, in pieces (a row at a time): borders, fixed column widths, repeated
+    header rows, unsplittable rows."""
     columns = len(table.widths)
     widths = [_twips(width) for width in table_widths(table)]
     margin = _twips(CELL_MARGIN_PT)
     border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
-    parts = [f"<w:tbl {NAMESPACE}><w:tblPr>",
+    yield from [f"<w:tbl {NAMESPACE}><w:tblPr>",
              f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>',
              "<w:tblBorders>" + "".join(f"<w:{edge} {border}/>" for edge in ("top", "left", "bottom", "right", "insideH", "insideV"))
              + "</w:tblBorders>",
@@ -113,7 +116,7 @@ def table_xml(table: AnnexTable) -> str:
             merge = "" if rowspan == 1 else ("restart" if offset == 0 else "continue")
             content = _paragraphs(text, bold=True, align="center", keep_next=True) if offset == 0 else _paragraphs("")
             by_row[r + offset].append((c, _cell(width, content, span=colspan, merge=merge)))
-    parts += [_row("".join(cell for _, cell in sorted(cells)), header=True) for cells in by_row]
+    yield from (_row("".join(cell for _, cell in sorted(cells)), header=True) for cells in by_row)
 
     for item in table.rows:
         if item.kind == "group":
@@ -122,14 +125,13 @@ def table_xml(table: AnnexTable) -> str:
                 span = span or columns - column
                 content = _paragraphs(text, bold=True, align="center" if span == 1 else "left", keep_next=True)
                 cells.append(_cell(sum(widths[column:column + span]), content, span=span))
-            parts.append(_row("".join(cells)))
+            yield _row("".join(cells))
             continue
         style = _style(item.kind)
-        parts.append(_row("".join(
+        yield _row("".join(
             _cell(widths[c], _paragraphs(cell.text, bold=style == "bold", italic=style == "italic", align=cell.align))
-            for c, cell in enumerate(item.cells[:columns]))))
-    parts.append("</w:tbl>")
-    return "".join(parts)
+            for c, cell in enumerate(item.cells[:columns])))
+    yield "</w:tbl>"
 
 
 def _caption(text: str) -> str:
@@ -171,11 +173,33 @@ def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | No
         build_signature(signature, table.signature)
     document.render({"heading": table.heading, "table": marker, "notes": table.notes, "signature": signature},
                     autoescape=True)
-    parts = [table_xml(table)]
+    rendered = io.BytesIO()
+    document.save(rendered)
+    return atomic_write(path, lambda temporary: _put_tables(rendered, table, temporary))
+
+
+def _put_tables(rendered: io.BytesIO, table: AnnexTable, temporary: str) -> None:
+    """The rendered document with the annex's tables in place of the marker paragraph, streamed into
+    word/document.xml a row at a time: a table of thousands of rows is never held as one tree or
+    one string (at province scale that took hundreds of megabytes)."""
+    with zipfile.ZipFile(rendered) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                target.writestr(item, source.read(item))
+                continue
+            body = source.read(item).decode("utf-8")
+            marker = body.index(TABLE_MARKER)
+            start = max(body.rfind("<w:p>", 0, marker), body.rfind("<w:p ", 0, marker))
+            end = body.index("</w:p>", marker) + len("</w:p>")
+            with target.open(item.filename, "w") as stream:
+                stream.write(body[:start].encode("utf-8"))
+                for piece in _tables(table):
+                    stream.write(piece.encode("utf-8"))
+                stream.write(body[end:].encode("utf-8"))
+
+
+def _tables(table: AnnexTable) -> Iterator[str]:
+    yield from table_xml(table)
     for extra in table.extra:
-        parts += [_caption(extra.heading.title), table_xml(extra)]
-    (placeholder,) = [p for p in document.docx.element.body.iter(qn("w:p")) if p.text == TABLE_MARKER]
-    for xml in parts:
-        placeholder.addprevious(parse_xml(xml))
-    placeholder.getparent().remove(placeholder)
-    return atomic_write(path, document.save)
+        yield _caption(extra.heading.title)
+        yield from table_xml(extra)
