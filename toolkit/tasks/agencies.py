@@ -189,9 +189,13 @@ class Matcher:
 
     def closest(self, fragment: str) -> Unit | None:
         """The unit whose name is written almost like `fragment` (a typo, a word changed), if any."""
-        names = {" ".join(_keys(u.name)): u for u in self.units.values()}
+        names = self._written_names
         found = difflib.get_close_matches(" ".join(_keys(fragment)), list(names), n=1, cutoff=0.8)
         return names[found[0]] if found else None
+
+    @cached_property
+    def _written_names(self) -> dict[str, Unit]:
+        return {" ".join(_keys(u.name)): u for u in self.units.values()}  # once: a province has thousands
 
     @staticmethod
     def _fragment(text: str, words: list[_Token], first: int, end: int) -> str:
