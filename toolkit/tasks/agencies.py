@@ -105,6 +105,12 @@ def _keys(text: str) -> tuple[str, ...]:
     return tuple(t.key for t in tokens(text))
 
 
+def _spelling(text: str) -> str:
+    """A text's words as comparison keys, as written (no abbreviation expanded): cheap enough to
+    compare a fragment letter by letter with every name of a province."""
+    return " ".join(word_key(m.group()) for m in _WORD.finditer(unicodedata.normalize("NFC", text)))
+
+
 def name_variants(name: str) -> set[tuple[str, ...]]:
     """Comparison keys of a unit name: as written, its parts in any order, without 'UBND'."""
     text = unicodedata.normalize("NFC", name).strip()
@@ -123,14 +129,17 @@ def name_variants(name: str) -> set[tuple[str, ...]]:
     return {v for v in variants if v}
 
 
-def _patterns(plan: Plan, units: Sequence[Unit]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Every known way to write an agency or a group, as keys -> unit codes it stands for."""
+def _patterns(plan: Plan, units: Sequence[Unit], texts: Sequence[str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Every way the `texts` may write an agency or a group, as keys -> unit codes it stands for."""
     found: dict[tuple[str, ...], dict[str, None]] = {}  # keys -> codes, an ordered set (a group has thousands)
 
     def add(keys: tuple[str, ...], codes: list[str]) -> None:
         found.setdefault(keys, {}).update(dict.fromkeys(codes))
 
+    written = {key for text in texts for key in _keys(text)}
     for unit in units:
+        if not _may_be_named(unit.name, written):
+            continue
         for variant in name_variants(unit.name):
             add(variant, [unit.code])
     known = {u.code for u in units}
@@ -144,6 +153,19 @@ def _patterns(plan: Plan, units: Sequence[Unit]) -> dict[tuple[str, ...], tuple[
     return {keys: tuple(codes) for keys, codes in found.items()}
 
 
+# Words of a name that its comparison keys may lack: consumed by an abbreviation, dropped as connectors,
+# or left out with "Ủy ban nhân dân" (`name_variants`).
+_MAY_VANISH = (frozenset(key for short in _EXPANSIONS for key in short) | _CONNECTOR_KEYS
+               | frozenset(word_key(w) for w in "ủy ban nhân dân".split()))
+
+
+def _may_be_named(name: str, written: set[str]) -> bool:
+    """False when no text can name the unit: a word its every variant keeps is in none of them. A
+    province's thousands of schools are mostly never named in a task list; their variants are skipped."""
+    return all(key in written or key in _MAY_VANISH
+               for key in (word_key(m.group()) for m in _WORD.finditer(unicodedata.normalize("NFC", name))))
+
+
 def _level_suffixes(plan: Plan) -> list[tuple[str, ...]]:
     """'thành phố', 'thành phố Lai Châu', …: the issuer's level, optionally with its place name."""
     area = _keys(plan.area.name)
@@ -155,9 +177,11 @@ def _level_suffixes(plan: Plan) -> list[tuple[str, ...]]:
 class Matcher:
     """Scans agency texts for the roster's units; built once per plan and roster."""
 
-    def __init__(self, plan: Plan, units: Sequence[Unit]):
+    def __init__(self, plan: Plan, units: Sequence[Unit], texts: Sequence[str]):
+        """A matcher for the agency `texts` (every one it will be asked to match)."""
         self.units = {u.code: u for u in units}
-        self.patterns = _patterns(plan, units)
+        self.patterns = _patterns(plan, units, texts)
+        self._closest: dict[str, Unit | None] = {}
         self.longest = max((len(k) for k in self.patterns), default=0)
         self.suffixes = _level_suffixes(plan)
 
@@ -189,13 +213,15 @@ class Matcher:
 
     def closest(self, fragment: str) -> Unit | None:
         """The unit whose name is written almost like `fragment` (a typo, a word changed), if any."""
-        names = self._written_names
-        found = difflib.get_close_matches(" ".join(_keys(fragment)), list(names), n=1, cutoff=0.8)
-        return names[found[0]] if found else None
+        if fragment not in self._closest:  # a fragment left over is often the same in many tasks
+            names = self._written_names
+            found = difflib.get_close_matches(_spelling(fragment), list(names), n=1, cutoff=0.8)
+            self._closest[fragment] = names[found[0]] if found else None
+        return self._closest[fragment]
 
     @cached_property
     def _written_names(self) -> dict[str, Unit]:
-        return {" ".join(_keys(u.name)): u for u in self.units.values()}  # once: a province has thousands
+        return {_spelling(u.name): u for u in self.units.values()}  # once: a province has thousands
 
     @staticmethod
     def _fragment(text: str, words: list[_Token], first: int, end: int) -> str:
@@ -211,7 +237,7 @@ class Matcher:
 def match_agencies(text: str, plan: Plan, units: Sequence[Unit]) -> tuple[list[Unit], list[str]]:
     """Units an agency text names (a group phrase names all units of its kind), and the
     fragments of the text that name no unit."""
-    matcher = Matcher(plan, units)
+    matcher = Matcher(plan, units, [text])
     codes, fragments = matcher.match(text)
     return [matcher.units[c] for c in codes], fragments
 
@@ -250,7 +276,8 @@ def match_tasks(plan: Plan, units: Sequence[Unit]) -> Assignment:
     A unit named both as lead and as coordinator of a task leads it. A group phrase ("UBND các
     xã, phường") gives the task to every unit of its kind.
     """
-    matcher = Matcher(plan, units)
+    tasks = [task for group in (plan.tasks.groups if plan.tasks else []) for task in group.tasks]
+    matcher = Matcher(plan, units, [getattr(task, role) for task in tasks for role in ROLES])
     leads: dict[str, tuple[str, ...]] = {}
     coordinators: dict[str, tuple[str, ...]] = {}
     notes: list[str] = []
