@@ -134,7 +134,9 @@ def run(command: list[str], code: Path, timeout: float) -> Run:
     """Run a command with `code` first on the import path; wall time and peak memory of its tree."""
     environment = dict(os.environ, PYTHONPATH=str(code))
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    # Run from inside `code`: `python -m` puts the working directory before PYTHONPATH, so a run from
+    # another checkout would time that checkout instead (every path given is absolute).
+    process = subprocess.Popen(command, env=environment, cwd=code, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                start_new_session=True)
     output: list[bytes] = []
     reader = threading.Thread(target=lambda: output.append(process.stdout.read()), daemon=True)
