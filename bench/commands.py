@@ -271,7 +271,7 @@ def main() -> None:
     if args.stages:
         return stages(*args.stages)
     codes = {"new": HERE, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
-    work = args.keep or Path(tempfile.mkdtemp(prefix="bench_commands_"))
+    work = (args.keep or Path(tempfile.mkdtemp(prefix="bench_commands_"))).resolve()  # commands run elsewhere
     print(f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
           f"codes: {', '.join(f'{k} = {v}' for k, v in codes.items())}", flush=True)
     first: dict[str, float] = {}  # measure -> seconds per unit at the smallest size
