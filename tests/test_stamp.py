@@ -81,8 +81,9 @@ def test_awkward_names_are_stamped_or_written_exactly(tmp_path):
     assert count == 12 and differ == []
 
 
-def test_a_province_written_by_two_workers_is_the_written_one(tmp_path):
+def test_a_province_written_by_two_workers_is_the_written_one(tmp_path, monkeypatch):
     """Three copies of the example district (281 units), through `write_templates` and its workers."""
+    monkeypatch.setattr("toolkit.forms.writer.SMALL_BATCH", 0)
     plan = load_plan(province(tmp_path / "plan", 3))
     roster = load_roster(plan.roster_path, plan)
     paths = write_templates(plan, roster, tmp_path / "stamped", workers=2)
