@@ -70,6 +70,13 @@ def identity(roster: Roster, unit: Unit) -> Identity:
     return Identity(unit.code, unit.name, place)
 
 
+def stampable(texts: Identity) -> bool:
+    """Whether placeholders can stand for a unit's texts: each at least two characters long (or no
+    place), and written by XlsxWriter merely escaped."""
+    return (len(texts.code) >= 2 and len(texts.name) >= 2 and len(texts.place) != 1
+            and not any(NOT_PLAIN.search(text) for text in (texts.code, texts.name, texts.place)))
+
+
 def stand_in(texts: Identity) -> Identity:
     """Placeholders as long as the unit's texts (lengths decide row heights)."""
     def placeholder(kind: str, text: str) -> str:
@@ -140,10 +147,7 @@ class Stamper:
     def write(self, unit: Unit, path: Path) -> Path:
         """Write one unit's template to `path`, stamped when it can be."""
         texts = identity(self.roster, unit)
-        if len(texts.code) < 2 or len(texts.name) < 2 or any(NOT_PLAIN.search(text) for text in (texts.code, texts.name, texts.place)) \
-                or 0 < len(texts.place) < 2:
-            return self.write_direct(unit, path)
-        master = self._master(unit, texts)
+        master = self._master(unit, texts) if stampable(texts) else None
         stamped = master.stamp(texts) if master else None
         if stamped is None:
             return self.write_direct(unit, path)
@@ -180,10 +184,11 @@ class Stamper:
         target = io.BytesIO()
         sheets = self.write_master(fake, roster, target)
         fitted = [(text, width) for sheet in sheets for text, width in sheet.fitted.values() if STAND_IN.search(text)]
-        return _master(stand, target.getvalue(), fitted)
+        return _split(stand, target.getvalue(), fitted)
 
 
-def _master(stand: Identity, workbook: bytes, fitted: list[tuple[str, float]]) -> Master:
+def _split(stand: Identity, workbook: bytes, fitted: list[tuple[str, float]]) -> Master:
+    """A master from its workbook: the parts without placeholders compressed once into the base."""
     base, parts = io.BytesIO(), []
     with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as plain:
         for info in source.infolist():
