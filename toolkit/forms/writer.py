@@ -306,7 +306,8 @@ def write_templates(plan: Plan, roster: Roster, output_dir: str | Path, *, passw
     Args:
         units: only these units (Unit objects or codes); default: the whole roster.
         on_progress: told ("templates", done, total) as templates are written.
-        workers: processes to use; default: up to two (the PGD laptop has two cores).
+        workers: processes to use; default: up to two (the PGD laptop has two cores). Fewer than
+            SMALL_BATCH units are written in this process.
     """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
