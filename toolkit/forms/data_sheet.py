@@ -217,10 +217,10 @@ def write_heading(template, sheet, title: str, last_col: int, page_width: int) -
     """Title, plan, and the unit's identity line, all locked (shared by the input sheets)."""
     unit, fmt = template.unit, template.formats
     sheet.merge_range(0, STT_COL, 0, last_col, title, fmt["title"])
-    sheet.set_row(0, row_height(title, page_width / 1.3))
+    sheet.fit_row(0, title, page_width / 1.3)
     subtitle = template.plan_line()
     sheet.merge_range(1, STT_COL, 1, last_col, subtitle, fmt["italic"])
-    sheet.set_row(1, row_height(subtitle, page_width))
+    sheet.fit_row(1, subtitle, page_width)
     identity = f"Mã đơn vị: {unit.code}   –   Hạn gửi báo cáo: {template.deadline_text()}"
     sheet.merge_range(IDENTITY_ROW, STT_COL, IDENTITY_ROW, last_col, identity, fmt["identity"])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit.core.text import place_name
-from toolkit.forms.data_sheet import DATA_SHEET, Status, row_height, write_status
+from toolkit.forms.data_sheet import DATA_SHEET, Status, write_status
 from toolkit.forms.rules import DONE, is_number
 from toolkit.forms.task_sheet import TASK_SHEET, takes as is_task
 from toolkit.spec.names import FIRST_INPUT_COLUMN, KEY_COLUMN, TASK_STATUSES, UNIT_CODE_NAME
@@ -29,12 +29,12 @@ def write_guide(template, sheet: Worksheet, statuses: list[Status]) -> None:
 
     def whole_line(row: int, text: str, style: str) -> None:
         sheet.merge_range(row, 1, row, value_col, text, fmt[style])
-        sheet.set_row(row, row_height(text, line_width))
+        sheet.fit_row(row, text, line_width)
 
     def pair(row: int, label: str, value: str, value_style: str = "value") -> None:
         sheet.merge_range(row, 1, row, value_col - 1, label, fmt["label"])
         sheet.write_string(row, value_col, value, fmt[value_style])
-        sheet.set_row(row, row_height(value, 58))
+        sheet.fit_row(row, value, 58)
 
     whole_line(0, "BIỂU MẪU BÁO CÁO SỐ LIỆU", "title")
     whole_line(1, template.plan_line(), "italic")
