@@ -14,6 +14,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from toolkit.core.cells import cell_name
 
@@ -23,9 +24,8 @@ MAX_MEMBERS = 2000
 MAX_CELLS = 4_000_000  # rows × columns of a file's grids (A1 to each sheet's farthest cell); a template has ~2,000
 
 
-@dataclass(frozen=True)
-class CellRef:
-    """One cell of a sheet, 0-based."""
+class CellRef(NamedTuple):
+    """One cell of a sheet, 0-based (a tuple: hashed a hundred times a file, in C)."""
 
     sheet: str
     row: int
