@@ -227,14 +227,17 @@ class Plan(Strict):
 
     def input_names(self, unit: Unit) -> list[str]:
         """Every defined name a unit's template has, in template order."""
-        names = []
-        for field in self.fields_for(unit):
-            if field.kind == "grid":
-                for row in self.rows_for(field, unit):
-                    names.extend(grid_name(field.code, row.key, col.key) for col in field.columns)
-            else:
-                names.append(field.code)
-        return names
+        key = ("names", *self.template_shape(unit))
+        names = self.shape_cache.get(key)
+        if names is None:
+            names = self.shape_cache[key] = []
+            for field in self.fields_for(unit):
+                if field.kind == "grid":
+                    for row in self.rows_for(field, unit):
+                        names.extend(grid_name(field.code, row.key, col.key) for col in field.columns)
+                else:
+                    names.append(field.code)
+        return list(names)
 
     def term_names(self, term: Term, unit: Unit, level: str | None = None) -> list[str] | None:
         """Defined names a term sums for a unit; None if the field does not apply to it."""
