@@ -69,11 +69,12 @@ def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: in
 
     def give_work(worker: _Worker) -> None:
         # A few items at a time, answered one by one: no round trip per item, and still, when a worker
-        # fails, the first item it has not answered is the one it failed on.
-        worker.pending.extend(waiting.popleft() for _ in range(min(BATCH, len(waiting))))
-        if worker.pending:
+        # fails, the first item it has not answered is the one it failed on (it reads them in order).
+        batch = [waiting.popleft() for _ in range(min(BATCH, len(waiting)))]
+        if batch:
+            worker.pending.extend(batch)
             worker.deadline = time.monotonic() + seconds
-            worker.conn.send([(index, items[index]) for index in worker.pending])
+            worker.conn.send([(index, items[index]) for index in batch])
 
     try:
         pool.extend(start(min(workers, len(items))))
@@ -95,7 +96,7 @@ def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: in
                         worker.pending.popleft()
                         worker.deadline = now + seconds
                         yield index, result, None
-                        if not worker.pending:
+                        if len(worker.pending) <= BATCH // 2:  # the next batch arrives before it runs out
                             give_work(worker)
                         continue
                 elif not worker.process.is_alive():
