@@ -17,7 +17,7 @@ from toolkit.core.errors import render, severity
 from toolkit.spec.expressions import Comparison, clause_holds, compare
 from toolkit.spec.model import Field, TaskField
 from toolkit.core.numbers import fmt_number
-from toolkit.spec.plan import Plan
+from toolkit.spec.plan import ComparedNames, Plan
 from toolkit.collect.reader import RawWorkbook
 from toolkit.spec.units import Unit
 from toolkit.forms.rules import TEXT_LIMIT
@@ -63,10 +63,32 @@ def input_cells(plan: Plan, unit: Unit) -> list[tuple[str, Field, str]]:
     return cells
 
 
+@dataclass(frozen=True)
+class _Form:
+    """What every return of one template shape (`Plan.template_shape`) is checked against."""
+
+    cells: list[tuple[str, Field, str]]  # input_cells
+    labels: dict[str, str]  # defined name -> Vietnamese label
+    position: dict[str, int]  # defined name -> its place in the form, for the order of the issues
+    compared: list[ComparedNames]  # every cross-field check of the unit's fields
+
+
+def _form(plan: Plan, unit: Unit) -> _Form:
+    """The unit's form, made once per shape: every file of a plan is checked against one of a few."""
+    key = ("checks", *plan.template_shape(unit))
+    found = plan.shape_cache.get(key)
+    if found is None:
+        cells = input_cells(plan, unit)
+        found = plan.shape_cache[key] = _Form(
+            cells, {name: label for name, _, label in cells}, {name: index for index, (name, _, _) in enumerate(cells)},
+            [compared for f in plan.fields_for(unit) for compared in plan.compared_names(f, unit)])
+    return found
+
+
 def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
     """Required, type, range, choice and cross-field checks of every input of the unit."""
-    cells = input_cells(plan, unit)
-    labels = {name: label for name, _, label in cells}
+    form = _form(plan, unit)
+    cells, labels = form.cells, form.labels
     values: dict[str, object] = {}
     failed: set[str] = set()
     issues: list[Issue] = []
@@ -110,12 +132,11 @@ def check_unit(plan: Plan, unit: Unit, raw: RawWorkbook) -> CheckedUnit:
             report("required", name)
             failed.add(name)
 
-    for check, left, right, at in (c for f in plan.fields_for(unit) for c in plan.compared_names(f, unit)):
+    for check, left, right, at in form.compared:
         if all(name in values for name in left + right) and not _holds(check, left, right, values):
             _report_broken(check, left, right, at, values, labels, report)
             failed.update(left + right)  # which side is wrong is anyone's guess
-    position = {name: index for index, (name, _, _) in enumerate(cells)}
-    issues.sort(key=lambda issue: position.get(issue.field, len(position)))  # in the order of the form
+    issues.sort(key=lambda issue: form.position.get(issue.field, len(form.cells)))  # in the order of the form
     return CheckedUnit(values, frozenset(failed), issues)
 
 

@@ -57,14 +57,36 @@ class Collection:
 
 
 @dataclass
+class _Found:
+    """What reading one file found, as a worker sends it back: the unit by its code and no Path (the
+    main process has both; unpickling those cost more than all the rest of a file's result)."""
+
+    unit: str = ""  # code of the roster's unit the file was accepted for
+    saved_at: dt.datetime | None = None
+    modified: float = 0.0  # the file's mtime when read
+    sha256: str = ""
+    issues: list[Issue] = field(default_factory=list)
+    values: dict[str, object] | None = None  # checked values, when the file was accepted
+    failed: frozenset[str] = frozenset()
+
+
+@dataclass
 class _FileResult:
     path: Path
-    unit: Unit | None = None
     saved_at: dt.datetime | None = None
     modified: float = 0.0  # the file's mtime when read
     sha256: str = ""
     issues: list[Issue] = field(default_factory=list)
     accepted: UnitReturn | None = None
+
+
+def _result(found: _Found, path: Path, roster: Roster) -> _FileResult:
+    """A file's result in the main process: its unit and accepted values, with the roster's own Unit."""
+    result = _FileResult(path, found.saved_at, found.modified, found.sha256, found.issues)
+    if found.values is not None:
+        saved = found.saved_at.isoformat() if found.saved_at else ""
+        result.accepted = UnitReturn(roster.get(found.unit), path, found.values, found.failed, saved)
+    return result
 
 
 def expected_units(plan: Plan, roster: Roster) -> list[Unit]:
@@ -111,31 +133,31 @@ def _holds_a_workbook(path: Path) -> bool:
         return path.suffix == ""  # damaged: if it has no extension, let the reader say what is wrong
 
 
-def _process(plan: Plan, roster: Roster, path: Path) -> _FileResult:
+def _process(plan: Plan, roster: Roster, path: Path) -> _Found:
     """Read, identify and check one file; every failure becomes an Issue of that file."""
-    result = _FileResult(path)
+    found = _Found()
     try:
         raw = read_workbook(path)
-        result.modified, result.sha256 = raw.modified, raw.sha256
+        found.modified, found.sha256 = raw.modified, raw.sha256
         if not raw.ok:
             code, params = raw.failure
-            result.issues.append(_issue(code, path, **params))
-            return result
-        unit = _identify(plan, roster, raw, result)
+            found.issues.append(_issue(code, path, **params))
+            return found
+        unit = _identify(plan, roster, raw, found)
         if unit is None:
-            return result
+            return found
         checked = check_unit(plan, unit, raw)
-        result.unit, result.saved_at = unit, raw.saved_at
+        found.saved_at = raw.saved_at
         if raw.saved_at and raw.saved_at > dt.datetime.now() + dt.timedelta(hours=1):
-            result.issues.append(_issue("future-save-time", path, unit.code, saved=raw.saved_at.strftime("%H:%M %d/%m/%Y")))
-        result.issues.extend(checked.issues)
-        result.accepted = UnitReturn(unit, path, checked.values, frozenset(checked.failed), raw.saved_at.isoformat() if raw.saved_at else "")
+            found.issues.append(_issue("future-save-time", path, unit.code, saved=raw.saved_at.strftime("%H:%M %d/%m/%Y")))
+        found.issues.extend(checked.issues)
+        found.unit, found.values, found.failed = unit.code, checked.values, checked.failed
     except Exception as exc:  # a file we did not foresee must not stop the others
-        result.issues.append(_issue("corrupt-file", path, detail=f"lỗi không lường trước khi kiểm tra tệp: {type(exc).__name__}"))
-    return result
+        found.issues.append(_issue("corrupt-file", path, detail=f"lỗi không lường trước khi kiểm tra tệp: {type(exc).__name__}"))
+    return found
 
 
-def _identify(plan: Plan, roster: Roster, raw: RawWorkbook, result: _FileResult) -> Unit | None:
+def _identify(plan: Plan, roster: Roster, raw: RawWorkbook, result: _Found) -> Unit | None:
     meta_unit = raw.meta.get("unit_code", "")
     cell_unit = clean_text(raw.values.get(UNIT_CODE_NAME))
     if meta_unit and cell_unit.casefold() == meta_unit.casefold():
@@ -201,13 +223,13 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, on_progress: OnPr
     on_progress("returns", 0, len(candidates))
     if workers <= 1 or len(candidates) < SMALL_BATCH:
         for index, path in enumerate(candidates):
-            results[index] = _process(plan, roster, path)
+            results[index] = _result(_process(plan, roster, path), path, roster)
             on_progress("returns", index + 1, len(candidates))
     else:
         for done, (index, result, failure) in enumerate(isolated_map(_process, candidates, (plan, roster), workers=workers,
                                                                      seconds=FILE_SECONDS, memory=WORKER_MEMORY), start=1):
             if failure is None:
-                results[index] = result
+                results[index] = _result(result, candidates[index], roster)
             else:
                 results[index].issues.append(_issue(failure, candidates[index], seconds=FILE_SECONDS))
             on_progress("returns", done, len(candidates))
@@ -218,7 +240,7 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, on_progress: OnPr
         if result.accepted is None:
             collection.issues.extend(result.issues)
         else:
-            by_unit.setdefault(result.unit.code, []).append(result)
+            by_unit.setdefault(result.accepted.unit.code, []).append(result)
     for code, candidates_of_unit in by_unit.items():
         _choose(code, candidates_of_unit, collection)
 

@@ -7,6 +7,7 @@ renamed; the key follows the row when rows are sorted. Where the two disagree, a
 
 from __future__ import annotations
 
+import functools
 import re
 
 from toolkit.collect.parts import CellRef
@@ -29,11 +30,10 @@ def match_keys(names: dict[str, CellRef], deleted: set[str], sheets: list[str], 
             key = row[KEY_COLUMN] if row else ""
             if not isinstance(key, str) or not key:
                 continue
-            for offset, name in enumerate(key.split("|")):
-                if name and re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
-                    ref = CellRef(sheet, row_index, FIRST_INPUT_COLUMN + offset)
-                    keyed.setdefault(name, []).append(ref)
-                    key_at[ref] = name
+            for offset, name in _key_names(key):
+                ref = CellRef(sheet, row_index, FIRST_INPUT_COLUMN + offset)
+                keyed.setdefault(name, []).append(ref)
+                key_at[ref] = name
     named, moved = {ref: name for name, ref in names.items()}, {}
     for name, places in keyed.items():
         if name in names or name in deleted:
@@ -48,3 +48,12 @@ def match_keys(names: dict[str, CellRef], deleted: set[str], sheets: list[str], 
         elif key_at.get(ref, name) != name:  # its row's key names another input there
             moved[name] = ref
     return moved
+
+
+_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+
+
+@functools.lru_cache(maxsize=8192)  # every return of a plan holds the same keys
+def _key_names(key: str) -> tuple[tuple[int, str], ...]:
+    """(offset from the first input column, name) of each name a key lists."""
+    return tuple((offset, name) for offset, name in enumerate(key.split("|")) if _NAME.fullmatch(name))

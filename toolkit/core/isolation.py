@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -42,34 +43,43 @@ def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: in
     spawn = multiprocessing.get_context("spawn")
     waiting = deque(range(len(items)))
     pool: list[_Worker] = []
+    briefing = pickle.dumps(context)  # pickled once, whatever the number of workers started
 
-    def start() -> _Worker:
-        ours, theirs = spawn.Pipe()
-        process = spawn.Process(target=_serve, args=(theirs, task, context, memory), daemon=True)
-        process.start()
-        theirs.close()
-        return _Worker(process, ours)
-
-    def ready(worker: _Worker) -> _Worker:
-        """Wait until a worker has started (imports, context): its items' time counts from then."""
+    def start(count: int) -> list[_Worker]:
+        """Start `count` workers and wait until each holds the context: their items' time counts from then.
+        They boot side by side: the context goes down each pipe once all of them run (as a process's
+        argument, larger than a pipe holds, it kept each start waiting until the previous had booted)."""
+        started = []
+        for _ in range(count):
+            ours, theirs = spawn.Pipe()
+            process = spawn.Process(target=_serve, args=(theirs, task, memory), daemon=True)
+            process.start()
+            theirs.close()
+            started.append(_Worker(process, ours))
         try:
-            worker.conn.recv()
+            for worker in started:
+                worker.conn.send_bytes(briefing)
+            for worker in started:
+                worker.conn.recv()
         except (EOFError, OSError):
+            for worker in started:
+                _stop(worker)
             raise ToolkitError("Không khởi động được tiến trình đọc tệp (máy thiếu bộ nhớ?); hãy chạy lại.") from None
-        return worker
+        return started
 
     def give_work(worker: _Worker) -> None:
         # A few items at a time, answered one by one: no round trip per item, and still, when a worker
-        # fails, the first item it has not answered is the one it failed on.
-        worker.pending.extend(waiting.popleft() for _ in range(min(BATCH, len(waiting))))
-        if worker.pending:
+        # fails, the first item it has not answered is the one it failed on (it reads them in order).
+        batch = [waiting.popleft() for _ in range(min(BATCH, len(waiting)))]
+        if batch:
+            worker.pending.extend(batch)
             worker.deadline = time.monotonic() + seconds
-            worker.conn.send([(index, items[index]) for index in worker.pending])
+            worker.conn.send([(index, items[index]) for index in batch])
 
     try:
-        pool.extend(start() for _ in range(min(workers, len(items))))
+        pool.extend(start(min(workers, len(items))))
         for worker in pool:
-            give_work(ready(worker))
+            give_work(worker)
         while any(worker.pending for worker in pool):
             busy = [worker for worker in pool if worker.pending]
             timeout = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
@@ -86,7 +96,7 @@ def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: in
                         worker.pending.popleft()
                         worker.deadline = now + seconds
                         yield index, result, None
-                        if not worker.pending:
+                        if len(worker.pending) <= BATCH // 2:  # the next batch arrives before it runs out
                             give_work(worker)
                         continue
                 elif not worker.process.is_alive():
@@ -99,7 +109,7 @@ def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: in
                 index = worker.pending.popleft()
                 waiting.extendleft(reversed(worker.pending))  # sent with it, not yet read: read them again
                 yield index, None, failure
-                pool[pool.index(worker)] = replacement = ready(start())
+                pool[pool.index(worker)] = replacement = start(1)[0]
                 give_work(replacement)
     finally:
         for worker in pool:
@@ -119,12 +129,13 @@ def _stop(worker: _Worker, gently: bool = False) -> None:
     worker.conn.close()
 
 
-def _serve(conn: Connection, task: Callable, context: tuple, memory: int) -> None:
-    """A worker's loop: items in, results out, until told to stop."""
+def _serve(conn: Connection, task: Callable, memory: int) -> None:
+    """A worker's loop: the context, then items in and results out, until told to stop."""
     # What a native library prints while it dies (a Rust panic) would only alarm the user, who is
     # told about that file in Vietnamese: the worker's stderr goes nowhere.
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     limit_memory(memory)
+    context = pickle.loads(conn.recv_bytes())
     conn.send("ready")
     while (batch := conn.recv()) is not None:
         for index, item in batch:

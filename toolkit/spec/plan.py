@@ -177,15 +177,28 @@ class Plan(Strict):
         """What a unit fills in: its indicator fields, then the progress of its tasks (do not modify)."""
         return self._unit_fields(unit)[0]
 
+    def template_shape(self, unit: Unit) -> tuple:
+        """What a unit's template depends on: units of the same shape get the same fields, rows, names
+        and checks, so a lookup made for one holds for all (a province's 10,000 units have a few dozen)."""
+        named = unit.code if unit.code in self._named_units else ""
+        return unit.kind, unit.levels, unit.tasks, named
+
     @cached_property
-    def unit_fields_cache(self) -> dict:
-        return {}  # unit -> (its fields, their codes): asked for every value of every file read
+    def shape_cache(self) -> dict:
+        """Per-shape lookups (key: a name for the lookup, then `template_shape`), asked for every file read."""
+        return {}
+
+    @cached_property
+    def _named_units(self) -> frozenset[str]:
+        """Units some field names as the only ones to fill it in."""
+        return frozenset(code for field in self.fields for code in field.units)
 
     def _unit_fields(self, unit: Unit) -> tuple[list[Field], frozenset[str]]:
-        found = self.unit_fields_cache.get(unit)
+        key = ("fields", *self.template_shape(unit))
+        found = self.shape_cache.get(key)
         if found is None:
             fields = [f for f in [*self.fields, *self.task_fields] if _field_applies(f, unit)]
-            found = self.unit_fields_cache[unit] = (fields, frozenset(f.code for f in fields))
+            found = self.shape_cache[key] = (fields, frozenset(f.code for f in fields))
         return found
 
     def rows_for(self, field: Field, unit: Unit, level: str | None = None):
@@ -214,14 +227,17 @@ class Plan(Strict):
 
     def input_names(self, unit: Unit) -> list[str]:
         """Every defined name a unit's template has, in template order."""
-        names = []
-        for field in self.fields_for(unit):
-            if field.kind == "grid":
-                for row in self.rows_for(field, unit):
-                    names.extend(grid_name(field.code, row.key, col.key) for col in field.columns)
-            else:
-                names.append(field.code)
-        return names
+        key = ("names", *self.template_shape(unit))
+        names = self.shape_cache.get(key)
+        if names is None:
+            names = self.shape_cache[key] = []
+            for field in self.fields_for(unit):
+                if field.kind == "grid":
+                    for row in self.rows_for(field, unit):
+                        names.extend(grid_name(field.code, row.key, col.key) for col in field.columns)
+                else:
+                    names.append(field.code)
+        return list(names)
 
     def term_names(self, term: Term, unit: Unit, level: str | None = None) -> list[str] | None:
         """Defined names a term sums for a unit; None if the field does not apply to it."""
