@@ -34,7 +34,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from toolkit.core.cells import column_index
 from toolkit.spec.names import META_SHEET
-from toolkit.collect.parts import CellRef, Formulas, GridBudget, Parts, Rejected, guard_zip, xml_elements, zip_key
+from toolkit.collect.parts import CellRef, Formulas, GridBudget, Parts, Rejected, guard_zip, zip_key
 from toolkit.collect.keys import match_keys
 from toolkit.collect.sheet_scan import biff_sheet, biff_sheets, ole_last_saved, xlsx_sheet
 
@@ -171,24 +171,23 @@ def _read_zip(raw: RawWorkbook, data: bytes) -> Formulas:
 
 
 def _xlsx_parts(raw: RawWorkbook, parts: Parts, names: set[str], members_of: dict[str, zipfile.ZipInfo]) -> Formulas:
-    workbook = xml_elements(parts.read("xl/workbook.xml"))
+    workbook = ElementTree.fromstring(parts.read("xl/workbook.xml"))
     # Transitional OOXML, Excel's "Strict Open XML" (the same parts under http://purl.oclc.org/ooxml/...), or
     # any namespace: calamine reads elements by their names, and so must the scans that guard it.
-    root = workbook[0].tag
-    main = root.rpartition("}")[0] + "}" if "}" in root else ""
-    for element in workbook:
-        if element.tag == f"{main}definedName" and element.attrib.get("localSheetId") is None and element.text:
-            _add_name(raw, element.attrib.get("name"), element.text)
+    main = workbook.tag.rpartition("}")[0] + "}" if "}" in workbook.tag else ""
+    for element in workbook.iter(f"{main}definedName"):
+        if element.get("localSheetId") is None and element.text:
+            _add_name(raw, element.get("name"), element.text)
     if "xl/_rels/workbook.xml.rels" not in names:
         raise Rejected("corrupt-file", detail="thiếu phần liên kết các trang (xl/_rels/workbook.xml.rels)")
-    rels = xml_elements(parts.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.attrib.get("Id"): _xl_part(rel.attrib.get("Target", "")) for rel in rels if rel.depth == 1}
+    rels = ElementTree.fromstring(parts.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): _xl_part(rel.get("Target", "")) for rel in rels}
     sheets_in: dict[str, list[str]] = {}  # part, as zip_key -> the sheets it holds
-    for sheet in (element for element in workbook if element.tag == f"{main}sheet"):
+    for sheet in workbook.iter(f"{main}sheet"):
         # r:id, in whatever namespace the file binds `r` to (calamine reads it by its prefix)
         part = targets.get(next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None))
         if part:
-            sheets_in.setdefault(zip_key(part), []).append(sheet.attrib.get("name"))
+            sheets_in.setdefault(zip_key(part), []).append(sheet.get("name"))
     # Every part a sheet may be read from is bounded, not only those our parse maps to a sheet:
     # calamine maps sheets to targets its own way, and any sheet-like target may be one of them.
     formulas, budget = Formulas(), GridBudget()
