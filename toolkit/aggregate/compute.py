@@ -77,9 +77,10 @@ _NOTHING = (0.0, 0.0, 0, 0, 0, ())
 
 
 def _shape(plan: Plan, unit: Unit) -> tuple:
-    """What decides which names a unit reads for any indicator: its kind, levels, tags and fields.
-    A province has thousands of alike schools; what they read is worked out once per shape."""
-    return unit.kind, unit.levels, unit.tags, frozenset(field.code for field in plan.fields_for(unit))
+    """What decides which names a unit reads for any indicator: its template's shape (hence its fields
+    and rows) and its tags (an indicator's eligible units). A province has thousands of alike schools;
+    what they read is worked out once per shape."""
+    return plan.template_shape(unit), unit.tags
 
 
 @dataclass(frozen=True)
