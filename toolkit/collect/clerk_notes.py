@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook
 from toolkit.collect.parts import CellRef, Parts
 from toolkit.collect.reader import MAX_FILE_BYTES, RawWorkbook, _tidy_ods, parse_reference
 from toolkit.forms.data_sheet import NOTE_HEADER
-from toolkit.spec.names import KEY_COLUMN, META_SHEET
+from toolkit.spec.names import KEY_COLUMN
 
 _ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -43,18 +43,17 @@ def clerk_notes(raw: RawWorkbook) -> tuple[dict[str, str], dict[str, object]]:
                 found = _xlsx_comments(Parts(archive)) if raw.format != "ods" else _ods_comments(Parts(archive))
             at = {ref: name for name, ref in raw.names.items()}
             comments = {at[ref]: text for ref, text in found.items() if ref in at and text.strip()}
-        return comments, _notes(_tidy_ods(data) if raw.format == "ods" else data)
+        sheets = {ref.sheet for ref in raw.names.values()}  # a notes column is beside inputs
+        return comments, _notes(_tidy_ods(data) if raw.format == "ods" else data, sheets)
     except Exception:  # a clerk's comments are worth keeping, never worth failing their feedback copy
         return {}, {}
 
 
-def _notes(data: bytes) -> dict[str, object]:
-    """Row key -> the note typed in that row, on every sheet with a notes column."""
+def _notes(data: bytes, sheets: set[str]) -> dict[str, object]:
+    """Row key -> the note typed in that row, on those of `sheets` with a notes column."""
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     notes = {}
-    for sheet in book.sheet_names:
-        if sheet == META_SHEET:
-            continue
+    for sheet in sorted(sheets & set(book.sheet_names)):
         rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         header = next((i for i, row in enumerate(rows) if NOTE_HEADER in row), None)
         if header is None:
