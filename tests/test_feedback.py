@@ -18,6 +18,7 @@ from openpyxl.comments import Comment
 from test_libreoffice_roundtrip import LO_FILL, python_with_uno
 from toolkit.collect.feedback import COMPUTED_NOTE, FEEDBACK_SHEET
 from toolkit.collect.folder import collect
+from toolkit.collect.reader import read_workbook
 from toolkit.collect.report import write_check_reports
 from toolkit.forms.samples import fill_workbook, sample_values
 from toolkit.forms.data_sheet import NOTE_HEADER
@@ -201,3 +202,20 @@ def test_many_feedback_copies_are_written_by_the_worker_pool(plan, roster, tmp_p
     for code in units:
         book = openpyxl.load_workbook(tmp_path / "output" / "phan_hoi" / f"{code}.xlsx")
         assert book.active.title == FEEDBACK_SHEET and cell_of(book, "RL_0_2").fill.fgColor.rgb == "FFFF7C80"
+
+
+def test_a_value_with_control_characters_still_gets_a_copy_that_opens(plan, roster, tmp_path):
+    book = openpyxl.load_workbook(filled_return(plan, roster, tmp_path))
+    cell_of(book, "PCGD_THCS").value = "Mức độ 9 CONTROL"
+    book.save(tmp_path / "typed.xlsx")
+    (tmp_path / "returns").mkdir()
+    # A control character, as a copy and paste from another program brings along (openpyxl refuses to write one).
+    with zipfile.ZipFile(tmp_path / "typed.xlsx") as typed, \
+            zipfile.ZipFile(tmp_path / "returns" / f"{UNIT}.xlsx", "w", zipfile.ZIP_DEFLATED) as sent:
+        for item in typed.infolist():
+            sent.writestr(item, typed.read(item).replace(b" CONTROL", b"_x0001_"))
+    issues, copy = check_folder(plan, roster, tmp_path / "returns", tmp_path / "output")
+    assert "bad-choice" in {i.code for i in issues}
+    marked = openpyxl.load_workbook(copy)  # every part of the copy is well-formed XML
+    assert read_workbook(copy).values["PCGD_THCS"] == "Mức độ 9\x01"  # as the return holds it
+    assert cell_of(marked, "PCGD_THCS").fill.fgColor.rgb == "FFFF7C80"

@@ -25,7 +25,7 @@ from toolkit.collect.clerk_notes import clerk_notes
 from toolkit.collect.folder import Collection
 from toolkit.collect.reader import RawWorkbook, read_workbook
 from toolkit.collect.records import Issue
-from toolkit.core.text import clean_text, printable
+from toolkit.core.text import printable
 from toolkit.core.workers import shared, worker_pool
 from toolkit.forms.answers import Answers
 from toolkit.forms.writer import plan_line, write_template
@@ -102,14 +102,8 @@ def filled_answers(raw: RawWorkbook, issues: list[Issue]) -> Answers:
     for name, lines in ours.items():
         theirs, mine = comments.get(name, ""), "\n".join(lines)
         comments[name] = f"{theirs}\n\n— Kiểm tra: {mine}" if theirs else mine
-    return Answers(values=raw.values, marks=marks, comments={n: _readable(t) for n, t in comments.items()},
+    return Answers(values=raw.values, marks=marks, comments={n: printable(t) for n, t in comments.items()},
                    notes=notes, cover_sheet=FEEDBACK_SHEET)
-
-
-def _readable(text: str) -> str:
-    """Text from a return as a comment or a cover line can hold it: bytes that were not UTF-8 replaced,
-    control characters (which some parts of an .xlsx cannot carry at all) dropped."""
-    return clean_text(printable(text))
 
 
 # The "Phản hồi" sheet
@@ -128,7 +122,7 @@ def _write_cover(plan: Plan, unit: Unit, source: Path, issues: list[Issue], answ
         ("PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO", {"bold": True, "font_size": 14}),
         (f"Đơn vị: {unit.name} (mã {unit.code})", {"bold": True}),
         (f"Báo cáo: {plan_line(plan)}", {}),
-        (f"Đây là biểu mẫu của đơn vị, đã điền sẵn số liệu trong tệp đơn vị đã gửi ({_readable(source.name)}) "
+        (f"Đây là biểu mẫu của đơn vị, đã điền sẵn số liệu trong tệp đơn vị đã gửi ({printable(source.name)}) "
          "và đánh dấu các ô cần sửa. Hãy sửa ngay trên tệp này và gửi lại dạng .xlsx.", {}),
         (f"Phát hiện {_counted(errors, len(issues) - errors)}. Bấm vào địa chỉ ở cột “Ô” "
          "để đến đúng ô; ô nền đỏ là lỗi, ô nền vàng cần xem lại, ô nền xám đơn vị đã điền bằng công thức "
@@ -138,7 +132,7 @@ def _write_cover(plan: Plan, unit: Unit, source: Path, issues: list[Issue], answ
     ]
     wrap = {"text_wrap": True, "valign": "top"}
     for row, (text, look) in enumerate(lines):
-        sheet.merge_range(row, 0, row, 3, _readable(text), book.add_format({**wrap, **look}))
+        sheet.merge_range(row, 0, row, 3, printable(text), book.add_format({**wrap, **look}))
         sheet.set_row(row, 18 * max(1, math.ceil(len(text) / 110)))
     header_row = len(lines) + 1
     box = {**wrap, "border": 1}
@@ -155,13 +149,13 @@ def _write_cover(plan: Plan, unit: Unit, source: Path, issues: list[Issue], answ
     for number, (where, address, message, severity, here) in enumerate(problems, start=1):
         row = header_row + number
         sheet.write_number(row, 0, number, plain)
-        sheet.write_string(row, 1, _readable(where), plain)
+        sheet.write_string(row, 1, printable(where), plain)
         if here:
             quoted = where.replace("'", "''")
             sheet.write_url(row, 2, f"internal:'{quoted}'!{address}", link, address)
         else:
             sheet.write_string(row, 2, address or "", plain)
-        sheet.write_string(row, 3, _readable(message), plain)
+        sheet.write_string(row, 3, printable(message), plain)
         sheet.write_string(row, 4, severity, plain)
         sheet.set_row(row, 16.5 * max(1, math.ceil(len(message) * 1.1 / 70)))
     for col, width in enumerate((6, 12, 8, 72, 16)):
