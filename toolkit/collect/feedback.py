@@ -33,7 +33,7 @@ from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster, Unit
 
 FEEDBACK_SHEET = "Phản hồi"
-SMALL_BATCH = 8  # fewer copies than this are written in this process: starting workers costs more
+SMALL_BATCH = 40  # fewer copies are written in this process: a worker first imports the toolkit (about a second)
 SEVERITY_WORDS = {"error": "Lỗi, phải sửa", "warning": "Cần xem lại"}
 COMPUTED_NOTE = ("Đơn vị đã điền ô này bằng công thức; bản phản hồi chỉ giữ kết quả của công thức dưới dạng "
                  "số liệu. Hãy nhập số liệu trực tiếp, không dùng công thức.")
@@ -111,7 +111,7 @@ def filled_answers(raw: RawWorkbook, issues: list[Issue]) -> Answers:
 
 def _counted(errors: int, warnings: int) -> str:
     parts = ([f"{errors} lỗi phải sửa"] if errors else []) + ([f"{warnings} điểm cần xem lại"] if warnings else [])
-    return " và ".join(parts) or "ô điền bằng công thức cần thay bằng số liệu"
+    return " và ".join(parts)
 
 
 def _write_cover(plan: Plan, unit: Unit, source: Path, issues: list[Issue], answers: Answers, book, sheet) -> None:
@@ -139,12 +139,13 @@ def _write_cover(plan: Plan, unit: Unit, source: Path, issues: list[Issue], answ
     header = book.add_format({**box, "bold": True, "bg_color": "#D9E1F2"})
     for col, title in enumerate(("STT", "Trang", "Ô", "Vấn đề cần sửa", "Mức độ")):
         sheet.write_string(header_row, col, title, header)
-    problems = [(*answers.placed.get(i.field, (i.sheet, i.cell)), i.message, SEVERITY_WORDS[i.severity], i.field in answers.placed)
-                for i in issues]
-    reported = {i.field for i in issues}
+    # (sheet, cell, message, severity, whether the cell is in this copy); the return's address otherwise
+    problems = [(*answers.placed.get(i.field, (i.sheet, i.cell)), i.message, SEVERITY_WORDS[i.severity],
+                 i.field in answers.placed) for i in issues]
+    listed = {i.field for i in issues}
     problems += [(*answers.placed[name], COMPUTED_NOTE, SEVERITY_WORDS["warning"], True)
-                 for name in sorted(answers.marks) if answers.marks[name] == "computed" and name not in reported
-                 and name in answers.placed]
+                 for name, mark in sorted(answers.marks.items())
+                 if mark == "computed" and name not in listed and name in answers.placed]
     plain, link = book.add_format(box), book.add_format({**box, "font_color": "#0563C1", "underline": 1})
     for number, (where, address, message, severity, here) in enumerate(problems, start=1):
         row = header_row + number
