@@ -143,7 +143,7 @@ def test_a_fixed_unit_loses_its_old_feedback(plan, roster, checked, tmp_path):
     assert sorted(p.name for p in (tmp_path / "phan_hoi").iterdir()) == ["XA_GIA_PHU.xlsx"]
 
 
-def test_a_merged_input_cell_is_marked_on_its_range(plan, roster, tmp_path):
+def test_a_merged_input_cell_is_marked_on_the_form_s_own_cell(plan, roster, tmp_path):
     # The clerk merged the label and the input cell of a row: Excel keeps the label, the input is empty.
     template = write_template(plan, roster, roster.get("XA_GIA_PHU"), tmp_path / "XA_GIA_PHU.xlsx")
     filled = fill_workbook(template, sample_values(plan, roster.get("XA_GIA_PHU"), random.Random(3)),
@@ -159,8 +159,10 @@ def test_a_merged_input_cell_is_marked_on_its_range(plan, roster, tmp_path):
     write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY)
     (issue,) = [i for i in collection.issues if i.unit == "XA_GIA_PHU"]
     assert issue.code == "required" and issue.cell == address.replace("$", "")
+    # The copy is the unit's own form again: the input cell stands alone, and is marked itself.
     marked = openpyxl.load_workbook(tmp_path / "output" / "phan_hoi" / "XA_GIA_PHU.xlsx")[sheet_name]
-    assert marked.cell(cell.row, cell.column - 1).comment.text == issue.message
+    assert all(cell.coordinate not in merged for merged in marked.merged_cells.ranges)
+    assert marked[cell.coordinate].comment.text == issue.message and marked[cell.coordinate].fill.fgColor.rgb == "FFFF7C80"
 
 
 def test_no_csv_cell_can_run_as_a_formula_in_excel(plan, roster, tmp_path):

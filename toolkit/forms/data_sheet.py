@@ -26,6 +26,7 @@ WIDTHS = {"stt": 6, "unit": 12, "note": 20, "verdict": 22}  # and the label and 
 # Printed column characters that fit inside the margins of a portrait and a landscape A4 page at
 # about 88% (LibreOffice, Times New Roman 12: a character of column width prints about 2.2 mm wide).
 PORTRAIT_WIDTH, LANDSCAPE_WIDTH = 86, 131
+NOTE_HEADER = "Ghi chú"  # the header of the notes column: what a clerk may type beside a row's inputs
 IDENTITY_ROW, STATUS_ROW, HEADER_ROW = 2, 3, 4  # 0-based; above them: the title and the plan
 
 
@@ -127,7 +128,7 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
     page_width = WIDTHS["stt"] + label_width + WIDTHS["unit"] + input_width * width + WIDTHS["note"]
 
     write_heading(template, sheet, f"SỐ LIỆU BÁO CÁO – {template.unit.name.upper()}", note_col, page_width)
-    headers = ["STT", "Nội dung", "Đơn vị tính", "Số liệu"] + [""] * (width - 1) + ["Ghi chú", "Kiểm tra"]
+    headers = ["STT", "Nội dung", "Đơn vị tính", "Số liệu"] + [""] * (width - 1) + [NOTE_HEADER, "Kiểm tra"]
     for offset, text in enumerate(headers):
         sheet.write_string(HEADER_ROW, STT_COL + offset, text, fmt["header"])
     if width > 1:
@@ -151,7 +152,7 @@ def write_data_sheet(template, fields: list[Field]) -> Status:
         sheet.set_row(index, row_height(row.text, label_width))
         for offset in range(len(row.names), width):
             sheet.write_blank(index, FIRST_INPUT_COLUMN + offset, None, fmt["cell"])
-        sheet.write_blank(index, note_col, None, fmt["note"])
+        template.write_note(sheet, index, note_col, "|".join(row.names))
         initially_missing += _write_inputs(template, sheet, row, cells, checks)
     last = HEADER_ROW + len(rows)
 
@@ -254,7 +255,7 @@ def write_inputs(template, sheet, inputs: list[tuple[Field, str]], flags: dict[s
     missing, invalid = [], []
     for field, name in inputs:
         at_row, at_col = cells.position(name)
-        sheet.write_blank(at_row, at_col, None, fmt["input_text"] if field.kind in ("text", "choice") else fmt["input"])
+        template.write_input(sheet, at_row, at_col, name, "input_text" if field.kind in ("text", "choice") else "input")
         template.book.define_name(name, f"={cells.absolute(name)}")
         rule = validation_rule(field, template.plan.plan_year, template.choice_range(field))
         sheet.data_validation(at_row, at_col, at_row, at_col, rule)

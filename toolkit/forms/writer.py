@@ -29,6 +29,7 @@ from toolkit.core.files import atomic_write
 from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster, Unit
+from toolkit.forms.answers import Answers
 from toolkit.forms.rules import fits_inline
 from toolkit.forms.stamp import Stamper, chunks_by_shape
 from toolkit.forms.data_sheet import PORTRAIT_WIDTH, Status, row_height, write_data_sheet
@@ -102,30 +103,45 @@ class FormSheet(Worksheet):
         super()._xml_empty_tag_unencoded(tag, _growing(tag, attributes))
 
 
+class FilledSheet(FormSheet):
+    """A FormSheet of a filled copy: every formula is cached empty, because LibreOffice does not
+    recalculate on load but computes a formula whose cached value is empty (FIELD-NOTES); the empty
+    template's cached results would contradict the values the copy holds."""
+
+    def _write_formula(self, row, col, formula, cell_format=None, value=0):
+        return super()._write_formula(row, col, formula, cell_format, "")
+
+
 def _growing(tag: str, attributes: list | None) -> list | None:
     if tag != "row" or not attributes:
         return attributes
     return [(key, value) for key, value in attributes if key != "customHeight"]
 
 
+BOX = {"valign": "vcenter", "text_wrap": True, "border": 1}
+# The cells a clerk types in: their formats, also the base of the marked ones of a filled copy.
+TYPED_LOOKS = {
+    "input": {**BOX, "locked": False, "bg_color": INPUT_FILL, "align": "right"},
+    "input_text": {**BOX, "locked": False, "bg_color": INPUT_FILL, "num_format": "@"},
+    "note": {**BOX, "locked": False},
+}
+
+
 def _formats(book: xlsxwriter.Workbook) -> dict:
-    box = {"valign": "vcenter", "text_wrap": True, "border": 1}
     return {
         "title": book.add_format({"bold": True, "font_size": 13, "align": "center", "valign": "vcenter", "text_wrap": True}),
         "italic": book.add_format({"italic": True, "align": "center", "valign": "vcenter", "text_wrap": True}),
         "identity": book.add_format({"bold": True, "valign": "vcenter"}),
         "status": book.add_format({"bold": True, "font_color": WRONG_FONT, "valign": "vcenter", "text_wrap": True}),
-        "verdict": book.add_format({**box, "align": "center", "font_size": 11}),
+        "verdict": book.add_format({**BOX, "align": "center", "font_size": 11}),
         "done": book.add_format({"font_color": DONE_FONT, "bg_color": DONE_FILL}),
         "wrong": book.add_format({"font_color": WRONG_FONT, "bg_color": WRONG_FILL, "bold": True}),
-        "header": book.add_format({**box, "bold": True, "align": "center", "bg_color": "#D9E1F2"}),
-        "section": book.add_format({**box, "bold": True, "bg_color": "#EDEDED"}),
-        "grid_label": book.add_format({**box, "bold": True}),
-        "cell": book.add_format(box),
-        "center": book.add_format({**box, "align": "center"}),
-        "input": book.add_format({**box, "locked": False, "bg_color": INPUT_FILL, "align": "right"}),
-        "input_text": book.add_format({**box, "locked": False, "bg_color": INPUT_FILL, "num_format": "@"}),
-        "note": book.add_format({**box, "locked": False}),
+        "header": book.add_format({**BOX, "bold": True, "align": "center", "bg_color": "#D9E1F2"}),
+        "section": book.add_format({**BOX, "bold": True, "bg_color": "#EDEDED"}),
+        "grid_label": book.add_format({**BOX, "bold": True}),
+        "cell": book.add_format(BOX),
+        "center": book.add_format({**BOX, "align": "center"}),
+        **{look: book.add_format(properties) for look, properties in TYPED_LOOKS.items()},
         "label": book.add_format({"bold": True, "valign": "top", "text_wrap": True}),
         "value": book.add_format({"valign": "top", "text_wrap": True}),
         "sign_title": book.add_format({"bold": True, "align": "center"}),
@@ -147,6 +163,21 @@ class Template:
     formats: dict = dataclasses.field(default_factory=dict)
     _lists: dict[str, str] = dataclasses.field(default_factory=dict)
     lists_sheet: Worksheet | None = None
+    answers: Answers | None = None  # a filled copy: what the cells the clerk types in hold
+
+    def write_input(self, sheet: Worksheet, row: int, col: int, name: str, look: str) -> None:
+        """The input cell `name`: blank in a template; in a filled copy its answer, marked."""
+        if self.answers is None:
+            sheet.write_blank(row, col, None, self.formats[look])
+        else:
+            self.answers.write_input(self.book, sheet, (row, col), name, TYPED_LOOKS[look])
+
+    def write_note(self, sheet: Worksheet, row: int, col: int, key: str) -> None:
+        """The unlocked note cell of the row whose key (column A) is `key`: blank, or the note the return holds there."""
+        if self.answers is None:
+            sheet.write_blank(row, col, None, self.formats["note"])
+        else:
+            self.answers.write_note(self.book, sheet, (row, col), key, TYPED_LOOKS["note"])
 
     def choice_range(self, field: Field) -> str | None:
         """A range on the hidden lists sheet for a dropdown too long to be inline, else None."""
@@ -244,14 +275,21 @@ def workbook_options() -> dict:
 
 
 def write_template(plan: Plan, roster: Roster, unit: Unit, path: str | Path, *, password: str | None = None,
-                   generated_at: dt.datetime | None = None) -> Path:
-    """Write one unit's template to `path`, atomically (a temporary file, then a rename)."""
+                   generated_at: dt.datetime | None = None, answers: Answers | None = None) -> Path:
+    """Write one unit's template to `path`, atomically (a temporary file, then a rename).
+
+    With `answers`, a filled copy: the cells hold what a return held, marked, and the answers'
+    cover sheet comes first and is the one that opens.
+    """
     generated_at = (generated_at or dt.datetime.now()).replace(microsecond=0)
 
     def write(temporary: str) -> None:
         book = xlsxwriter.Workbook(temporary, workbook_options())
-        book.worksheet_class = FormSheet
-        _write_book(Template(book, plan, roster, unit, password or ""), generated_at)
+        book.worksheet_class = FormSheet if answers is None else FilledSheet
+        cover = book.add_worksheet(answers.cover_sheet) if answers is not None else None  # the first tab
+        _write_book(Template(book, plan, roster, unit, password or "", answers=answers), generated_at)
+        if cover is not None:
+            answers.write_cover(book, cover)  # now that every input's place in the copy is known
         book.close()
 
     return atomic_write(path, write)
@@ -276,7 +314,8 @@ def _write_book(template: Template, generated_at: dt.datetime) -> None:
     book.set_properties({"title": f"Biểu mẫu báo cáo – {unit.name}", "subject": template.plan_line(),
                          "author": plan.collector, "comments": f"{plan.code} {plan.version} {unit.code}",
                          "created": generated_at.astimezone(dt.timezone.utc)})
-    guide.activate()
+    if template.answers is None:  # a filled copy opens on its cover, the first sheet
+        guide.activate()
 
 
 def _write_meta(template: Template, generated_at: dt.datetime) -> None:

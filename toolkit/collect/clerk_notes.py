@@ -1,0 +1,133 @@
+"""What a clerk wrote in a return besides its values: comments on input cells, and notes in the
+unlocked "Ghi chú" cells, for a feedback copy to carry over.
+
+Comments come from the file's own parts: an .xlsx/.xlsm sheet's comments part (xl/comments*.xml,
+found through the sheet's relationships), an .ods cell's office:annotation. An .xls return's
+comments are not read (they live in BIFF NOTE/OBJ/TXO records; the copy goes without them).
+Notes are found by the key of their row (column A), so a sorted return still gives each its row.
+
+Only a file `read_workbook` accepted is read here (its zip, XML prologs and grids were bounded),
+and only if its bytes are still those it read; whatever goes wrong, the copy goes without them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import posixpath
+import zipfile
+
+from defusedxml import ElementTree
+from python_calamine import CalamineWorkbook
+
+from toolkit.collect.parts import CellRef, Parts
+from toolkit.collect.reader import MAX_FILE_BYTES, RawWorkbook, _tidy_ods, parse_reference
+from toolkit.forms.data_sheet import NOTE_HEADER
+from toolkit.spec.names import KEY_COLUMN
+
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+
+
+def clerk_notes(raw: RawWorkbook) -> tuple[dict[str, str], dict[str, object]]:
+    """The clerk's comments on input cells (by defined name) and notes (by row key) in the file `raw` read."""
+    try:
+        with raw.path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if hashlib.sha256(data).hexdigest() != raw.sha256:
+            return {}, {}  # changed since it was checked: not the file the feedback is about
+        comments = {}
+        if raw.format in ("xlsx", "xlsm", "ods"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                found = _xlsx_comments(Parts(archive)) if raw.format != "ods" else _ods_comments(Parts(archive))
+            at = {ref: name for name, ref in raw.names.items()}
+            comments = {at[ref]: text for ref, text in found.items() if ref in at and text.strip()}
+        sheets = {ref.sheet for ref in raw.names.values()}  # a notes column is beside inputs
+        return comments, _notes(_tidy_ods(data) if raw.format == "ods" else data, sheets)
+    except Exception:  # a clerk's comments are worth keeping, never worth failing their feedback copy
+        return {}, {}
+
+
+def _notes(data: bytes, sheets: set[str]) -> dict[str, object]:
+    """Row key -> the note typed in that row, on those of `sheets` with a notes column."""
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    notes = {}
+    for sheet in sorted(sheets & set(book.sheet_names)):
+        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        header = next((i for i, row in enumerate(rows) if NOTE_HEADER in row), None)
+        if header is None:
+            continue
+        column = rows[header].index(NOTE_HEADER)
+        for row in rows[header + 1:]:
+            key = row[KEY_COLUMN] if len(row) > max(KEY_COLUMN, column) else ""
+            if isinstance(key, str) and key and row[column] != "":
+                notes[key] = row[column]
+    return notes
+
+
+# Comments
+
+
+def _xlsx_comments(parts: Parts) -> dict[CellRef, str]:
+    workbook = ElementTree.fromstring(parts.read("xl/workbook.xml"))
+    targets = _relationships(parts, "xl/workbook.xml")
+    found = {}
+    for sheet in workbook.iter():
+        if _local(sheet.tag) != "sheet":
+            continue
+        part = targets.get(next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None))
+        if part is None:
+            continue
+        for kind, comments_part in _relationships(parts, part[1]).values():
+            if kind.endswith("/comments"):
+                for element in ElementTree.fromstring(parts.read(comments_part)).iter():
+                    if _local(element.tag) == "comment" and element.get("ref"):
+                        text = "".join(t.text or "" for t in element.iter() if _local(t.tag) == "t")
+                        quoted = sheet.get("name", "").replace("'", "''")
+                        ref = parse_reference(f"'{quoted}'!{element.get('ref')}")
+                        if ref:
+                            found[ref] = text
+    return found
+
+
+def _relationships(parts: Parts, part: str) -> dict[str, tuple[str, str]]:
+    """Id -> (type, member) of a part's relationships; {} when it has none."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", f"{name}.rels")
+    if rels not in parts.archive.namelist():
+        return {}
+    found = {}
+    for rel in ElementTree.fromstring(parts.read(rels)):
+        target = rel.get("Target", "")
+        member = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        if member in parts.archive.namelist():
+            found[rel.get("Id")] = (rel.get("Type", ""), member)
+    return found
+
+
+def _ods_comments(parts: Parts) -> dict[CellRef, str]:
+    content = ElementTree.fromstring(parts.read("content.xml"))
+    found = {}
+    for table in content.iter(f"{_ODS}table"):
+        sheet, row = table.get(f"{_ODS}name"), 0
+        for row_element in table.iter(f"{_ODS}table-row"):
+            col = 0
+            for cell in row_element:  # table-cell and covered-table-cell
+                annotation = cell.find(f"{_OFFICE}annotation")
+                if annotation is not None:
+                    found[CellRef(sheet, row, col)] = "\n".join("".join(p.itertext()) for p in annotation.iter(f"{_TEXT}p"))
+                col += _repeat(cell, "columns")
+            row += _repeat(row_element, "rows")
+    return found
+
+
+def _repeat(element, what: str) -> int:
+    return max(1, int(element.get(f"{_ODS}number-{what}-repeated", 1)))
+
+
+def _local(tag) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+__all__ = ["clerk_notes"]
