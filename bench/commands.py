@@ -29,7 +29,6 @@ import argparse
 import csv
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys

@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from toolkit.core.errors import CATALOGUE, PlanError
-from toolkit.spec.load import BUNDLED, load_plan, validation_problems
+from toolkit.spec.load import load_plan, validation_problems
 from toolkit.spec.model import Strict
 
 EXAMPLE = Path(__file__).parent / "data" / "domain-district" / "plan.yaml"  # the test district

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from toolkit.core.errors import PlanError
 from toolkit.forms.plan_workbook import export_plan
-from toolkit.jobs.pipeline import load, load_roster
+from toolkit.jobs.pipeline import load
 from toolkit.spec.load import bundled_examples, load_plan
 from toolkit.spec.plan_workbook import check_plan_workbook
 
@@ -29,7 +30,7 @@ def test_every_bundled_plan_round_trips_through_the_workbook(example, tmp_path):
     assert [(u, u.tasks) for u in units] == [(u, u.tasks) for u in roster]
 
 
-def _edited(tmp_path, edit) -> "Path":
+def _edited(tmp_path, edit) -> Path:
     """The bundled example exported, then changed with openpyxl as a user would in Excel."""
     plan, roster = load("bao-thang-2022")
     path = export_plan(plan, tmp_path / "ke_hoach.xlsx", roster)

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from toolkit.core.errors import PlanError, SpecError
+from toolkit.core.errors import PlanError
 from toolkit.spec.load import load_plan
 from toolkit.spec.targets import Target
 
