@@ -210,7 +210,7 @@ def stages(plan_path: str, returns: str, output: str) -> None:
     from toolkit.annex.write import annex_tables, write_results_csv
     from toolkit.annex.xlsx import write_annex_xlsx
     from toolkit.collect.folder import collect
-    from toolkit.collect.report import write_check_reports
+    from toolkit.collect.report import start_check_reports
 
     def lap(name: str, started: float) -> float:
         print(json.dumps({"stage": name, "seconds": time.perf_counter() - started}), flush=True)
@@ -222,8 +222,9 @@ def stages(plan_path: str, returns: str, output: str) -> None:
     started = lap("load", started)
     collection = collect(plan, roster, returns)
     started = lap("collect", started)
-    write_check_reports(plan, roster, collection, output)
-    started = lap("check reports", started)
+    # As the aggregate does: the feedback copies are written by workers while the rest runs here.
+    pending = start_check_reports(plan, roster, collection, output)
+    started = lap("check reports (copies started)", started)
     results = compute(plan, roster, collection.returns)
     write_results_csv(plan, results, Path(output) / "ket_qua.csv")
     started = lap("compute", started)
@@ -233,6 +234,9 @@ def stages(plan_path: str, returns: str, output: str) -> None:
         for table in tables:
             write(table, Path(output) / f"{table.stem}{suffix}")
         started = lap(f"annexes {suffix}", started)
+    with pending:
+        pending.wait()
+    lap("feedback copies (still to wait for)", started)
 
 
 def stage_times(plan_path: Path, returns: Path, output: Path, timeout: float) -> dict[str, float]:

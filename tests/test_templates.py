@@ -14,7 +14,8 @@ from toolkit.core.errors import ToolkitError
 from toolkit.spec.model import Field
 from toolkit.spec.plan import Plan
 from toolkit.forms.rules import CellMap, fits_inline, row_flags, summary_formula, validation_rule
-from toolkit.forms.writer import keep_with_next, write_template, write_templates
+from toolkit.forms.sheet import keep_with_next
+from toolkit.forms.writer import write_template, write_templates
 
 MN_SCHOOL, COMBINED_SCHOOL, COMMUNE = "MN_BAN_CAM_1", "THTHCS_BAN_CAM_1", "XA_BAN_CAM"
 

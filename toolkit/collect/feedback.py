@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
-from concurrent.futures import as_completed
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from toolkit.collect.clerk_notes import clerk_notes
@@ -36,6 +36,9 @@ FEEDBACK_SHEET = "Phản hồi"
 # Fewer copies are written in this process: a spawned worker takes about 2 s before its first (it imports
 # the toolkit). Measured on the 2,171-unit bench: 96 copies took 6.0-6.9 s here, 8.4-9.2 s in two workers.
 SMALL_BATCH = 200
+# While the aggregate computes in this process, workers writing the copies use the other core: from
+# this many copies on, that pays for their start.
+OVERLAP_BATCH = 8
 SEVERITY_WORDS = {"error": "Lỗi, phải sửa", "warning": "Cần xem lại"}
 COMPUTED_NOTE = ("Đơn vị đã điền ô này bằng công thức; bản phản hồi chỉ giữ kết quả của công thức dưới dạng "
                  "số liệu. Hãy nhập số liệu trực tiếp, không dùng công thức.")
@@ -43,6 +46,57 @@ COMPUTED_NOTE = ("Đơn vị đã điền ô này bằng công thức; bản ph�
 
 def write_feedback(plan: Plan, roster: Roster, collection: Collection, folder: Path, *, workers: int = 2) -> list[Path]:
     """Write `folder/<unit code>.xlsx` for each accepted return with a problem on a cell."""
+    jobs = _jobs(collection, folder)
+    if workers <= 1 or len(jobs) < SMALL_BATCH:
+        return sorted(path for path in (write_copy(plan, roster, *job) for job in jobs) if path is not None)
+    with start_feedback(plan, roster, collection, folder, workers=workers, jobs=jobs) as pending:
+        return pending.wait()
+
+
+class PendingCopies:
+    """Feedback copies being written in worker processes: `wait()` gives their paths once written.
+    Leaving it (`with`) without waiting cancels what has not started."""
+
+    def __init__(self, pool: ProcessPoolExecutor | None, futures: list):
+        self._pool, self._futures = pool, futures
+
+    def wait(self) -> list[Path]:
+        written = [path for future in self._futures for path in future.result()]
+        return sorted(path for path in written if path is not None)
+
+    def __enter__(self) -> "PendingCopies":
+        return self
+
+    def __exit__(self, *_) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def start_feedback(plan: Plan, roster: Roster, collection: Collection, folder: Path, *, workers: int = 2,
+                   jobs: list[tuple] | None = None) -> PendingCopies:
+    """Start writing the feedback copies in `workers` processes and return at once, so that the
+    aggregate computes its results and annexes in this process meanwhile: on a two-core laptop the
+    copies then cost it little. A few copies are written here and now (a worker's start costs more)."""
+    jobs = _jobs(collection, folder) if jobs is None else jobs
+    if workers <= 1 or len(jobs) < OVERLAP_BATCH:
+        return PendingCopies(None, [_Done([write_copy(plan, roster, *job) for job in jobs])])
+    size = max(1, min(10, math.ceil(len(jobs) / (workers * 4))))
+    pool = worker_pool(workers, plan, roster)
+    return PendingCopies(pool, [pool.submit(_worker_write, jobs[i:i + size]) for i in range(0, len(jobs), size)])
+
+
+class _Done:
+    """Copies already written, answering as a future does."""
+
+    def __init__(self, paths: list[Path | None]):
+        self._paths = paths
+
+    def result(self) -> list[Path | None]:
+        return self._paths
+
+
+def _jobs(collection: Collection, folder: Path) -> list[tuple]:
+    """(unit code, return, its problems, folder) of each copy to write; stale copies removed."""
     by_unit: dict[str, list[Issue]] = {}
     for issue in collection.issues:
         accepted = collection.returns.get(issue.unit)
@@ -54,20 +108,9 @@ def write_feedback(plan: Plan, roster: Roster, collection: Collection, folder: P
         if code not in todo:
             for stale in (folder / f"{code}.xlsx", folder / f"{code}.xlsm"):
                 stale.unlink(missing_ok=True)
-    if not todo:
-        return []
-    folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(code, str(collection.returns[code].file), issues, str(folder)) for code, issues in todo.items()]
-    if workers <= 1 or len(jobs) < SMALL_BATCH:
-        written = [write_copy(plan, roster, *job) for job in jobs]
-    else:
-        size = max(1, min(10, math.ceil(len(jobs) / (workers * 4))))
-        chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        written = []
-        with worker_pool(workers, plan, roster) as pool:
-            for done in as_completed([pool.submit(_worker_write, chunk) for chunk in chunks]):
-                written.extend(done.result())
-    return sorted(path for path in written if path is not None)
+    if todo:
+        folder.mkdir(parents=True, exist_ok=True)
+    return [(code, str(collection.returns[code].file), issues, str(folder)) for code, issues in todo.items()]
 
 
 def _worker_write(jobs: list[tuple]) -> list[Path | None]:
@@ -170,4 +213,4 @@ def _write_cover(plan: Plan, unit: Unit, source: Path, issues: list[Issue], answ
     sheet.fit_to_pages(1, 0)
 
 
-__all__ = ["FEEDBACK_SHEET", "write_copy", "write_feedback"]
+__all__ = ["FEEDBACK_SHEET", "PendingCopies", "start_feedback", "write_copy", "write_feedback"]

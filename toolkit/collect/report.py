@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 
-from toolkit.collect.feedback import write_feedback
+from toolkit.collect.feedback import PendingCopies, start_feedback, write_feedback
 from toolkit.collect.folder import FEEDBACK_FOLDER, STATUS_LABELS, Collection
 from toolkit.core.files import atomic_write
 from toolkit.core.numbers import in_vietnam_time
@@ -26,12 +27,46 @@ def write_check_reports(plan: Plan, roster: Roster, collection: Collection, outp
                         today: dt.date | None = None, workers: int = 2) -> list[Path]:
     """Write the three reports of a check into `output_dir`; return their paths."""
     output_dir = Path(output_dir)
+    paths = _write_lists(plan, roster, collection, output_dir, today)
+    return paths + write_feedback(plan, roster, collection, output_dir / FEEDBACK_FOLDER, workers=workers)
+
+
+@dataclass
+class PendingReports:
+    """The reports of a check, the feedback copies maybe still being written: `wait()` gives every path."""
+
+    written: list[Path]
+    copies: PendingCopies
+
+    def wait(self) -> list[Path]:
+        return self.written + self.copies.wait()
+
+    def __enter__(self) -> "PendingReports":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.copies.__exit__(*exc)
+
+
+def start_check_reports(plan: Plan, roster: Roster, collection: Collection, output_dir: str | Path, *,
+                        today: dt.date | None = None, workers: int = 2) -> PendingReports:
+    """The reports of `write_check_reports`, returning while worker processes still write the feedback
+    copies, so that the caller's own work (the aggregate's results and annexes) runs meanwhile."""
+    output_dir = Path(output_dir)
+    copies = start_feedback(plan, roster, collection, output_dir / FEEDBACK_FOLDER, workers=workers)
+    try:
+        return PendingReports(_write_lists(plan, roster, collection, output_dir, today), copies)
+    except BaseException:
+        copies.__exit__(None, None, None)
+        raise
+
+
+def _write_lists(plan: Plan, roster: Roster, collection: Collection, output_dir: Path, today: dt.date | None) -> list[Path]:
+    """kiem_tra.csv and Kiem_tra.xlsx."""
     output_dir.mkdir(parents=True, exist_ok=True)
     issues = [*collection.issues, *collection.skipped]
-    paths = [_write_csv(roster, issues, output_dir / "kiem_tra.csv"),
-             _write_board(plan, roster, collection, issues, output_dir / "Kiem_tra.xlsx", today or dt.date.today())]
-    paths.extend(write_feedback(plan, roster, collection, output_dir / FEEDBACK_FOLDER, workers=workers))
-    return paths
+    return [_write_csv(roster, issues, output_dir / "kiem_tra.csv"),
+            _write_board(plan, roster, collection, issues, output_dir / "Kiem_tra.xlsx", today or dt.date.today())]
 
 
 def _write_csv(roster: Roster, issues, path: Path) -> Path:

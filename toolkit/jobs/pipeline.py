@@ -148,13 +148,20 @@ def aggregate(
     from toolkit.aggregate.rollup import write_coverage
     from toolkit.annex.write import write_annexes
 
+    from toolkit.collect.folder import collect
+    from toolkit.collect.report import start_check_reports
+
     with StagedOutputs(output_dir) as stage:
-        checked = _check(plan, roster, workbooks_dir, output_dir, stage.path, on_progress=on_progress, today=today)
-        results = compute(plan, roster, checked.collection.returns)
-        template = docx_template or find_docx_template(plan.path)
-        annexes = write_annexes(plan, roster, results, stage.path, docx_template=template, returns=checked.collection.returns)
-        # Which units and plan version these results cover, so that a roll-up can check its parts.
-        annexes.insert(1, write_coverage(plan, [u.code for u in roster], stage.path))
+        collection = collect(plan, roster, workbooks_dir, on_progress=on_progress, outputs=output_dir)
+        # The feedback copies are written by workers on the other core while the results and annexes
+        # are made here.
+        with start_check_reports(plan, roster, collection, stage.path, today=today) as pending:
+            results = compute(plan, roster, collection.returns)
+            template = docx_template or find_docx_template(plan.path)
+            annexes = write_annexes(plan, roster, results, stage.path, docx_template=template, returns=collection.returns)
+            # Which units and plan version these results cover, so that a roll-up can check its parts.
+            annexes.insert(1, write_coverage(plan, [u.code for u in roster], stage.path))
+            checked = CheckOutcome(collection, pending.wait())
         _commit(stage, "aggregate", plan, roster, workbooks_dir, checked.collection)
     reports = CheckOutcome(checked.collection, [stage.final(path) for path in checked.reports])
     return AggregateOutcome(reports, results, [stage.final(path) for path in annexes])
