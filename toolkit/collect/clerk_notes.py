@@ -21,7 +21,7 @@ from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
 
 from toolkit.collect.parts import CellRef, Parts
-from toolkit.collect.reader import MAX_FILE_BYTES, RawWorkbook, _tidy_ods, parse_reference
+from toolkit.collect.reader import MAX_FILE_BYTES, RawWorkbook, tidy_ods, parse_reference
 from toolkit.forms.data_sheet import NOTE_HEADER
 from toolkit.spec.names import KEY_COLUMN
 
@@ -44,7 +44,7 @@ def clerk_notes(raw: RawWorkbook) -> tuple[dict[str, str], dict[str, object]]:
             at = {ref: name for name, ref in raw.names.items()}
             comments = {at[ref]: text for ref, text in found.items() if ref in at and text.strip()}
         sheets = {ref.sheet for ref in raw.names.values()}  # a notes column is beside inputs
-        return comments, _notes(_tidy_ods(data) if raw.format == "ods" else data, sheets)
+        return comments, _notes(tidy_ods(data) if raw.format == "ods" else data, sheets)
     except Exception:  # a clerk's comments are worth keeping, never worth failing their feedback copy
         return {}, {}
 

@@ -86,7 +86,7 @@ def read_workbook(path: str | bytes | os.PathLike) -> RawWorkbook:
             formulas = _read_ole(raw, data)
         else:
             raise Rejected("not-a-workbook", detail="nội dung không phải định dạng bảng tính")
-        _read_values(raw, _tidy_ods(data) if raw.format == "ods" else data)
+        _read_values(raw, tidy_ods(data) if raw.format == "ods" else data)
         # Only now are the names final (the key-column fallback adds some): flag every one on a formula.
         raw.formulas = {name for name, ref in raw.names.items() if formulas.holds(ref)}
         if raw.saved_at is None:
@@ -274,7 +274,7 @@ def _ods_parts(raw: RawWorkbook, parts: Parts, names: set[str]) -> Formulas:
 _ODS_LAYOUT_SPACE = re.compile(rb">\s+(?=</?table:)")
 
 
-def _tidy_ods(data: bytes) -> bytes:
+def tidy_ods(data: bytes) -> bytes:
     """The package with content.xml's indentation between table elements removed: Gnumeric indents it,
     LibreOffice ignores that, calamine refuses it ("Expecting 'table-cell', found Text"). No cell moves."""
     tidy = io.BytesIO()
