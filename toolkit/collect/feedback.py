@@ -78,7 +78,7 @@ def start_feedback(plan: Plan, roster: Roster, collection: Collection, folder: P
     aggregate computes its results and annexes in this process meanwhile: on a two-core laptop the
     copies then cost it little. A few copies are written here and now (a worker's start costs more)."""
     jobs = _jobs(collection, folder) if jobs is None else jobs
-    if workers <= 1 or len(jobs) < OVERLAP_BATCH:
+    if workers < 1 or len(jobs) < OVERLAP_BATCH:
         return PendingCopies(None, [_Done([write_copy(plan, roster, *job) for job in jobs])])
     size = max(1, min(10, math.ceil(len(jobs) / (workers * 4))))
     pool = worker_pool(workers, plan, roster)

@@ -49,9 +49,10 @@ class PendingReports:
 
 
 def start_check_reports(plan: Plan, roster: Roster, collection: Collection, output_dir: str | Path, *,
-                        today: dt.date | None = None, workers: int = 2) -> PendingReports:
-    """The reports of `write_check_reports`, returning while worker processes still write the feedback
-    copies, so that the caller's own work (the aggregate's results and annexes) runs meanwhile."""
+                        today: dt.date | None = None, workers: int = 1) -> PendingReports:
+    """The reports of `write_check_reports`, returning while `workers` processes still write the feedback
+    copies, so that the caller's own work (the aggregate's results and annexes) runs meanwhile. One
+    worker by default: with this process busy, a second would only take turns with it on two cores."""
     output_dir = Path(output_dir)
     copies = start_feedback(plan, roster, collection, output_dir / FEEDBACK_FOLDER, workers=workers)
     try:
