@@ -26,21 +26,23 @@ TARGET_SECONDS, TARGET_UNITS = 30.0, 2000
 
 
 def synthetic_roster(plan, count: int, folder: Path) -> Path:
-    """A roster CSV of `count` units cloned from the example's schools and communes.
-
-    Each copy lists its communes first, so a roster cut short still has every school's commune.
-    """
+    """A roster CSV of `count` units: the example's own units with anything to fill (the plan names
+    some by code), then copies of its schools and communes, each copy listing its communes first, so
+    a roster cut short still has every school's commune."""
     units = [u for u in load_roster(plan.roster_path, plan) if plan.input_names(u)]
-    example = sorted(units, key=lambda u: u.kind != plan.area.group_kind)
+    copied = sorted((u for u in units if u.kind in ("truong", plan.area.group_kind)), key=lambda u: u.kind != plan.area.group_kind)
     path = folder / "units.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["code", "name", "kind", "levels", "commune"])
+        writer.writerow(["code", "name", "kind", "levels", "commune", "tags"])
         for i in range(count):
-            unit = example[i % len(example)]
-            copy = i // len(example)
-            commune = f"{unit.commune}_{copy}" if unit.commune else ""
-            writer.writerow([f"{unit.code}_{copy}", f"{unit.name} ({copy})", unit.kind, ";".join(unit.levels), commune])
+            if i < len(units):
+                unit, suffix = units[i], ""
+            else:
+                unit, suffix = copied[(i - len(units)) % len(copied)], f"_K{(i - len(units)) // len(copied) + 1}"
+            commune = f"{unit.commune}{suffix}" if unit.commune else ""
+            name = f"{unit.name} (bản {suffix[2:]})" if suffix else unit.name
+            writer.writerow([f"{unit.code}{suffix}", name, unit.kind, ";".join(unit.levels), commune, ";".join(unit.tags)])
     return path
 
 
