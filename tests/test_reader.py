@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from hostile import rewrite
 from toolkit.collect.reader import read_workbook
 from toolkit.forms.samples import fill_workbook
 from toolkit.forms.writer import write_template
@@ -45,16 +46,6 @@ def sheet_part(path: Path, sheet: str) -> str:
     rel_id = re.search(rf'<sheet [^>]*name="{sheet}"[^>]*r:id="([^"]+)"', workbook)[1]
     target = re.search(rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rel_id}"', rels)[1]
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
-
-
-def rewrite(source: Path, target: Path, part: str, edit) -> Path:
-    """A copy of a zip container with one member's bytes passed through `edit`."""
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
-        assert part in original.namelist()
-        for item in original.infolist():
-            data = original.read(item)
-            copy.writestr(item, edit(data) if item.filename == part else data)
-    return target
 
 
 def test_filled_template_reads_values_as_typed_and_its_metadata(plan, filled):
