@@ -49,19 +49,20 @@ def write_feedback(plan: Plan, roster: Roster, collection: Collection, folder: P
     jobs = _jobs(collection, folder)
     if workers <= 1 or len(jobs) < SMALL_BATCH:
         return sorted(path for path in (write_copy(plan, roster, *job) for job in jobs) if path is not None)
-    with start_feedback(plan, roster, collection, folder, workers=workers, jobs=jobs) as pending:
+    with _in_workers(plan, roster, jobs, workers) as pending:
         return pending.wait()
 
 
 class PendingCopies:
-    """Feedback copies being written in worker processes: `wait()` gives their paths once written.
-    Leaving it (`with`) without waiting cancels what has not started."""
+    """Feedback copies already `written` here, or being written in worker processes (`futures`):
+    `wait()` gives their paths once written. Leaving it (`with`) without waiting cancels what has
+    not started."""
 
-    def __init__(self, pool: ProcessPoolExecutor | None, futures: list):
-        self._pool, self._futures = pool, futures
+    def __init__(self, pool: ProcessPoolExecutor | None = None, futures: tuple = (), written: tuple = ()):
+        self._pool, self._futures, self._written = pool, futures, written
 
     def wait(self) -> list[Path]:
-        written = [path for future in self._futures for path in future.result()]
+        written = [*self._written, *(path for future in self._futures for path in future.result())]
         return sorted(path for path in written if path is not None)
 
     def __enter__(self) -> "PendingCopies":
@@ -72,27 +73,20 @@ class PendingCopies:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def start_feedback(plan: Plan, roster: Roster, collection: Collection, folder: Path, *, workers: int = 2,
-                   jobs: list[tuple] | None = None) -> PendingCopies:
+def start_feedback(plan: Plan, roster: Roster, collection: Collection, folder: Path, *, workers: int = 2) -> PendingCopies:
     """Start writing the feedback copies in `workers` processes and return at once, so that the
     aggregate computes its results and annexes in this process meanwhile: on a two-core laptop the
     copies then cost it little. A few copies are written here and now (a worker's start costs more)."""
-    jobs = _jobs(collection, folder) if jobs is None else jobs
+    jobs = _jobs(collection, folder)
     if workers < 1 or len(jobs) < OVERLAP_BATCH:
-        return PendingCopies(None, [_Done([write_copy(plan, roster, *job) for job in jobs])])
+        return PendingCopies(written=tuple(write_copy(plan, roster, *job) for job in jobs))
+    return _in_workers(plan, roster, jobs, workers)
+
+
+def _in_workers(plan: Plan, roster: Roster, jobs: list[tuple], workers: int) -> PendingCopies:
     size = max(1, min(10, math.ceil(len(jobs) / (workers * 4))))
     pool = worker_pool(workers, plan, roster)
-    return PendingCopies(pool, [pool.submit(_worker_write, jobs[i:i + size]) for i in range(0, len(jobs), size)])
-
-
-class _Done:
-    """Copies already written, answering as a future does."""
-
-    def __init__(self, paths: list[Path | None]):
-        self._paths = paths
-
-    def result(self) -> list[Path | None]:
-        return self._paths
+    return PendingCopies(pool, tuple(pool.submit(_worker_write, jobs[i:i + size]) for i in range(0, len(jobs), size)))
 
 
 def _jobs(collection: Collection, folder: Path) -> list[tuple]:

@@ -86,12 +86,11 @@ def stand_in(texts: Identity) -> Identity:
 
 
 def shape(plan: Plan, roster: Roster, unit: Unit) -> tuple:
-    """Everything the template writer reads from a unit and the roster, but its identity texts; and
-    its fields (a field may apply to a unit by its code)."""
+    """Everything the template writer reads from a unit and the roster, but its identity texts: the
+    template's shape (`Plan.template_shape`: hence its fields), tags, the tasks it leads, its commune."""
     commune = roster.get(unit.commune) if unit.commune else None
     where = "none" if commune is None else "self" if commune.code == unit.code else "other"
-    fields = tuple(field.code for field in plan.fields_for(unit))
-    return unit.kind, unit.levels, unit.tags, unit.tasks, unit.leads, where, fields
+    return plan.template_shape(unit), unit.tags, unit.leads, where
 
 
 def _fill(text: str, pairs: list[tuple[str, str]]) -> str:
