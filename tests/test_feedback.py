@@ -189,19 +189,40 @@ def test_libreoffice_opens_a_feedback_copy_with_verdicts_that_agree_with_its_val
     assert shown["before"][reads[2]] == "Còn 0 ô chưa nhập, 2 ô chưa hợp lệ."  # RL_0_2, and " 12 " typed as text
 
 
-def test_many_feedback_copies_are_written_by_the_worker_pool(plan, roster, tmp_path, monkeypatch):
-    units = ["XA_GIA_PHU", "XA_BAN_CAM", "XA_SON_HA"]
-    for code in units:
+POOLED_UNITS = ["XA_GIA_PHU", "XA_BAN_CAM", "XA_SON_HA"]
+
+
+def _returns_with_a_bad_cell(plan, roster, tmp_path) -> Path:
+    for code in POOLED_UNITS:
         template = write_template(plan, roster, roster.get(code), tmp_path / "template" / f"{code}.xlsx")
         values = {**sample_values(plan, roster.get(code), random.Random(3)), "RL_0_2": 100000}
         fill_workbook(template, values, tmp_path / "returns" / f"{code}.xlsx")
-    monkeypatch.setattr("toolkit.collect.feedback.SMALL_BATCH", 2)
-    collection = collect(plan, roster, tmp_path / "returns")
-    paths = write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY, workers=2)
-    assert sorted(p.name for p in paths if p.parent.name == "phan_hoi") == sorted(f"{code}.xlsx" for code in units)
-    for code in units:
-        book = openpyxl.load_workbook(tmp_path / "output" / "phan_hoi" / f"{code}.xlsx")
+    return tmp_path / "returns"
+
+
+def _assert_marked_copies(paths, folder: Path) -> None:
+    assert sorted(p.name for p in paths if p.parent.name == "phan_hoi") == sorted(f"{code}.xlsx" for code in POOLED_UNITS)
+    for code in POOLED_UNITS:
+        book = openpyxl.load_workbook(folder / "phan_hoi" / f"{code}.xlsx")
         assert book.active.title == FEEDBACK_SHEET and cell_of(book, "RL_0_2").fill.fgColor.rgb == "FFFF7C80"
+
+
+def test_many_feedback_copies_are_written_by_the_worker_pool(plan, roster, tmp_path, monkeypatch):
+    returns = _returns_with_a_bad_cell(plan, roster, tmp_path)
+    monkeypatch.setattr("toolkit.collect.feedback.SMALL_BATCH", 2)
+    collection = collect(plan, roster, returns)
+    paths = write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY, workers=2)
+    _assert_marked_copies(paths, tmp_path / "output")
+
+
+def test_the_aggregate_has_its_feedback_copies_written_by_a_worker_meanwhile(plan, roster, tmp_path, monkeypatch):
+    from toolkit.jobs.pipeline import aggregate
+
+    returns = _returns_with_a_bad_cell(plan, roster, tmp_path)
+    monkeypatch.setattr("toolkit.collect.feedback.OVERLAP_BATCH", 2)
+    outcome = aggregate(plan, roster, returns, tmp_path / "output", today=TODAY)
+    _assert_marked_copies(outcome.checked.reports, tmp_path / "output")
+    assert (tmp_path / "output" / "Phu_luc_I.docx").exists()
 
 
 def test_a_value_with_control_characters_still_gets_a_copy_that_opens(plan, roster, tmp_path):
