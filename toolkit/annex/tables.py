@@ -169,10 +169,11 @@ def breakdown_table(plan: Plan, annex: Annex, results: list[Result],
                        [10, 28] + [max(12.0, min(18.0, 150 / max(columns, 1)))] * columns)
     by_key = {(r.indicator.code, r.scope, r.scope_code): r for r in results}
     names, expected = {}, {}
+    shown = {i.code for i in indicators}  # codes: comparing the models field by field costs more than the table
     for r in results:
         if r.scope == scope:
             names.setdefault(r.scope_code, place_name(r.scope_name) if scope == "commune" else r.scope_name)
-            if r.indicator in indicators:
+            if r.indicator.code in shown:
                 expected[r.scope_code] = expected.get(r.scope_code, 0) + r.expected
     if scope == "level":  # a level no unit reports at for these indicators (e.g. XA for schools)
         names = {code: name for code, name in names.items() if expected.get(code)}
