@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+import numpy
 from fontTools.ttLib import TTFont
 
 # File names per style: Liberation (Linux), Times New Roman (Windows, macOS).
@@ -133,38 +134,38 @@ def column_widths(columns: int, texts: Iterable[Text], available: float, *, size
         if item.row in kept:
             cells[item.column].append((order[item.row], item))
 
-    def lines(column: int, width: float) -> list[int]:
-        counts = [1] * len(order)
-        for index, item in cells[column]:
-            counts[index] = max(counts[index], _line_count(item.text, width - padding - 1, item.style, size))
-        return counts
-
-    widths = list(minimum)
     step = (available - sum(minimum)) / STEPS
-    steps_left = STEPS
-    # ahead[c][k]: the lines of column c's cells were it k + 1 steps wider; a move is judged by its
-    # gain per step.
-    current = [lines(c, widths[c]) for c in range(columns)]
-    ahead = [[lines(c, widths[c] + (k + 1) * step) for k in range(LOOKAHEAD)] for c in range(columns)]
-    while steps_left > 0:
-        # Per row: its height, the column setting it, and the height without that column.
-        tallest = [sorted(((column[i], c) for c, column in enumerate(current)), reverse=True)[:2] for i in range(len(order))]
-        heights = [pair[0][0] for pair in tallest]
-        best, best_gain, best_steps = 0, 0.0, 1
-        for c in range(columns):
-            others = [pair[1][0] if pair[0][1] == c and len(pair) > 1 else (1 if pair[0][1] == c else pair[0][0])
-                      for pair in tallest]
-            for k, wider in enumerate(ahead[c][:steps_left]):
-                # Rows shorter, and, a little, cells shorter: a row shrinks only once all its tall cells have.
-                gain = (sum(weight * (h - max(o, w)) for weight, h, o, w in zip(weights, heights, others, wider))
-                        + CELL_WEIGHT * (sum(current[c]) - sum(wider))) / (k + 1)
-                if gain > best_gain:
-                    best, best_gain, best_steps = c, gain, k + 1
-        if best_gain <= 0:  # every text is as short as it gets
+
+    @lru_cache(maxsize=None)  # a column's lines at each width tried: every later step asks for some again
+    def lines(column: int, steps: int) -> tuple[int, ...]:
+        """The lines of each sampled row's cell of `column`, were it `steps` steps wider than its minimum."""
+        counts = [1] * len(order)
+        width = minimum[column] + steps * step - padding - 1
+        for index, item in cells[column]:
+            counts[index] = max(counts[index], _line_count(item.text, width, item.style, size))
+        return tuple(counts)
+
+    taken = [0] * columns  # steps given to each column
+    weight = numpy.array(weights, dtype=float)
+    lookahead = numpy.arange(1, LOOKAHEAD + 1)
+    while (steps_left := STEPS - sum(taken)) > 0:
+        current = numpy.array([lines(c, taken[c]) for c in range(columns)])  # columns × rows
+        # ahead[c, k]: column c's lines were it k + 1 steps wider; a move is judged by its gain per step.
+        ahead = numpy.array([[lines(c, taken[c] + k) for k in lookahead] for c in range(columns)])
+        # Per row its height and, per column, the height without that column (the tallest other cell).
+        ordered = numpy.sort(current, axis=0)
+        heights = ordered[-1]
+        second = ordered[-2] if columns > 1 else numpy.ones_like(heights)
+        others = numpy.where(current == heights, second, heights)  # columns × rows
+        # Rows shorter, and, a little, cells shorter: a row shrinks only once all its tall cells have.
+        rows_saved = (weight * (heights - numpy.maximum(others[:, None, :], ahead))).sum(axis=2)
+        cells_saved = current.sum(axis=1)[:, None] - ahead.sum(axis=2)
+        gain = (rows_saved + CELL_WEIGHT * cells_saved) / lookahead
+        gain[:, steps_left:] = -1.0  # no more steps than are left
+        best, best_steps = numpy.unravel_index(numpy.argmax(gain), gain.shape)
+        if gain[best, best_steps] <= 0:  # every text is as short as it gets
             break
-        widths[best] += best_steps * step
-        steps_left -= best_steps
-        current[best] = ahead[best][best_steps - 1]
-        ahead[best] = [lines(best, widths[best] + (k + 1) * step) for k in range(LOOKAHEAD)]
+        taken[best] += int(best_steps) + 1
+    widths = [minimum[c] + taken[c] * step for c in range(columns)]
     remaining = available - sum(widths)  # room no text needs: shared in proportion to the widths
     return [w + remaining * w / sum(widths) for w in widths]
