@@ -35,6 +35,11 @@ def fmt_number(value: float | None, decimals: int = 2) -> str:
     """1234 -> '1.234'; 82.1 -> '82,1'; trailing zeros dropped; None -> '–'."""
     if value is None:
         return NO_DATA
+    return _formatted(value, decimals)
+
+
+@functools.lru_cache(maxsize=65536)  # a province's results repeat the same figures and gaps thousands of times
+def _formatted(value: float, decimals: int) -> str:
     return _pattern(decimals).apply(round_half_up(value, decimals), LOCALE)
 
 
