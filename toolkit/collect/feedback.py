@@ -39,6 +39,7 @@ SMALL_BATCH = 200
 # While the aggregate computes in this process, workers writing the copies use the other core: from
 # this many copies on, that pays for their start.
 OVERLAP_BATCH = 8
+BATCH = 4  # copies a worker is sent at a time: about 0.2 s of work
 SEVERITY_WORDS = {"error": "Lỗi, phải sửa", "warning": "Cần xem lại"}
 COMPUTED_NOTE = ("Đơn vị đã điền ô này bằng công thức; bản phản hồi chỉ giữ kết quả của công thức dưới dạng "
                  "số liệu. Hãy nhập số liệu trực tiếp, không dùng công thức.")
@@ -54,15 +55,25 @@ def write_feedback(plan: Plan, roster: Roster, collection: Collection, folder: P
 
 
 class PendingCopies:
-    """Feedback copies already `written` here, or being written in worker processes (`futures`):
-    `wait()` gives their paths once written. Leaving it (`with`) without waiting cancels what has
-    not started."""
+    """Feedback copies already `written` here, or being written in worker processes (`batches`: each
+    future with the jobs it writes): `wait()` gives their paths once written. Leaving it (`with`)
+    without waiting cancels what has not started."""
 
-    def __init__(self, pool: ProcessPoolExecutor | None = None, futures: tuple = (), written: tuple = ()):
-        self._pool, self._futures, self._written = pool, futures, written
+    def __init__(self, pool: ProcessPoolExecutor | None = None, batches: tuple = (), written: tuple = (),
+                 plan: Plan | None = None, roster: Roster | None = None):
+        self._pool, self._batches, self._written = pool, batches, written
+        self._plan, self._roster = plan, roster
 
     def wait(self) -> list[Path]:
-        written = [*self._written, *(path for future in self._futures for path in future.result())]
+        written = list(self._written)
+        # This process is free now: it writes the batches no worker has started, from the last one back,
+        # while the workers finish theirs. (A pool starts its batches in order: once one has started,
+        # so have all before it.)
+        for future, jobs in reversed(self._batches):
+            if not future.cancel():
+                break
+            written += [write_copy(self._plan, self._roster, *job) for job in jobs]
+        written += [path for future, _ in self._batches if not future.cancelled() for path in future.result()]
         return sorted(path for path in written if path is not None)
 
     def __enter__(self) -> "PendingCopies":
@@ -84,9 +95,11 @@ def start_feedback(plan: Plan, roster: Roster, collection: Collection, folder: P
 
 
 def _in_workers(plan: Plan, roster: Roster, jobs: list[tuple], workers: int) -> PendingCopies:
-    size = max(1, min(10, math.ceil(len(jobs) / (workers * 4))))
+    # Small batches: whoever is free last takes what is left, one batch at a time.
+    size = max(1, min(BATCH, math.ceil(len(jobs) / (workers * 4))))
     pool = worker_pool(workers, plan, roster)
-    return PendingCopies(pool, tuple(pool.submit(_worker_write, jobs[i:i + size]) for i in range(0, len(jobs), size)))
+    batches = tuple((pool.submit(_worker_write, jobs[i:i + size]), jobs[i:i + size]) for i in range(0, len(jobs), size))
+    return PendingCopies(pool, batches, plan=plan, roster=roster)
 
 
 def _jobs(collection: Collection, folder: Path) -> list[tuple]:
