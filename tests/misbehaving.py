@@ -7,9 +7,12 @@ import time
 
 
 def misbehave(name: str) -> str:
-    """A worker task for the isolation tests: 'die' kills its process, 'hang' never answers."""
+    """A worker task for the isolation tests: 'die' kills its process, 'hang' never answers, 'pid'
+    says which process answered."""
     if name == "die":
         os._exit(134)  # as a native library's abort ends a process
     if name == "hang":
         time.sleep(600)
+    if name == "pid":
+        return str(os.getpid())
     return name.upper()

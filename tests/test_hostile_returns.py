@@ -3,6 +3,7 @@ file, each built for real, showing its message and that the other units' results
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -125,6 +126,25 @@ def test_a_worker_that_dies_or_hangs_is_one_items_problem():
     assert got == {0: ("A", None), 1: (None, "worker-died"), 2: ("B", None), 3: (None, "worker-timeout"),
                    4: ("C", None), 5: ("D", None)}
     assert time.monotonic() - started < 30
+
+
+def test_workers_started_early_do_the_work_and_one_that_died_meanwhile_is_replaced():
+    import multiprocessing
+    import signal
+
+    from misbehaving import misbehave
+    from toolkit.core.isolation import isolated_map, start_early
+
+    before = set(multiprocessing.active_children())
+    start_early(misbehave, 2, memory=1 << 30)
+    dead, alive = [process for process in multiprocessing.active_children() if process not in before]
+    os.kill(dead.pid, signal.SIGKILL)
+    dead.join()
+    answers = [(result, failure) for _, result, failure in
+               isolated_map(misbehave, ["pid"] * 16, (), workers=2, seconds=30, memory=1 << 30)]
+    assert all(failure is None for _, failure in answers) and len(answers) == 16
+    pids = {int(result) for result, _ in answers}
+    assert alive.pid in pids and dead.pid not in pids and len(pids) == 2  # the dead one's place taken by a new worker
 
 
 @pytest.fixture

@@ -149,6 +149,7 @@ def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: P
     Ví dụ: toolkit check --plan bao-thang-2022 --workbooks workbooks --output output
     """
     def job():
+        pipeline.start_readers()
         plan, units = _load(plan_ref, roster, year)
         return pipeline.check(plan, units, workbooks_dir, output_dir, on_progress=_progress_bars(quiet), today=as_of and as_of.date())
 
@@ -165,6 +166,7 @@ def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_di
     Ví dụ: toolkit aggregate --plan chi-lang-2021-2030 --year 2025 --workbooks workbooks --output output
     """
     def job():
+        pipeline.start_readers()
         plan, units = _load(plan_ref, roster, year)
         return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, on_progress=_progress_bars(quiet),
                                   today=as_of and as_of.date())

@@ -23,7 +23,7 @@ from toolkit.collect.reader import OLE_MAGIC, SPREADSHEET_SUFFIXES, RawWorkbook,
 from toolkit.spec.units import Roster, Unit
 from toolkit.core.text import clean_text
 from toolkit.core.workers import OnProgress, no_progress
-from toolkit.core.isolation import isolated_map
+from toolkit.core.isolation import isolated_map, start_early, started_early
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -191,6 +191,13 @@ def _identify(plan: Plan, roster: Roster, raw: RawWorkbook, result: _Found) -> U
     return unit
 
 
+def start_readers(workers: int = 2) -> None:
+    """Start the processes `collect` reads files in, now: a command starts them before it loads its
+    plan, so that they boot on the other core meanwhile (about a second each), and then every file,
+    however few, is read with its time and memory budget."""
+    start_early(_process, workers, WORKER_MEMORY)
+
+
 def collect(plan: Plan, roster: Roster, folder: str | Path, *, on_progress: OnProgress = no_progress,
             workers: int = 2, outputs: str | Path | None = None) -> Collection:
     """Read and check every workbook under `folder` (recursively), except the `outputs` folder and
@@ -216,12 +223,13 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, on_progress: OnPr
         collection.skipped.append(_issue("skipped-folder", folder.joinpath(*parts), folder=folder.joinpath(*parts), count=count))
 
     # Reading is mostly Python (zip parts, XML guards, formula scans): worker processes, not threads,
-    # use both cores. Below a few dozen files, starting them costs more than it saves.
+    # use both cores. Below a few dozen files, starting them costs more than it saves, unless they
+    # were started early (`start_readers`).
     # Each file read in a worker has a budget (FILE_SECONDS, WORKER_MEMORY): a file that kills or
     # stalls its worker is that file's problem, and the others are read by a fresh worker.
     results: list[_FileResult] = [_FileResult(path) for path in candidates]
     on_progress("returns", 0, len(candidates))
-    if workers <= 1 or len(candidates) < SMALL_BATCH:
+    if workers <= 1 or (len(candidates) < SMALL_BATCH and not started_early(_process, WORKER_MEMORY)):
         for index, path in enumerate(candidates):
             results[index] = _result(_process(plan, roster, path), path, roster)
             on_progress("returns", index + 1, len(candidates))

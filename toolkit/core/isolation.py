@@ -5,7 +5,9 @@ time is killed and replaced; its item gets a failure code, every other item its 
 the run goes on. Memory is capped in each worker with `resource.setrlimit` where the system has
 it; Windows has no `resource`, and there only the time budget holds.
 
-Workers start as Windows starts them ("spawn"), as `toolkit.core.workers` explains.
+Workers start as Windows starts them ("spawn"), as `toolkit.core.workers` explains. A command that
+will read files starts them early (`start_early`), before it loads its plan: they boot on the other
+core meanwhile, and wait for their context.
 """
 
 from __future__ import annotations
@@ -33,6 +35,46 @@ class _Worker:
     deadline: float = 0.0  # time.monotonic() by which it must give its next answer
 
 
+_early: list[tuple[Callable, int, _Worker]] = []  # (task, memory, worker) started by start_early, not yet used
+
+
+def start_early(task: Callable, count: int, memory: int) -> None:
+    """Start `count` workers for `task` now; the next `isolated_map` of that task takes them. Those
+    never taken are stopped when the program ends (they are daemons)."""
+    for _ in range(count - len(_early_for(task, memory))):
+        _early.append((task, memory, _spawn(task, memory)))
+
+
+def started_early(task: Callable, memory: int) -> bool:
+    """Whether workers for `task` are already booting or waiting: then even a few items pay for them."""
+    return bool(_early_for(task, memory))
+
+
+def _early_for(task: Callable, memory: int) -> list[_Worker]:
+    return [worker for early_task, early_memory, worker in _early if early_task is task and early_memory == memory]
+
+
+def _take_early(task: Callable, memory: int, count: int) -> list[_Worker]:
+    taken = []
+    for entry in list(_early):
+        if len(taken) < count and entry[0] is task and entry[1] == memory:
+            _early.remove(entry)
+            if entry[2].process.is_alive():
+                taken.append(entry[2])
+            else:
+                _stop(entry[2])
+    return taken
+
+
+def _spawn(task: Callable, memory: int) -> _Worker:
+    spawn = multiprocessing.get_context("spawn")
+    ours, theirs = spawn.Pipe()
+    process = spawn.Process(target=_serve, args=(theirs, task, memory), daemon=True)
+    process.start()
+    theirs.close()
+    return _Worker(process, ours)
+
+
 def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: int, seconds: float,
                  memory: int) -> Iterator[tuple[int, Any, str | None]]:
     """Run `task(*context, item)` for every item in worker processes; yield (index, result, None) as
@@ -40,7 +82,6 @@ def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: in
 
     `context` is sent once to each worker; `memory` (bytes) caps each worker's address space.
     """
-    spawn = multiprocessing.get_context("spawn")
     waiting = deque(range(len(items)))
     pool: list[_Worker] = []
     briefing = pickle.dumps(context)  # pickled once, whatever the number of workers started
@@ -48,14 +89,10 @@ def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: in
     def start(count: int) -> list[_Worker]:
         """Start `count` workers and wait until each holds the context: their items' time counts from then.
         They boot side by side: the context goes down each pipe once all of them run (as a process's
-        argument, larger than a pipe holds, it kept each start waiting until the previous had booted)."""
-        started = []
-        for _ in range(count):
-            ours, theirs = spawn.Pipe()
-            process = spawn.Process(target=_serve, args=(theirs, task, memory), daemon=True)
-            process.start()
-            theirs.close()
-            started.append(_Worker(process, ours))
+        argument, larger than a pipe holds, it kept each start waiting until the previous had booted).
+        Workers started early for this task are taken first."""
+        started = _take_early(task, memory, count)
+        started += [_spawn(task, memory) for _ in range(count - len(started))]
         try:
             for worker in started:
                 worker.conn.send_bytes(briefing)
