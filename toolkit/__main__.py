@@ -1,4 +1,4 @@
-from toolkit.cli.main import main
+from toolkit.cli import run
 
 if __name__ == "__main__":  # not when a worker process imports it
-    main()
+    run()
