@@ -11,7 +11,9 @@ plain value, in grey, with a comment saying so: opening the copy runs nothing of
 own self-check formulas are cached empty, so Excel and LibreOffice compute them on opening.
 
 Every copy opens on a "Phản hồi" sheet (the unit, the round, what to do, one line per problem with
-a link to its cell). The return itself is only ever read. Copies are written in the worker pool.
+a link to its cell). What a copy holds was read in the same pass as the check (`Collection.filled`):
+it shows the file that was checked, and the return is not read again. Copies are written in the
+worker pool.
 """
 
 from __future__ import annotations
@@ -21,10 +23,8 @@ import math
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from toolkit.collect.clerk_notes import clerk_notes
 from toolkit.collect.folder import Collection
-from toolkit.collect.reader import RawWorkbook, read_workbook
-from toolkit.collect.records import Issue
+from toolkit.collect.records import Filled, Issue
 from toolkit.core.text import printable
 from toolkit.core.workers import shared, worker_pool
 from toolkit.forms.answers import Answers
@@ -49,7 +49,7 @@ def write_feedback(plan: Plan, roster: Roster, collection: Collection, folder: P
     """Write `folder/<unit code>.xlsx` for each accepted return with a problem on a cell."""
     jobs = _jobs(collection, folder)
     if workers <= 1 or len(jobs) < SMALL_BATCH:
-        return sorted(path for path in (write_copy(plan, roster, *job) for job in jobs) if path is not None)
+        return sorted(write_copy(plan, roster, *job) for job in jobs)
     with _in_workers(plan, roster, jobs, workers) as pending:
         return pending.wait()
 
@@ -74,7 +74,7 @@ class PendingCopies:
                 break
             written += [write_copy(self._plan, self._roster, *job) for job in jobs]
         written += [path for future, _ in self._batches if not future.cancelled() for path in future.result()]
-        return sorted(path for path in written if path is not None)
+        return sorted(written)
 
     def __enter__(self) -> "PendingCopies":
         return self
@@ -103,13 +103,13 @@ def _in_workers(plan: Plan, roster: Roster, jobs: list[tuple], workers: int) -> 
 
 
 def _jobs(collection: Collection, folder: Path) -> list[tuple]:
-    """(unit code, return, its problems, folder) of each copy to write; stale copies removed."""
+    """(unit code, return, its problems, folder, what it holds) of each copy to write; stale copies removed."""
     by_unit: dict[str, list[Issue]] = {}
     for issue in collection.issues:
         accepted = collection.returns.get(issue.unit)
         if accepted is not None and issue.file == str(accepted.file):
             by_unit.setdefault(issue.unit, []).append(issue)
-    todo = {code: issues for code, issues in by_unit.items() if any(i.cell for i in issues)}
+    todo = {code: issues for code, issues in by_unit.items() if code in collection.filled}
     # A unit that fixed its file must not find last round's feedback still waiting for it.
     for code in collection.returns:
         if code not in todo:
@@ -117,45 +117,42 @@ def _jobs(collection: Collection, folder: Path) -> list[tuple]:
                 stale.unlink(missing_ok=True)
     if todo:
         folder.mkdir(parents=True, exist_ok=True)
-    return [(code, str(collection.returns[code].file), issues, str(folder)) for code, issues in todo.items()]
+    return [(code, str(collection.returns[code].file), issues, str(folder), collection.filled[code])
+            for code, issues in todo.items()]
 
 
-def _worker_write(jobs: list[tuple]) -> list[Path | None]:
+def _worker_write(jobs: list[tuple]) -> list[Path]:
     plan, roster = shared()
     return [write_copy(plan, roster, *job) for job in jobs]
 
 
-def write_copy(plan: Plan, roster: Roster, code: str, source: str, issues: list[Issue], folder: str) -> Path | None:
-    """One unit's feedback copy; returns its path, or None when the return can no longer be read.
-    The return at `source` is only read."""
+def write_copy(plan: Plan, roster: Roster, code: str, source: str, issues: list[Issue], folder: str,
+               filled: Filled) -> Path:
+    """One unit's feedback copy, of the return at `source` as it was checked (`filled`); returns its path."""
     source_path, target = Path(source), Path(folder) / f"{code}.xlsx"
     (Path(folder) / f"{code}.xlsm").unlink(missing_ok=True)  # an earlier round's copy of an .xlsm return
-    raw = read_workbook(source_path)
-    if not raw.ok:  # gone or changed since the check: a copy without its values would mislead
-        target.unlink(missing_ok=True)
-        return None
     unit = roster.get(code)
-    answers = filled_answers(raw, issues)
+    answers = filled_answers(filled, issues)
     answers.write_cover = functools.partial(_write_cover, plan, unit, source_path, issues, answers)
     return write_template(plan, roster, unit, target, answers=answers)
 
 
-def filled_answers(raw: RawWorkbook, issues: list[Issue]) -> Answers:
+def filled_answers(filled: Filled, issues: list[Issue]) -> Answers:
     """The return's values, notes and comments, and its problems as marks, by defined name."""
-    comments, notes = clerk_notes(raw)
-    ours: dict[str, list[str]] = {name: [COMPUTED_NOTE] for name in raw.formulas}
+    comments = dict(filled.comments)
+    ours: dict[str, list[str]] = {name: [COMPUTED_NOTE] for name in filled.formulas}
     marks = {}
     for severity in ("warning", "error"):  # an error's red wins over a warning's yellow
         marks.update((i.field, severity) for i in issues if i.field and i.severity == severity)
-    marks.update(dict.fromkeys(raw.formulas, "computed"))  # and the grey says why: its value is a formula's result
+    marks.update(dict.fromkeys(filled.formulas, "computed"))  # and the grey says why: its value is a formula's result
     for issue in issues:
         if issue.field:
             ours.setdefault(issue.field, []).append(issue.message)
     for name, lines in ours.items():
         theirs, mine = comments.get(name, ""), "\n".join(lines)
         comments[name] = f"{theirs}\n\n— Kiểm tra: {mine}" if theirs else mine
-    return Answers(values=raw.values, marks=marks, comments={n: printable(t) for n, t in comments.items()},
-                   notes=notes, cover_sheet=FEEDBACK_SHEET)
+    return Answers(values=dict(filled.values), marks=marks, comments={n: printable(t) for n, t in comments.items()},
+                   notes=dict(filled.notes), cover_sheet=FEEDBACK_SHEET)
 
 
 # The "Phản hồi" sheet

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from toolkit.collect.checks import check_unit
 from toolkit.spec.names import UNIT_CODE_NAME
-from toolkit.collect.records import Issue, UnitReturn
+from toolkit.collect.clerk_notes import clerk_notes
+from toolkit.collect.records import Filled, Issue, UnitReturn
 from toolkit.core.errors import render, severity
 from toolkit.core.files import RUN_RECORD
 from toolkit.spec.plan import Plan
@@ -54,6 +55,7 @@ class Collection:
     statuses: list[UnitStatus] = field(default_factory=list)
     skipped: list[Issue] = field(default_factory=list)
     files: list[tuple[Path, str]] = field(default_factory=list)  # every file read, with the SHA-256 of what was read
+    filled: dict[str, Filled] = field(default_factory=dict)  # unit code -> its accepted return's content, if a cell has a problem
 
 
 @dataclass
@@ -68,6 +70,7 @@ class _Found:
     issues: list[Issue] = field(default_factory=list)
     values: dict[str, object] | None = None  # checked values, when the file was accepted
     failed: frozenset[str] = frozenset()
+    filled: Filled | None = None  # for its feedback copy, when a cell has a problem
 
 
 @dataclass
@@ -78,11 +81,12 @@ class _FileResult:
     sha256: str = ""
     issues: list[Issue] = field(default_factory=list)
     accepted: UnitReturn | None = None
+    filled: Filled | None = None
 
 
 def _result(found: _Found, path: Path, roster: Roster) -> _FileResult:
     """A file's result in the main process: its unit and accepted values, with the roster's own Unit."""
-    result = _FileResult(path, found.saved_at, found.modified, found.sha256, found.issues)
+    result = _FileResult(path, found.saved_at, found.modified, found.sha256, found.issues, filled=found.filled)
     if found.values is not None:
         saved = found.saved_at.isoformat() if found.saved_at else ""
         result.accepted = UnitReturn(roster.get(found.unit), path, found.values, found.failed, saved)
@@ -152,6 +156,8 @@ def _process(plan: Plan, roster: Roster, path: Path) -> _Found:
             found.issues.append(_issue("future-save-time", path, unit.code, saved=raw.saved_at.strftime("%H:%M %d/%m/%Y")))
         found.issues.extend(checked.issues)
         found.unit, found.values, found.failed = unit.code, checked.values, checked.failed
+        if any(issue.cell for issue in found.issues):  # it gets a feedback copy: keep what the clerk put in it
+            found.filled = Filled(raw.values, frozenset(raw.formulas), *clerk_notes(raw))
     except Exception as exc:  # a file we did not foresee must not stop the others
         found.issues.append(_issue("corrupt-file", path, detail=f"lỗi không lường trước khi kiểm tra tệp: {type(exc).__name__}"))
     return found
@@ -284,6 +290,8 @@ def _choose(code: str, candidates: list[_FileResult], collection: Collection) ->
             collection.issues.extend(result.issues)
         return
     collection.returns[code] = chosen.accepted
+    if chosen.filled is not None:
+        collection.filled[code] = chosen.filled
     collection.issues.extend(chosen.issues)
     for other in candidates[:-1]:
         duplicate = "same-copy" if any(other is r for r in tied) else "duplicate-file"

@@ -32,3 +32,14 @@ class UnitReturn:
     values: Mapping[str, object]  # defined name -> clean value (int, float or str); blanks absent
     failed: frozenset[str] = field(default_factory=frozenset)  # names whose value failed a check
     saved_at: str = ""  # ISO time the workbook was last saved
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What the clerk put in a return with problems on cells, as its feedback copy carries it over:
+    read in the same pass as the check, so the copy shows exactly the file that was checked."""
+
+    values: Mapping[str, object]  # defined name -> the value as read, before any check
+    formulas: frozenset[str]  # names whose cell the clerk filled with a formula
+    comments: Mapping[str, str]  # defined name -> the clerk's comment on that cell
+    notes: Mapping[str, object]  # row key -> the note typed in its "Ghi chú" cell
