@@ -18,7 +18,10 @@ Memory is the peak resident size of the whole process tree (main process and wor
 against the smallest size, so a stage that is not linear shows up.
 
     python bench/commands.py [--sizes 1,24,120] [--baseline DIR] [--timeout 900] [--keep FOLDER [--reuse]]
-                             [--only templates,naive,check,aggregate,stages]
+                             [--only templates,naive,check,aggregate,stages] [--repeat 1]
+
+With `--repeat N` each check and aggregate runs N times (alternating with the baseline's): the median
+is printed, with the range; a shared or virtual machine varies by a second or more from run to run.
 
 A killed command is printed with a negative time: it took at least that long.
 """
@@ -269,6 +272,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
     parser.add_argument("--reuse", action="store_true", help="with --keep: use the returns already made there")
     parser.add_argument("--only", default=",".join(MEASURES), help=f"some of {','.join(MEASURES)}")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each check and aggregate (the median is printed)")
     parser.add_argument("--stages", nargs=3, metavar=("PLAN", "RETURNS", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stages:
@@ -312,14 +316,20 @@ def main() -> None:
                 floor, read = calamine_floor(str(returns))
                 report("calamine floor", floor, f"{read} files")
             for command in [c for c in ("check", "aggregate") if c in only]:
-                for name, code in codes.items():
-                    outcome = run([sys.executable, "-m", "toolkit", command, "--plan", str(plan_path), "--workbooks",
-                                   str(returns), "--output", str(folder / f"{command}_{name}"), "--quiet"],
-                                  code, args.timeout)
+                outcomes: dict[str, list[Run]] = {name: [] for name in codes}
+                for _ in range(args.repeat):
+                    for name, code in codes.items():
+                        outcomes[name].append(run([sys.executable, "-m", "toolkit", command, "--plan", str(plan_path),
+                                                   "--workbooks", str(returns), "--output", str(folder / f"{command}_{name}"),
+                                                   "--quiet"], code, args.timeout))
+                for name, runs in outcomes.items():
+                    runs.sort(key=lambda r: r.seconds)
+                    outcome = runs[len(runs) // 2]
+                    spread = f" (median of {len(runs)}: {runs[0].seconds:.1f}-{runs[-1].seconds:.1f} s)" if len(runs) > 1 else ""
                     ratios = (f"; naive / this = {naive / outcome.seconds:.2f}x, this / calamine = {outcome.seconds / floor:.1f}x"
                               if naive else "")
                     report(f"{command} ({name})", outcome.seconds if outcome.finished else -outcome.seconds,
-                           f"{'' if outcome.finished else '(killed) '}{_mb(outcome)}{ratios} ")
+                           f"{'' if outcome.finished else '(killed) '}{_mb(outcome)}{ratios}{spread} ")
             if "stages" in only:
                 times = stage_times(plan_path, returns, folder / "stages", args.timeout)
                 whole = sum(abs(t) for t in times.values())
