@@ -209,7 +209,7 @@ def _assert_marked_copies(paths, folder: Path) -> None:
 
 def test_many_feedback_copies_are_written_by_the_worker_pool(plan, roster, tmp_path, monkeypatch):
     returns = _returns_with_a_bad_cell(plan, roster, tmp_path)
-    monkeypatch.setattr("toolkit.collect.feedback.SMALL_BATCH", 2)
+    monkeypatch.setattr("toolkit.collect.feedback.OVERLAP_BATCH", 2)
     collection = collect(plan, roster, returns)
     paths = write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY, workers=2)
     _assert_marked_copies(paths, tmp_path / "output")

@@ -33,25 +33,13 @@ from toolkit.spec.plan import Plan
 from toolkit.spec.units import Roster, Unit
 
 FEEDBACK_SHEET = "Phản hồi"
-# Fewer copies are written in this process: a spawned worker takes about 2 s before its first (it imports
-# the toolkit). Measured on the 2,171-unit bench: 96 copies took 6.0-6.9 s here, 8.4-9.2 s in two workers.
-SMALL_BATCH = 200
-# While the aggregate computes in this process, workers writing the copies use the other core: from
-# this many copies on, that pays for their start.
+# From this many copies on, a worker on the other core writes them beside this process (which joins in
+# once its own work is done): that pays for the worker's start, about a second.
 OVERLAP_BATCH = 8
 BATCH = 4  # copies a worker is sent at a time: about 0.2 s of work
 SEVERITY_WORDS = {"error": "Lỗi, phải sửa", "warning": "Cần xem lại"}
 COMPUTED_NOTE = ("Đơn vị đã điền ô này bằng công thức; bản phản hồi chỉ giữ kết quả của công thức dưới dạng "
                  "số liệu. Hãy nhập số liệu trực tiếp, không dùng công thức.")
-
-
-def write_feedback(plan: Plan, roster: Roster, collection: Collection, folder: Path, *, workers: int = 2) -> list[Path]:
-    """Write `folder/<unit code>.xlsx` for each accepted return with a problem on a cell."""
-    jobs = _jobs(collection, folder)
-    if workers <= 1 or len(jobs) < SMALL_BATCH:
-        return sorted(write_copy(plan, roster, *job) for job in jobs)
-    with _in_workers(plan, roster, jobs, workers) as pending:
-        return pending.wait()
 
 
 class PendingCopies:
@@ -84,10 +72,11 @@ class PendingCopies:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def start_feedback(plan: Plan, roster: Roster, collection: Collection, folder: Path, *, workers: int = 2) -> PendingCopies:
-    """Start writing the feedback copies in `workers` processes and return at once, so that the
-    aggregate computes its results and annexes in this process meanwhile: on a two-core laptop the
-    copies then cost it little. A few copies are written here and now (a worker's start costs more)."""
+def start_feedback(plan: Plan, roster: Roster, collection: Collection, folder: Path, *, workers: int = 1) -> PendingCopies:
+    """Start writing `folder/<unit code>.xlsx` for each accepted return with a problem on a cell, in
+    `workers` processes, and return at once: the aggregate computes its results and annexes in this
+    process meanwhile, and `wait()` writes what is left here. A few copies are written here and now
+    (a worker's start costs more)."""
     jobs = _jobs(collection, folder)
     if workers < 1 or len(jobs) < OVERLAP_BATCH:
         return PendingCopies(written=tuple(write_copy(plan, roster, *job) for job in jobs))
@@ -217,4 +206,4 @@ def _write_cover(plan: Plan, unit: Unit, source: Path, issues: list[Issue], answ
     sheet.fit_to_pages(1, 0)
 
 
-__all__ = ["FEEDBACK_SHEET", "PendingCopies", "start_feedback", "write_copy", "write_feedback"]
+__all__ = ["FEEDBACK_SHEET", "PendingCopies", "start_feedback", "write_copy"]

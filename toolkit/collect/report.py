@@ -10,7 +10,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from toolkit.collect.feedback import PendingCopies, start_feedback, write_feedback
+from toolkit.collect.feedback import PendingCopies, start_feedback
 from toolkit.collect.folder import FEEDBACK_FOLDER, STATUS_LABELS, Collection
 from toolkit.core.files import atomic_write
 from toolkit.core.numbers import in_vietnam_time
@@ -24,11 +24,10 @@ STATUS_FILLS = {"da_nop": "#C6EFCE", "co_loi": "#FFEB9C", "chua_nop": "#FFC7CE"}
 
 
 def write_check_reports(plan: Plan, roster: Roster, collection: Collection, output_dir: str | Path, *,
-                        today: dt.date | None = None, workers: int = 2) -> list[Path]:
+                        today: dt.date | None = None, workers: int = 1) -> list[Path]:
     """Write the three reports of a check into `output_dir`; return their paths."""
-    output_dir = Path(output_dir)
-    paths = _write_lists(plan, roster, collection, output_dir, today)
-    return paths + write_feedback(plan, roster, collection, output_dir / FEEDBACK_FOLDER, workers=workers)
+    with start_check_reports(plan, roster, collection, output_dir, today=today, workers=workers) as pending:
+        return pending.wait()
 
 
 @dataclass
@@ -51,8 +50,9 @@ class PendingReports:
 def start_check_reports(plan: Plan, roster: Roster, collection: Collection, output_dir: str | Path, *,
                         today: dt.date | None = None, workers: int = 1) -> PendingReports:
     """The reports of `write_check_reports`, returning while `workers` processes still write the feedback
-    copies, so that the caller's own work (the aggregate's results and annexes) runs meanwhile. One
-    worker by default: with this process busy, a second would only take turns with it on two cores."""
+    copies, so that the caller's own work (the aggregate's results and annexes) runs meanwhile; `wait()`
+    then writes what no worker has started. One worker by default: with this process busy, a second
+    would only take turns with it on two cores."""
     output_dir = Path(output_dir)
     copies = start_feedback(plan, roster, collection, output_dir / FEEDBACK_FOLDER, workers=workers)
     try:
