@@ -147,6 +147,25 @@ def test_workers_started_early_do_the_work_and_one_that_died_meanwhile_is_replac
     assert alive.pid in pids and dead.pid not in pids and len(pids) == 2  # the dead one's place taken by a new worker
 
 
+def test_a_command_reads_even_a_few_returns_in_the_one_worker_it_started_early(plan, roster, clean, monkeypatch):
+    import multiprocessing
+
+    from toolkit.collect import start_readers
+
+    before = set(multiprocessing.active_children())
+    start_readers(clean[0])  # as `toolkit check` does before loading its plan
+    assert len(set(multiprocessing.active_children()) - before) == 1  # a few files: one worker is enough
+
+    def not_here(*_):
+        raise AssertionError("read in the main process, without the worker's time and memory budget")
+
+    monkeypatch.setattr("toolkit.collect.folder.check_unit", not_here)  # here only: the worker has its own
+    in_worker = collect_quietly(plan, roster, clean[0])
+    assert {code: dict(sent.values) for code, sent in in_worker.returns.items()} == \
+        {code: dict(sent.values) for code, sent in clean[1].returns.items()} and in_worker.returns
+    assert sorted(i.message for i in in_worker.issues) == sorted(i.message for i in clean[1].issues)
+
+
 @pytest.fixture
 def in_workers(monkeypatch):
     """Read even a handful of files in worker processes, as a province-sized folder is read."""

@@ -1,5 +1,9 @@
 """Command line: parse arguments, call one pipeline function, print a Vietnamese summary.
 
+The pipeline is imported when a command runs, not with this module: `check` and `aggregate` first
+start the workers that will read the returns (`toolkit.collect.start_readers`), which then boot on the
+other core while the command imports the toolkit and loads its plan.
+
 Example:
     toolkit demo
     toolkit templates --plan bao-thang-2022 --output output/bieu_mau
@@ -9,18 +13,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
 
 from toolkit import __version__
 from toolkit.cli import i18n as cli_i18n
-from toolkit.jobs import pipeline
+from toolkit.collect import start_readers
 from toolkit.core.errors import ToolkitError
 from toolkit.core.workers import OnProgress, no_progress
-from toolkit.spec.load import bundled_examples
-from toolkit.jobs.workspace import init_workspace
-from toolkit.tasks.agencies import ALIAS_HINT
+from toolkit.spec.bundled import bundled_examples
+
+if TYPE_CHECKING:
+    from toolkit.jobs.pipeline import CheckOutcome
 
 cli_i18n.install()
 
@@ -59,9 +65,18 @@ def _progress_bars(quiet: bool) -> OnProgress:
     return show
 
 
+def _pipeline():
+    """toolkit.jobs.pipeline, imported when a command runs (see above)."""
+    from toolkit.jobs import pipeline
+
+    return pipeline
+
+
 def _load(plan_ref: str, roster: Path | None, year: int | None = None):
     """Load plan and roster, and say which agency names in the task list matched no unit."""
-    plan, units = pipeline.load(plan_ref, roster, year=year)
+    from toolkit.tasks.agencies import ALIAS_HINT
+
+    plan, units = _pipeline().load(plan_ref, roster, year=year)
     for note in units.unmatched_agencies:
         _say(f"Cảnh báo: {note}")
     if units.unmatched_agencies:
@@ -69,7 +84,7 @@ def _load(plan_ref: str, roster: Path | None, year: int | None = None):
     return plan, units
 
 
-def _print_check(outcome: pipeline.CheckOutcome) -> None:
+def _print_check(outcome: CheckOutcome) -> None:
     statuses = outcome.collection.statuses
     counts = {key: sum(1 for s in statuses if s.status == key) for key in ("da_nop", "co_loi", "chua_nop")}
     _say(
@@ -102,6 +117,8 @@ def init(folder: Path, example: str) -> None:
 
     Ví dụ: toolkit init "D:/Bao cao 2026" --example xa-phong-hai-2026
     """
+    from toolkit.jobs.workspace import init_workspace
+
     created = _run(lambda: init_workspace(folder, example))
     _say(f"Đã tạo thư mục làm việc {folder} ({len(created)} tệp mới).")
     for path in created:
@@ -121,7 +138,7 @@ def templates(plan_ref: str, roster: Path | None, output_dir: Path, password: st
     """
     def job():
         plan, units = _load(plan_ref, roster)
-        return pipeline.make_templates(plan, units, output_dir, password=password, on_progress=_progress_bars(quiet))
+        return _pipeline().make_templates(plan, units, output_dir, password=password, on_progress=_progress_bars(quiet))
 
     paths = _run(job)
     _say(f"Đã tạo {len(paths)} biểu mẫu trong {output_dir}.")
@@ -149,9 +166,9 @@ def check(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_dir: P
     Ví dụ: toolkit check --plan bao-thang-2022 --workbooks workbooks --output output
     """
     def job():
-        pipeline.start_readers()
+        start_readers(workbooks_dir)
         plan, units = _load(plan_ref, roster, year)
-        return pipeline.check(plan, units, workbooks_dir, output_dir, on_progress=_progress_bars(quiet), today=as_of and as_of.date())
+        return _pipeline().check(plan, units, workbooks_dir, output_dir, on_progress=_progress_bars(quiet), today=as_of and as_of.date())
 
     _print_check(_run(job))
 
@@ -166,9 +183,9 @@ def aggregate(plan_ref: str, roster: Path | None, workbooks_dir: Path, output_di
     Ví dụ: toolkit aggregate --plan chi-lang-2021-2030 --year 2025 --workbooks workbooks --output output
     """
     def job():
-        pipeline.start_readers()
+        start_readers(workbooks_dir)
         plan, units = _load(plan_ref, roster, year)
-        return pipeline.aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, on_progress=_progress_bars(quiet),
+        return _pipeline().aggregate(plan, units, workbooks_dir, output_dir, docx_template=docx_template, on_progress=_progress_bars(quiet),
                                   today=as_of and as_of.date())
 
     outcome = _run(job)
@@ -191,6 +208,7 @@ def rollup(plan_ref: str, part_dirs: tuple[Path, ...], output_dir: Path, docx_te
     Ví dụ: toolkit rollup --plan ke_hoach --output tong_hop ket_qua_xa_A ket_qua_xa_B
     """
     def job():
+        pipeline = _pipeline()
         plan = pipeline.load_plan(plan_ref)
         return pipeline.rollup(plan, list(part_dirs), output_dir, docx_template=docx_template)
 
@@ -239,7 +257,7 @@ def plan_new(output_path: Path, year: int | None) -> None:
 
     Ví dụ: toolkit plan new --output ke_hoach.xlsx
     """
-    path = _run(lambda: pipeline.new_plan_workbook(output_path, year))
+    path = _run(lambda: _pipeline().new_plan_workbook(output_path, year))
     _say(f"Đã tạo tệp kế hoạch {path}. Mở bằng Excel hoặc LibreOffice, ghi kế hoạch, rồi chạy: "
          f"toolkit plan check --plan {path}")
 
@@ -252,7 +270,7 @@ def plan_export(plan_ref: str, output_path: Path) -> None:
 
     Ví dụ: toolkit plan export --plan bao-thang-2022 --output ke_hoach.xlsx
     """
-    path = _run(lambda: pipeline.export_plan_workbook(plan_ref, output_path))
+    path = _run(lambda: _pipeline().export_plan_workbook(plan_ref, output_path))
     _say(f"Đã ghi kế hoạch vào {path}.")
 
 
@@ -264,7 +282,7 @@ def plan_check(plan_ref: str, roster: Path | None) -> None:
 
     Ví dụ: toolkit plan check --plan ke_hoach.xlsx
     """
-    outcome = _run(lambda: pipeline.check_plan(plan_ref, roster))
+    outcome = _run(lambda: _pipeline().check_plan(plan_ref, roster))
     for problem in outcome.problems:
         _say(f"{'Lỗi' if problem.severity == 'error' else 'Cảnh báo'}: {problem}")
     if outcome.errors:
@@ -285,7 +303,7 @@ def demo(output_dir: Path, quiet: bool, year: int | None) -> None:
 
     Ví dụ: toolkit demo --output output
     """
-    outcome = _run(lambda: pipeline.demo(output_dir, on_progress=_progress_bars(quiet), year=year))
+    outcome = _run(lambda: _pipeline().demo(output_dir, on_progress=_progress_bars(quiet), year=year))
     _say(f"Đã tạo {len(outcome.templates)} biểu mẫu và {len(outcome.returns)} tệp báo cáo giả lập đơn vị gửi về.")
     _print_check(outcome.aggregated.checked)
     _say("Các phụ lục:")

@@ -24,13 +24,12 @@ from toolkit.collect.reader import OLE_MAGIC, SPREADSHEET_SUFFIXES, RawWorkbook,
 from toolkit.spec.units import Roster, Unit
 from toolkit.core.text import clean_text
 from toolkit.core.workers import OnProgress, no_progress
-from toolkit.core.isolation import isolated_map, start_early, started_early
+from toolkit.collect import SMALL_BATCH, WORKER_MEMORY
+from toolkit.core.isolation import isolated_map, started_early
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
-SMALL_BATCH = 40  # files below which reading in worker processes does not pay
 FILE_SECONDS = 60  # a template reads in milliseconds, the largest file accepted in about a second
-WORKER_MEMORY = 1536 * 1024 * 1024  # bytes of address space per worker: the largest grid accepted needs ~400 MB
 FEEDBACK_FOLDER = "phan_hoi"  # where check reports put marked copies: never read them back as returns
 
 
@@ -137,7 +136,7 @@ def _holds_a_workbook(path: Path) -> bool:
         return path.suffix == ""  # damaged: if it has no extension, let the reader say what is wrong
 
 
-def _process(plan: Plan, roster: Roster, path: Path) -> _Found:
+def read_file(plan: Plan, roster: Roster, path: Path) -> _Found:
     """Read, identify and check one file; every failure becomes an Issue of that file."""
     found = _Found()
     try:
@@ -197,13 +196,6 @@ def _identify(plan: Plan, roster: Roster, raw: RawWorkbook, result: _Found) -> U
     return unit
 
 
-def start_readers(workers: int = 2) -> None:
-    """Start the processes `collect` reads files in, now: a command starts them before it loads its
-    plan, so that they boot on the other core meanwhile (about a second each), and then every file,
-    however few, is read with its time and memory budget."""
-    start_early(_process, workers, WORKER_MEMORY)
-
-
 def collect(plan: Plan, roster: Roster, folder: str | Path, *, on_progress: OnProgress = no_progress,
             workers: int = 2, outputs: str | Path | None = None) -> Collection:
     """Read and check every workbook under `folder` (recursively), except the `outputs` folder and
@@ -229,19 +221,21 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, on_progress: OnPr
         collection.skipped.append(_issue("skipped-folder", folder.joinpath(*parts), folder=folder.joinpath(*parts), count=count))
 
     # Reading is mostly Python (zip parts, XML guards, formula scans): worker processes, not threads,
-    # use both cores. Below a few dozen files, starting them costs more than it saves, unless they
-    # were started early (`start_readers`).
+    # use both cores. Below a few dozen files one worker reads them, if one was started early
+    # (`toolkit.collect.start_readers`); else starting it would cost more than reading here.
     # Each file read in a worker has a budget (FILE_SECONDS, WORKER_MEMORY): a file that kills or
     # stalls its worker is that file's problem, and the others are read by a fresh worker.
     results: list[_FileResult] = [_FileResult(path) for path in candidates]
     on_progress("returns", 0, len(candidates))
-    if workers <= 1 or (len(candidates) < SMALL_BATCH and not started_early(_process, WORKER_MEMORY)):
+    few = len(candidates) < SMALL_BATCH
+    if workers <= 1 or (few and not started_early(read_file, WORKER_MEMORY)):
         for index, path in enumerate(candidates):
-            results[index] = _result(_process(plan, roster, path), path, roster)
+            results[index] = _result(read_file(plan, roster, path), path, roster)
             on_progress("returns", index + 1, len(candidates))
     else:
-        for done, (index, result, failure) in enumerate(isolated_map(_process, candidates, (plan, roster), workers=workers,
-                                                                     seconds=FILE_SECONDS, memory=WORKER_MEMORY), start=1):
+        reading = isolated_map(read_file, candidates, (plan, roster), workers=1 if few else workers,
+                               seconds=FILE_SECONDS, memory=WORKER_MEMORY)
+        for done, (index, result, failure) in enumerate(reading, start=1):
             if failure is None:
                 results[index] = _result(result, candidates[index], roster)
             else:

@@ -12,6 +12,7 @@ core meanwhile, and wait for their context.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -35,47 +36,54 @@ class _Worker:
     deadline: float = 0.0  # time.monotonic() by which it must give its next answer
 
 
-_early: list[tuple[Callable, int, _Worker]] = []  # (task, memory, worker) started by start_early, not yet used
+Task = Callable | str  # a module-level function, or its name: "package.module:function"
+_early: list[tuple[str, int, _Worker]] = []  # (task name, memory, worker) started by start_early, not yet used
 
 
-def start_early(task: Callable, count: int, memory: int) -> None:
+def start_early(task: Task, count: int, memory: int) -> None:
     """Start `count` workers for `task` now; the next `isolated_map` of that task takes them. Those
-    never taken are stopped when the program ends (they are daemons)."""
+    never taken are stopped when the program ends (they are daemons). Given by name, the task's
+    module is imported by the workers only: a command can start them before importing anything heavy."""
     for _ in range(count - len(_early_for(task, memory))):
-        _early.append((task, memory, _spawn(task, memory)))
+        _early.append((_name(task), memory, _spawn(task, memory)))
 
 
-def started_early(task: Callable, memory: int) -> bool:
+def started_early(task: Task, memory: int) -> bool:
     """Whether workers for `task` are already booting or waiting: then even a few items pay for them."""
     return bool(_early_for(task, memory))
 
 
-def _early_for(task: Callable, memory: int) -> list[_Worker]:
-    return [worker for early_task, early_memory, worker in _early if early_task is task and early_memory == memory]
+def _name(task: Task) -> str:
+    return task if isinstance(task, str) else f"{task.__module__}:{task.__qualname__}"
 
 
-def _take_early(task: Callable, memory: int, count: int) -> list[_Worker]:
+def _early_for(task: Task, memory: int) -> list[_Worker]:
+    return [worker for name, early_memory, worker in _early if name == _name(task) and early_memory == memory]
+
+
+def _take_early(task: Task, memory: int, count: int) -> list[_Worker]:
     taken = []
     for entry in list(_early):
-        if len(taken) < count and entry[0] is task and entry[1] == memory:
+        name, early_memory, worker = entry
+        if len(taken) < count and name == _name(task) and early_memory == memory:
             _early.remove(entry)
-            if entry[2].process.is_alive():
-                taken.append(entry[2])
+            if worker.process.is_alive():
+                taken.append(worker)
             else:
-                _stop(entry[2])
+                _stop(worker)
     return taken
 
 
-def _spawn(task: Callable, memory: int) -> _Worker:
+def _spawn(task: Task, memory: int) -> _Worker:
     spawn = multiprocessing.get_context("spawn")
     ours, theirs = spawn.Pipe()
-    process = spawn.Process(target=_serve, args=(theirs, task, memory), daemon=True)
+    process = spawn.Process(target=_serve, args=(theirs, _name(task), memory), daemon=True)
     process.start()
     theirs.close()
     return _Worker(process, ours)
 
 
-def isolated_map(task: Callable, items: Sequence, context: tuple, *, workers: int, seconds: float,
+def isolated_map(task: Task, items: Sequence, context: tuple, *, workers: int, seconds: float,
                  memory: int) -> Iterator[tuple[int, Any, str | None]]:
     """Run `task(*context, item)` for every item in worker processes; yield (index, result, None) as
     each finishes, or (index, None, DIED / OVERRAN) when its worker died or took over `seconds`.
@@ -166,12 +174,14 @@ def _stop(worker: _Worker, gently: bool = False) -> None:
     worker.conn.close()
 
 
-def _serve(conn: Connection, task: Callable, memory: int) -> None:
+def _serve(conn: Connection, task_name: str, memory: int) -> None:
     """A worker's loop: the context, then items in and results out, until told to stop."""
     # What a native library prints while it dies (a Rust panic) would only alarm the user, who is
     # told about that file in Vietnamese: the worker's stderr goes nowhere.
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     limit_memory(memory)
+    module, _, function = task_name.partition(":")
+    task = getattr(importlib.import_module(module), function)
     context = pickle.loads(conn.recv_bytes())
     conn.send("ready")
     while (batch := conn.recv()) is not None:

@@ -88,13 +88,6 @@ class CheckOutcome:
     reports: list[Path]
 
 
-def start_readers() -> None:
-    """Start the worker processes that will read the returns, before the plan is loaded (see collect)."""
-    from toolkit.collect.folder import start_readers as start
-
-    start()
-
-
 def check(
     plan: Plan, roster: Roster, workbooks_dir: Path, output_dir: Path, *, on_progress: OnProgress = no_progress,
     today: dt.date | None = None,

@@ -14,10 +14,10 @@ import yaml
 from pydantic import ValidationError
 
 from toolkit.core.errors import CATALOGUE, Location, PlanError, Problem
+from toolkit.spec.bundled import BUNDLED, bundled_examples
 from toolkit.spec.plan import Plan
 from toolkit.spec.references import plan_error
 
-BUNDLED = Path(__file__).resolve().parents[1] / "bundled"
 PLAN_WORKBOOK = "ke_hoach.xlsx"  # the plan workbook's usual name
 
 
@@ -179,11 +179,6 @@ def resolve_plan_path(plan: str | Path) -> Path:
     if bundled.exists():
         return bundled
     raise PlanError([Problem("plan-not-found", params={"plan": plan, "examples": ", ".join(bundled_examples())})])
-
-
-def bundled_examples() -> list[str]:
-    """Names of the example plans shipped with the toolkit."""
-    return sorted(p.name for p in BUNDLED.iterdir() if (p / "plan.yaml").exists())
 
 
 def load_plan(plan: str | Path, *, year: int | None = None) -> Plan:
