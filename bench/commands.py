@@ -219,7 +219,10 @@ def stages(plan_path: str, returns: str, output: str) -> None:
         print(json.dumps({"stage": name, "seconds": time.perf_counter() - started}), flush=True)
         return time.perf_counter()
 
+    from toolkit.collect import start_readers
+
     started = time.perf_counter()
+    start_readers(returns)  # as the command does: the workers boot while the plan loads
     plan = load_plan(plan_path)
     roster = load_roster(plan.roster_path, plan)
     started = lap("load", started)
