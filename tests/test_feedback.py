@@ -90,6 +90,7 @@ def test_a_shifted_xlsx_return_gets_its_values_notes_and_comments_back_in_its_ow
     book = openpyxl.load_workbook(filled_return(plan, roster, tmp_path))
     cell_of(book, "RL_0_2").comment = Comment("Số liệu theo điều tra tháng 9", "Cô Lan")
     note_cell(book, "XMC_SO_NGUOI").value = "Theo danh sách của các thôn"
+    note_cell(book, "XMC_SO_NGUOI").comment = Comment("Thôn 5 chưa gửi danh sách", "Cô Lan")
     looks_like_formula = cell_of(book, "NV01_01__KHO_KHAN")
     looks_like_formula.value, looks_like_formula.data_type = "=không có", "s"
     # What Excel does when two rows are inserted above the inputs: the names follow their cells.
@@ -115,6 +116,7 @@ def test_a_shifted_xlsx_return_gets_its_values_notes_and_comments_back_in_its_ow
     assert broken.comment.text == f"Số liệu theo điều tra tháng 9\n\n— Kiểm tra: {check_broken.message}"
     assert cell_of(marked, "XMC_SO_NGUOI").fill.fgColor.rgb == "FFFFEB9C"  # a warning, in yellow
     assert note_cell(marked, "XMC_SO_NGUOI").value == "Theo danh sách của các thôn"
+    assert note_cell(marked, "XMC_SO_NGUOI").comment.text == "Thôn 5 chưa gửi danh sách"
     # Still a working form: protected, self-checking, and its rows grow with long answers.
     data = marked["Số liệu"]
     assert data.protection.sheet and data["B4"].data_type == "f"
@@ -146,6 +148,8 @@ def test_an_ods_or_xls_return_gets_its_values_and_a_formula_s_result_in_grey(sof
                                                                              tmp_path, kind):
     book = openpyxl.load_workbook(filled_return(plan, roster, tmp_path))
     cell_of(book, "RL_0_2").comment = Comment("Số liệu theo điều tra tháng 9", "Cô Lan")
+    note_cell(book, "RL_0_2").value = "Trẻ ra lớp"
+    note_cell(book, "RL_0_2").comment = Comment("Gồm cả trẻ ở nhờ", "Cô Lan")
     cell_of(book, "DS_15_60").value = "=DS_0_2*2"  # LibreOffice computes it when it converts the file
     book.save(tmp_path / "typed.xlsx")
     subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={lo_profile.as_uri()}",
@@ -162,8 +166,8 @@ def test_an_ods_or_xls_return_gets_its_values_and_a_formula_s_result_in_grey(sof
     computed = cell_of(marked, "DS_15_60")
     assert computed.data_type == "n" and computed.fill.fgColor.rgb == "FFD9D9D9" and COMPUTED_NOTE in computed.comment.text
     check_broken = next(i for i in issues if i.code == "check-broken")
-    theirs = "Số liệu theo điều tra tháng 9\n\n— Kiểm tra: " if kind == "ods" else ""  # .xls comments are not read
-    assert cell_of(marked, "RL_0_2").comment.text == f"{theirs}{check_broken.message}"
+    assert cell_of(marked, "RL_0_2").comment.text == f"Số liệu theo điều tra tháng 9\n\n— Kiểm tra: {check_broken.message}"
+    assert (note_cell(marked, "RL_0_2").value, note_cell(marked, "RL_0_2").comment.text) == ("Trẻ ra lớp", "Gồm cả trẻ ở nhờ")
 
 
 @pytest.mark.libreoffice

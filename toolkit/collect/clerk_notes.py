@@ -2,9 +2,9 @@
 unlocked "Ghi chú" cells, for a feedback copy to carry over.
 
 Comments come from the file's own parts: an .xlsx/.xlsm sheet's comments part (xl/comments*.xml,
-found through the sheet's relationships), an .ods cell's office:annotation. An .xls return's
-comments are not read (they live in BIFF NOTE/OBJ/TXO records; the copy goes without them).
-Notes are found by the key of their row (column A), so a sorted return still gives each its row.
+found through the sheet's relationships), an .ods cell's office:annotation, an .xls sheet's NOTE
+records (as xlrd reads them). Notes, and comments on note cells, are found by the key of their row
+(column A), so a sorted return still gives each its row.
 
 Only a file `read_workbook` accepted is read here (its zip, XML prologs and grids were bounded),
 and only if its bytes are still those it read; whatever goes wrong, the copy goes without them.
@@ -16,6 +16,7 @@ import hashlib
 import io
 import posixpath
 import zipfile
+from dataclasses import dataclass, field
 
 from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
@@ -30,43 +31,72 @@ _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
 
-def clerk_notes(raw: RawWorkbook) -> tuple[dict[str, str], dict[str, object]]:
-    """The clerk's comments on input cells (by defined name) and notes (by row key) in the file `raw` read."""
+@dataclass
+class ClerkNotes:
+    """What a clerk wrote in a return besides its values."""
+
+    comments: dict[str, str] = field(default_factory=dict)  # defined name -> the comment on its cell
+    notes: dict[str, object] = field(default_factory=dict)  # row key -> the note typed in the row's "Ghi chú" cell
+    note_comments: dict[str, str] = field(default_factory=dict)  # row key -> the comment on that note cell
+
+
+def clerk_notes(raw: RawWorkbook) -> ClerkNotes:
+    """The clerk's comments and notes in the file `raw` read; none when it cannot be read again as it was."""
     try:
         with raw.path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
         if hashlib.sha256(data).hexdigest() != raw.sha256:
-            return {}, {}  # changed since it was checked: not the file the feedback is about
-        comments = {}
-        if raw.format in ("xlsx", "xlsm", "ods"):
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                found = _xlsx_comments(Parts(archive)) if raw.format != "ods" else _ods_comments(Parts(archive))
-            at = {ref: name for name, ref in raw.names.items()}
-            comments = {at[ref]: text for ref, text in found.items() if ref in at and text.strip()}
+            return ClerkNotes()  # changed since it was checked: not the file the feedback is about
         sheets = {ref.sheet for ref in raw.names.values()}  # a notes column is beside inputs
-        return comments, _notes(tidy_ods(data) if raw.format == "ods" else data, sheets)
+        found = _comments(raw.format, data, sheets)
+        notes, note_cells = _notes(tidy_ods(data) if raw.format == "ods" else data, sheets)
+        at = {ref: name for name, ref in raw.names.items()}
+        return ClerkNotes({at[ref]: text for ref, text in found.items() if ref in at and text.strip()}, notes,
+                          {note_cells[ref]: text for ref, text in found.items() if ref in note_cells and text.strip()})
     except Exception:  # a clerk's comments are worth keeping, never worth failing their feedback copy
-        return {}, {}
+        return ClerkNotes()
 
 
-def _notes(data: bytes, sheets: set[str]) -> dict[str, object]:
-    """Row key -> the note typed in that row, on those of `sheets` with a notes column."""
+def _notes(data: bytes, sheets: set[str]) -> tuple[dict[str, object], dict[CellRef, str]]:
+    """Row key -> the note typed in that row, and the note cells' keys, on those of `sheets` with a notes column."""
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    notes = {}
+    notes, note_cells = {}, {}
     for sheet in sorted(sheets & set(book.sheet_names)):
         rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         header = next((i for i, row in enumerate(rows) if NOTE_HEADER in row), None)
         if header is None:
             continue
         column = rows[header].index(NOTE_HEADER)
-        for row in rows[header + 1:]:
+        for index, row in enumerate(rows[header + 1:], start=header + 1):
             key = row[KEY_COLUMN] if len(row) > max(KEY_COLUMN, column) else ""
-            if isinstance(key, str) and key and row[column] != "":
-                notes[key] = row[column]
-    return notes
+            if isinstance(key, str) and key:
+                note_cells[CellRef(sheet, index, column)] = key
+                if row[column] != "":
+                    notes[key] = row[column]
+    return notes, note_cells
 
 
 # Comments
+
+
+def _comments(kind: str, data: bytes, sheets: set[str]) -> dict[CellRef, str]:
+    """Every comment of the file, by cell (of `sheets` only, for .xls)."""
+    if kind == "xls":
+        return _xls_comments(data, sheets)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return _ods_comments(Parts(archive)) if kind == "ods" else _xlsx_comments(Parts(archive))
+
+
+def _xls_comments(data: bytes, sheets: set[str]) -> dict[CellRef, str]:
+    """The NOTE records xlrd reads with each sheet (its grid was bounded when the file was read)."""
+    import xlrd  # only .xls needs it
+
+    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    try:
+        return {CellRef(name, row, col): note.text for name in sorted(sheets & set(book.sheet_names()))
+                for (row, col), note in book.sheet_by_name(name).cell_note_map.items()}
+    finally:
+        book.release_resources()
 
 
 def _xlsx_comments(parts: Parts) -> dict[CellRef, str]:
@@ -130,4 +160,4 @@ def _local(tag) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-__all__ = ["clerk_notes"]
+__all__ = ["ClerkNotes", "clerk_notes"]

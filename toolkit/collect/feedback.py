@@ -4,8 +4,7 @@ A copy is the unit's own template, written by the template writer (`write_templa
 holding every input value the return holds (found by defined name, so rows the clerk inserted do
 not matter; numbers as numbers, text as text even when it looks like a formula), the notes typed
 in its "Ghi chú" cells (found by their row's key, so a sorted return still puts each on its row),
-and the clerk's own comments on input cells (.xlsx, .xlsm and .ods; an .xls return's comments are
-not read). Bad cells are filled red (errors) or yellow (warnings) with the problem as a comment,
+and the clerk's own comments on input and note cells. Bad cells are filled red (errors) or yellow (warnings) with the problem as a comment,
 below the clerk's own. A cell the sender filled by a formula holds the formula's result as a
 plain value, in grey, with a comment saying so: opening the copy runs nothing of the sender's. Its
 own self-check formulas are cached empty, so Excel and LibreOffice compute them on opening.
@@ -141,7 +140,8 @@ def filled_answers(filled: Filled, issues: list[Issue]) -> Answers:
         theirs, mine = comments.get(name, ""), "\n".join(lines)
         comments[name] = f"{theirs}\n\n— Kiểm tra: {mine}" if theirs else mine
     return Answers(values=dict(filled.values), marks=marks, comments={n: printable(t) for n, t in comments.items()},
-                   notes=dict(filled.notes), cover_sheet=FEEDBACK_SHEET)
+                   notes=dict(filled.notes), note_comments={k: printable(t) for k, t in filled.note_comments.items()},
+                   cover_sheet=FEEDBACK_SHEET)
 
 
 # The "Phản hồi" sheet

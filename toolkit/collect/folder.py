@@ -156,7 +156,8 @@ def read_file(plan: Plan, roster: Roster, path: Path) -> _Found:
         found.issues.extend(checked.issues)
         found.unit, found.values, found.failed = unit.code, checked.values, checked.failed
         if any(issue.cell for issue in found.issues):  # it gets a feedback copy: keep what the clerk put in it
-            found.filled = Filled(raw.values, frozenset(raw.formulas), *clerk_notes(raw))
+            written = clerk_notes(raw)
+            found.filled = Filled(raw.values, frozenset(raw.formulas), written.comments, written.notes, written.note_comments)
     except Exception as exc:  # a file we did not foresee must not stop the others
         found.issues.append(_issue("corrupt-file", path, detail=f"lỗi không lường trước khi kiểm tra tệp: {type(exc).__name__}"))
     return found

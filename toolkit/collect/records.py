@@ -43,3 +43,4 @@ class Filled:
     formulas: frozenset[str]  # names whose cell the clerk filled with a formula
     comments: Mapping[str, str]  # defined name -> the clerk's comment on that cell
     notes: Mapping[str, object]  # row key -> the note typed in its "Ghi chú" cell
+    note_comments: Mapping[str, str]  # row key -> the clerk's comment on that note cell

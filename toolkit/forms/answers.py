@@ -28,6 +28,7 @@ class Answers:
     marks: dict[str, str] = field(default_factory=dict)  # name -> a key of MARK_FILLS
     comments: dict[str, str] = field(default_factory=dict)  # name -> the comment its cell gets
     notes: dict[str, object] = field(default_factory=dict)  # row key -> what the row's note cell held
+    note_comments: dict[str, str] = field(default_factory=dict)  # row key -> the comment its note cell gets
     cover_sheet: str = ""  # the first sheet's name
     write_cover: Callable[[object, object], None] | None = None  # (book, sheet): writes it once `placed` is complete
     placed: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (sheet, A1) in the copy
@@ -41,6 +42,8 @@ class Answers:
 
     def write_note(self, book, sheet, at: tuple[int, int], key: str, look: dict) -> None:
         self._write(book, sheet, at, self.notes.get(key), look, None)
+        if self.note_comments.get(key):
+            sheet.write_comment(*at, self.note_comments[key][:CELL_LIMIT], COMMENT_BOX)
 
     def _write(self, book, sheet, at: tuple[int, int], value: object, look: dict, mark: str | None) -> None:
         dated = isinstance(value, (dt.date, dt.datetime))
