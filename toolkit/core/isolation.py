@@ -179,9 +179,9 @@ def _serve(conn: Connection, task_name: str, memory: int) -> None:
     # What a native library prints while it dies (a Rust panic) would only alarm the user, who is
     # told about that file in Vietnamese: the worker's stderr goes nowhere.
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-    limit_memory(memory)
     module, _, function = task_name.partition(":")
-    task = getattr(importlib.import_module(module), function)
+    task = getattr(importlib.import_module(module), function)  # our own code: imported before the cap
+    limit_memory(memory)
     context = pickle.loads(conn.recv_bytes())
     conn.send("ready")
     while (batch := conn.recv()) is not None:
