@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Iterator
 from xml.sax.saxutils import escape
 
-from docx.oxml import parse_xml
 from docxtpl import DocxTemplate
+from markupsafe import Markup
 
 from toolkit.annex.document import FONT, MARGINS_MM, AnnexTable, Row, header_spans
 from toolkit.annex.measure import Text, column_widths
@@ -142,20 +142,15 @@ def _caption(text: str) -> str:
             f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr><w:t xml:space="preserve">{escape(_NOT_XML.sub("", text))}</w:t></w:r></w:p>')
 
 
-def build_signature(document, lines: list[tuple[str, str]]) -> None:
+def signature_xml(lines: list[tuple[str, str]]) -> str:
     """The place and date, the signature block and the signer in the right half of a borderless
     two-column table, as Nghị định 30 lays out the signature."""
     half = _twips(PAGE_WIDTH_PT / 2)
     right = "".join(_paragraphs(text, bold=style == "bold", italic=style == "italic", align="center", size=14)
                     for style, text in lines)
-    xml = (f'<w:tbl {NAMESPACE}><w:tblPr><w:tblW w:w="{2 * half}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr>'
-           f'<w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid>'
-           + _row(_cell(half, _paragraphs("")) + _cell(half, right)) + "</w:tbl>")
-    body = document.element.body
-    if body.sectPr is not None:  # a new document's section properties stay last
-        body.sectPr.addprevious(parse_xml(xml))
-    else:
-        body.append(parse_xml(xml))
+    return (f'<w:tbl {NAMESPACE}><w:tblPr><w:tblW w:w="{2 * half}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+            f'<w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid>'
+            + _row(_cell(half, _paragraphs("")) + _cell(half, right)) + "</w:tbl>")
 
 
 def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | None = None) -> Path:
@@ -163,14 +158,13 @@ def write_annex_docx(table: AnnexTable, path: str | Path, *, template: Path | No
 
     The template is rendered with a marker where the tables go, and the tables replace the marker
     afterwards: docxtpl post-processes everything it renders with regular expressions, which for a
-    table of thousands of rows cost more than writing it.
+    table of thousands of rows cost more than writing it. The marker and the signature go into the
+    template's `{{p …}}` tags as WordprocessingML (Markup: Jinja inserts it as it is), as a docxtpl
+    subdocument would put them there, without opening a document for each.
     """
     document = DocxTemplate(str(template or BUNDLED_TEMPLATE))
-    marker = document.new_subdoc()
-    marker.add_paragraph(TABLE_MARKER)
-    signature = document.new_subdoc()
-    if table.signature:
-        build_signature(signature, table.signature)
+    marker = Markup(f"<w:p><w:r><w:t>{TABLE_MARKER}</w:t></w:r></w:p>")
+    signature = Markup(signature_xml(table.signature) if table.signature else "")
     document.render({"heading": table.heading, "table": marker, "notes": table.notes, "signature": signature},
                     autoescape=True)
     rendered = io.BytesIO()
