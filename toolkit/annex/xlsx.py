@@ -52,6 +52,8 @@ def _pieces(text: str, width: float) -> list[str]:
     characters): a long text continues on the following rows instead of being cut off."""
     limit = int(MAX_ROW_HEIGHT // LINE_HEIGHT)
     chunk = max(1, int((limit - 1) * int(width) / 1.15))
+    if "\n" not in text and len(text) <= chunk and _lines(text, width) <= limit:
+        return [text]  # what almost every cell holds: one paragraph that fits (the walk below gives the same)
     pieces: list[str] = []
     done: list[str] = []  # the finished paragraphs of the piece being filled
     lines = size = 0  # their printed lines and characters
