@@ -9,6 +9,8 @@ import pandas as pd
 
 from toolkit.aggregate.compute import Result
 from toolkit.aggregate.judging import judge
+from toolkit.annex.docx import write_annex_docx
+from toolkit.annex.html import write_annex_html
 from toolkit.annex.tables import breakdown_table, plan_targets_table, target_cell, targets_table
 from toolkit.annex.tasks import progress_table, tasks_table
 from toolkit.annex.xlsx import write_annex_xlsx
@@ -92,9 +94,6 @@ def annex_tables(plan: Plan, roster: Roster, results: list[Result], returns: Map
 
 def write_annex_files(tables: list[AnnexTable], output_dir: Path, *, docx_template: Path | None = None) -> list[Path]:
     """Each table as <stem>.xlsx, .docx and .html in `output_dir`."""
-    from toolkit.annex.docx import write_annex_docx
-    from toolkit.annex.html import write_annex_html
-
     written = []
     for table in tables:
         written.append(write_annex_xlsx(table, output_dir / f"{table.stem}.xlsx"))
