@@ -4,10 +4,11 @@ A copy is the unit's own template, written by the template writer (`write_templa
 holding every input value the return holds (found by defined name, so rows the clerk inserted do
 not matter; numbers as numbers, text as text even when it looks like a formula), the notes typed
 in its "Ghi chú" cells (found by their row's key, so a sorted return still puts each on its row),
-and the clerk's own comments on input and note cells. Bad cells are filled red (errors) or yellow (warnings) with the problem as a comment,
-below the clerk's own. A cell the sender filled by a formula holds the formula's result as a
-plain value, in grey, with a comment saying so: opening the copy runs nothing of the sender's. Its
-own self-check formulas are cached empty, so Excel and LibreOffice compute them on opening.
+and the clerk's own comments on input and note cells. Bad cells are filled red (errors) or yellow
+(warnings) with the problem as a comment, below the clerk's own. A cell the sender filled by a
+formula holds the formula's result as a plain value, in grey, with a comment saying so: opening the
+copy runs nothing of the sender's. Its own self-check formulas are cached empty, so Excel and
+LibreOffice compute them on opening.
 
 Every copy opens on a "Phản hồi" sheet (the unit, the round, what to do, one line per problem with
 a link to its cell). What a copy holds was read in the same pass as the check (`Collection.filled`):
