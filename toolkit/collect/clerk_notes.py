@@ -6,55 +6,41 @@ found through the sheet's relationships), an .ods cell's office:annotation, an .
 records (as xlrd reads them). Notes, and comments on note cells, are found by the key of their row
 (column A), so a sorted return still gives each its row.
 
-Only a file `read_workbook` accepted is read here (its zip, XML prologs and grids were bounded),
-and only if its bytes are still those it read; whatever goes wrong, the copy goes without them.
+Only a file `read_workbook` accepted is read here, from the bytes it read (their zip, XML prologs and
+grids were bounded), in the same pass; whatever goes wrong, the copy goes without them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import posixpath
 import zipfile
-from dataclasses import dataclass, field
 
 from defusedxml import ElementTree
 from python_calamine import CalamineWorkbook
 
 from toolkit.collect.parts import CellRef, Parts
-from toolkit.collect.reader import MAX_FILE_BYTES, RawWorkbook, tidy_ods, parse_reference
+from toolkit.collect.reader import ODS_OFFICE, ODS_TABLE, RawWorkbook, ods_repeat, parse_reference, tidy_ods
+from toolkit.collect.records import Filled
 from toolkit.forms.data_sheet import NOTE_HEADER
 from toolkit.spec.names import KEY_COLUMN
 
-_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
 
-@dataclass
-class ClerkNotes:
-    """What a clerk wrote in a return besides its values."""
-
-    comments: dict[str, str] = field(default_factory=dict)  # defined name -> the comment on its cell
-    notes: dict[str, object] = field(default_factory=dict)  # row key -> the note typed in the row's "Ghi chú" cell
-    note_comments: dict[str, str] = field(default_factory=dict)  # row key -> the comment on that note cell
-
-
-def clerk_notes(raw: RawWorkbook) -> ClerkNotes:
-    """The clerk's comments and notes in the file `raw` read; none when it cannot be read again as it was."""
+def filled_in(raw: RawWorkbook) -> Filled:
+    """What the clerk put in the return `raw` holds: its values, the names on formulas, and the
+    comments and notes read from its bytes (none, when they cannot be read)."""
+    values, formulas = raw.values, frozenset(raw.formulas)
     try:
-        with raw.path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if hashlib.sha256(data).hexdigest() != raw.sha256:
-            return ClerkNotes()  # changed since it was checked: not the file the feedback is about
         sheets = {ref.sheet for ref in raw.names.values()}  # a notes column is beside inputs
-        found = _comments(raw.format, data, sheets)
-        notes, note_cells = _notes(tidy_ods(data) if raw.format == "ods" else data, sheets)
-        at = {ref: name for name, ref in raw.names.items()}
-        return ClerkNotes({at[ref]: text for ref, text in found.items() if ref in at and text.strip()}, notes,
-                          {note_cells[ref]: text for ref, text in found.items() if ref in note_cells and text.strip()})
+        found = _comments(raw.format, raw.data, sheets)
+        notes, note_cells = _notes(tidy_ods(raw.data) if raw.format == "ods" else raw.data, sheets)
     except Exception:  # a clerk's comments are worth keeping, never worth failing their feedback copy
-        return ClerkNotes()
+        return Filled(values, formulas, {}, {}, {})
+    at = {ref: name for name, ref in raw.names.items()}
+    return Filled(values, formulas, {at[ref]: text for ref, text in found.items() if ref in at and text.strip()}, notes,
+                  {note_cells[ref]: text for ref, text in found.items() if ref in note_cells and text.strip()})
 
 
 def _notes(data: bytes, sheets: set[str]) -> tuple[dict[str, object], dict[CellRef, str]]:
@@ -139,25 +125,21 @@ def _relationships(parts: Parts, part: str) -> dict[str, tuple[str, str]]:
 def _ods_comments(parts: Parts) -> dict[CellRef, str]:
     content = ElementTree.fromstring(parts.read("content.xml"))
     found = {}
-    for table in content.iter(f"{_ODS}table"):
-        sheet, row = table.get(f"{_ODS}name"), 0
-        for row_element in table.iter(f"{_ODS}table-row"):
+    for table in content.iter(f"{ODS_TABLE}table"):
+        sheet, row = table.get(f"{ODS_TABLE}name"), 0
+        for row_element in table.iter(f"{ODS_TABLE}table-row"):
             col = 0
             for cell in row_element:  # table-cell and covered-table-cell
-                annotation = cell.find(f"{_OFFICE}annotation")
+                annotation = cell.find(f"{ODS_OFFICE}annotation")
                 if annotation is not None:
                     found[CellRef(sheet, row, col)] = "\n".join("".join(p.itertext()) for p in annotation.iter(f"{_TEXT}p"))
-                col += _repeat(cell, "columns")
-            row += _repeat(row_element, "rows")
+                col += ods_repeat(cell, "columns")
+            row += ods_repeat(row_element, "rows")
     return found
-
-
-def _repeat(element, what: str) -> int:
-    return max(1, int(element.get(f"{_ODS}number-{what}-repeated", 1)))
 
 
 def _local(tag) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-__all__ = ["ClerkNotes", "clerk_notes"]
+__all__ = ["filled_in"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from toolkit.collect.checks import check_unit
 from toolkit.spec.names import UNIT_CODE_NAME
-from toolkit.collect.clerk_notes import clerk_notes
+from toolkit.collect.clerk_notes import filled_in
 from toolkit.collect.records import Filled, Issue, UnitReturn
 from toolkit.core.errors import render, severity
 from toolkit.core.files import RUN_RECORD
@@ -156,8 +156,7 @@ def read_file(plan: Plan, roster: Roster, path: Path) -> _Found:
         found.issues.extend(checked.issues)
         found.unit, found.values, found.failed = unit.code, checked.values, checked.failed
         if any(issue.cell for issue in found.issues):  # it gets a feedback copy: keep what the clerk put in it
-            written = clerk_notes(raw)
-            found.filled = Filled(raw.values, frozenset(raw.formulas), written.comments, written.notes, written.note_comments)
+            found.filled = filled_in(raw)
     except Exception as exc:  # a file we did not foresee must not stop the others
         found.issues.append(_issue("corrupt-file", path, detail=f"lỗi không lường trước khi kiểm tra tệp: {type(exc).__name__}"))
     return found

@@ -42,9 +42,9 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a filled template is well under 1 MB
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
-_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-_ODS_PREFIXES = {b"table": _ODS[1:-1].encode(), b"office": _OFFICE[1:-1].encode()}
+ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_PREFIXES = {b"table": ODS_TABLE[1:-1].encode(), b"office": ODS_OFFICE[1:-1].encode()}
 
 
 @dataclass
@@ -63,6 +63,7 @@ class RawWorkbook:
     modified: float = 0.0  # the file's mtime when it was read (it may change or vanish afterwards)
     sha256: str = ""  # of the bytes read: the run record names exactly what was read
     failure: tuple[str, dict] | None = None  # (catalogue code, message parameters)
+    data: bytes = field(default=b"", repr=False)  # the bytes read: what else is read from the file in the same pass reads these
 
     @property
     def ok(self) -> bool:
@@ -79,7 +80,7 @@ def read_workbook(path: str | bytes | os.PathLike) -> RawWorkbook:
     raw = RawWorkbook(Path(os.fsdecode(path)) if isinstance(path, bytes) else Path(path))
     try:
         data, raw.modified = _read_file(raw.path)
-        raw.sha256 = hashlib.sha256(data).hexdigest()
+        raw.data, raw.sha256 = data, hashlib.sha256(data).hexdigest()
         if data.startswith(b"PK"):
             formulas = _read_zip(raw, data)
         elif data.startswith(OLE_MAGIC):
@@ -238,26 +239,26 @@ def _ods_parts(raw: RawWorkbook, parts: Parts, names: set[str]) -> Formulas:
         if uri != _ODS_PREFIXES[prefix]:
             raise Rejected("corrupt-file", detail=f"content.xml dùng tiền tố “{prefix.decode()}” cho không gian tên lạ")
     content = ElementTree.fromstring(xml)
-    for element in content.iter(f"{_ODS}named-range"):
+    for element in content.iter(f"{ODS_TABLE}named-range"):
         # $'Số liệu'.$E$7 -> 'Số liệu'!$E$7
-        sheet, _, cell = element.get(f"{_ODS}cell-range-address", "").lstrip("$").rpartition(".")
-        _add_name(raw, element.get(f"{_ODS}name"), f"{sheet}!{cell}" if sheet else element.get(f"{_ODS}cell-range-address", ""))
+        sheet, _, cell = element.get(f"{ODS_TABLE}cell-range-address", "").lstrip("$").rpartition(".")
+        _add_name(raw, element.get(f"{ODS_TABLE}name"), f"{sheet}!{cell}" if sheet else element.get(f"{ODS_TABLE}cell-range-address", ""))
     formulas, budget = Formulas(), GridBudget()
-    for table in content.iter(f"{_ODS}table"):
-        sheet = table.get(f"{_ODS}name")
+    for table in content.iter(f"{ODS_TABLE}table"):
+        sheet = table.get(f"{ODS_TABLE}name")
         row = rows = cols = 0
-        for row_element in table.iter(f"{_ODS}table-row"):
-            row_repeat, col = _repeat(row_element, "rows"), 0
+        for row_element in table.iter(f"{ODS_TABLE}table-row"):
+            row_repeat, col = ods_repeat(row_element, "rows"), 0
             for cell in row_element:  # table-cell and covered-table-cell
-                repeat, formula = _repeat(cell, "columns"), cell.get(f"{_ODS}formula")
+                repeat, formula = ods_repeat(cell, "columns"), cell.get(f"{ODS_TABLE}formula")
                 # LibreOffice repeats EMPTY rows and cells to the sheet's edge (1048576 × 16384):
                 # only a cell with content (a child, an office: value or a formula) widens the grid.
-                if formula or len(cell) or any(key.startswith(_OFFICE) for key in cell.keys()):
+                if formula or len(cell) or any(key.startswith(ODS_OFFICE) for key in cell.keys()):
                     rows, cols = max(rows, row + row_repeat), max(cols, col + repeat)
                 if formula:
                     # A matrix formula's results fill the range it spans, in cells without a formula.
-                    tall = max(row_repeat, int(cell.get(f"{_ODS}number-matrix-rows-spanned", 1)))
-                    wide = max(repeat, int(cell.get(f"{_ODS}number-matrix-columns-spanned", 1)))
+                    tall = max(row_repeat, int(cell.get(f"{ODS_TABLE}number-matrix-rows-spanned", 1)))
+                    wide = max(repeat, int(cell.get(f"{ODS_TABLE}number-matrix-columns-spanned", 1)))
                     if tall == wide == 1:
                         formulas.cells.add((sheet, row, col))
                     else:
@@ -285,9 +286,9 @@ def tidy_ods(data: bytes) -> bytes:
     return tidy.getvalue()
 
 
-def _repeat(element, what: str) -> int:
+def ods_repeat(element, what: str) -> int:
     """number-rows-repeated / number-columns-repeated; at least 1 (calamine counts a bad one as 1 or refuses it)."""
-    return max(1, int(element.get(f"{_ODS}number-{what}-repeated", 1)))
+    return max(1, int(element.get(f"{ODS_TABLE}number-{what}-repeated", 1)))
 
 
 # OLE2 containers: xls, and xlsx encrypted with a password to open
