@@ -57,20 +57,19 @@ def _name(task: Task) -> str:
     return task if isinstance(task, str) else f"{task.__module__}:{task.__qualname__}"
 
 
-def _early_for(task: Task, memory: int) -> list[_Worker]:
-    return [worker for name, early_memory, worker in _early if name == _name(task) and early_memory == memory]
+def _early_for(task: Task, memory: int) -> list[tuple[str, int, _Worker]]:
+    return [entry for entry in _early if entry[:2] == (_name(task), memory)]
 
 
 def _take_early(task: Task, memory: int, count: int) -> list[_Worker]:
+    """Up to `count` of the workers started early for `task`; one that died meanwhile is put away."""
     taken = []
-    for entry in list(_early):
-        name, early_memory, worker = entry
-        if len(taken) < count and name == _name(task) and early_memory == memory:
-            _early.remove(entry)
-            if worker.process.is_alive():
-                taken.append(worker)
-            else:
-                _stop(worker)
+    for entry in _early_for(task, memory)[:count]:
+        _early.remove(entry)
+        if entry[2].process.is_alive():
+            taken.append(entry[2])
+        else:
+            _stop(entry[2])
     return taken
 
 
