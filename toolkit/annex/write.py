@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Mapping
-
-import pandas as pd
 
 from toolkit.aggregate.compute import Result
 from toolkit.aggregate.judging import judge
@@ -27,35 +26,43 @@ RESULT_COLUMNS = ["indicator", "scope", "scope_code", "value", "numerator", "den
 JUDGED_COLUMNS = ["target_text", "verdict"]  # after the per-period targets: added later, kept last
 
 
-def results_frame(plan: Plan, results: list[Result]) -> pd.DataFrame:
-    """The tidy long table of results (one row per indicator and scope), as a province rolls up."""
-    periods = plan.period.target_periods
+
+def results_rows(plan: Plan, results: list[Result]) -> tuple[list[str], list[list]]:
+    """The columns and rows of the tidy long table of results (one row per indicator and scope), as a
+    province rolls up: figures as floats, None where there is none."""
+    periods = plan.period.target_periods if len(plan.period.target_periods) > 1 else []
     rows = []
     for r in results:
         verdict = judge(plan, r)
         judged = r.targets.get(verdict.period)  # the target of the round, or the later one it is read against
-        row = {"indicator": r.indicator.code, "scope": r.scope, "scope_code": r.scope_code, "value": r.value,
-               "numerator": r.numerator, "denominator": r.denominator, "target": _target_value(judged),
-               "achieved": verdict.achieved, "expected": r.expected, "reported": r.reported, "excluded": r.excluded,
-               "indicator_name": r.indicator.name, "scope_name": r.scope_name, "unit": r.indicator.unit, "rule": r.indicator.rule,
-               "target_text": target_cell(plan, r, verdict.period).text, "verdict": verdict.text}
-        if len(periods) > 1:
-            row.update({f"target_{p.code}": _target_value(r.targets.get(p.code)) for p in periods})
-        rows.append(row)
-    extra = [f"target_{p.code}" for p in periods] if len(periods) > 1 else []
-    return pd.DataFrame(rows, columns=RESULT_COLUMNS + extra + JUDGED_COLUMNS)
+        rows.append([r.indicator.code, r.scope, r.scope_code, _figure(r.value), _figure(r.numerator),
+                     _figure(r.denominator), _target_value(judged), verdict.achieved, r.expected, r.reported, r.excluded,
+                     r.indicator.name, r.scope_name, r.indicator.unit, r.indicator.rule,
+                     *[_target_value(r.targets.get(p.code)) for p in periods],
+                     target_cell(plan, r, verdict.period).text, verdict.text])
+    return RESULT_COLUMNS + [f"target_{p.code}" for p in periods] + JUDGED_COLUMNS, rows
+
+
+def _figure(number: float | None) -> float | None:
+    return None if number is None else float(number)
 
 
 def _target_value(target: Target | None) -> float | None:
-    return target.value if target is not None else None
+    return _figure(target.value) if target is not None else None
 
 
 def write_results_csv(plan: Plan, results: list[Result], path: Path) -> Path:
-    """ket_qua.csv (contract): values unrounded, percent for ratio and share; UTF-8 with BOM."""
-    frame = results_frame(plan, results)
-    text = frame.select_dtypes(include=["object", "string"]).columns  # names and codes, never the numbers
-    frame[text] = frame[text].map(lambda value: csv_cell(value) if isinstance(value, str) else value)
-    return atomic_write(path, lambda temporary: frame.to_csv(temporary, index=False, encoding="utf-8-sig"))
+    """ket_qua.csv (contract): values unrounded, percent for ratio and share; UTF-8 with BOM, as kiem_tra.csv."""
+    columns, rows = results_rows(plan, results)
+
+    def write(temporary: str) -> None:
+        with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            # Names and codes may come from a roster or a plan: never a formula when opened (csv_cell).
+            writer.writerows([csv_cell(value) if isinstance(value, str) else value for value in row] for row in rows)
+
+    return atomic_write(path, write)
 
 
 def write_annexes(plan: Plan, roster: Roster, results: list[Result], output_dir: str | Path, *,
