@@ -10,9 +10,7 @@ import difflib
 import re
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
-
+from toolkit.core.cells import column_name
 from toolkit.core.errors import Location, Problem
 from toolkit.core.text import clean_text, fold
 from toolkit.spec import plan_sheets as layout
@@ -58,7 +56,7 @@ class SheetReader:
 
     def at(self, sheet: str, row: int | None = None, column: int | None = None, header: str = "") -> Location:
         return Location(file=self.path.name, sheet=sheet, row=row,
-                        column=get_column_letter(column) if column else "", header=header)
+                        column=column_name(column - 1) if column else "", header=header)
 
     # Cells
 
@@ -89,6 +87,8 @@ class SheetReader:
         if isinstance(raw, dt.date):
             return raw
         if isinstance(raw, (int, float)) and 20000 < raw < 80000:  # a date cell read as its serial number
+            from openpyxl.utils.datetime import from_excel  # rare: not worth openpyxl's import on every run
+
             return from_excel(raw).date()
         text = clean_text(raw).replace("\u00a0", " ")
         if fold(text).endswith("hang nam"):
@@ -152,7 +152,7 @@ class SheetReader:
             elif found in columns.values():
                 other = next(i for i, c in columns.items() if c == found)
                 self.problem("workbook-column-twice", self.at(sheet.name, 1, index, header), found=header,
-                             other=get_column_letter(other))
+                             other=column_name(other - 1))
             else:
                 columns[index] = found
         made = []
