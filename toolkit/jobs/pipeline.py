@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,15 +146,20 @@ def aggregate(
     today: dt.date | None = None,
 ) -> AggregateOutcome:
     """Check the returns, compute every indicator and write the annexes (one set, with its run record)."""
-    from toolkit.aggregate.compute import compute
-    from toolkit.aggregate.rollup import write_coverage
-    from toolkit.annex.write import write_annexes
-
     from toolkit.collect.folder import collect
     from toolkit.collect.report import start_check_reports
 
+    # The annex writers (Word, numpy: a third of a second) are imported while the workers read the
+    # returns, this process only waiting then; imported first, they held the reading back.
+    writers = threading.Thread(target=_import_quietly, args=("toolkit.annex.write",), daemon=True)
+    writers.start()
     with StagedOutputs(output_dir) as stage:
         collection = collect(plan, roster, workbooks_dir, on_progress=on_progress, outputs=output_dir)
+        writers.join()
+        from toolkit.aggregate.compute import compute
+        from toolkit.aggregate.rollup import write_coverage
+        from toolkit.annex.write import write_annexes
+
         # The feedback copies are written by workers on the other core while the results and annexes
         # are made here.
         with start_check_reports(plan, roster, collection, stage.path, today=today) as pending:
@@ -165,6 +172,14 @@ def aggregate(
         _commit(stage, "aggregate", plan, roster, workbooks_dir, checked.collection)
     reports = CheckOutcome(checked.collection, [stage.final(path) for path in checked.reports])
     return AggregateOutcome(reports, results, [stage.final(path) for path in annexes])
+
+
+def _import_quietly(module: str) -> None:
+    """Import `module` ahead of its use; if that fails, the import where it is used says why."""
+    try:
+        importlib.import_module(module)
+    except Exception:
+        pass
 
 
 @dataclass
