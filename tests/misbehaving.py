@@ -16,3 +16,8 @@ def misbehave(name: str) -> str:
     if name == "pid":
         return str(os.getpid())
     return name.upper()
+
+
+def pid_and(name: str) -> str:
+    """Another task, for a worker handed over to it: which process answered, and the name in capitals."""
+    return f"{os.getpid()}:{name.upper()}"

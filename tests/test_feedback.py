@@ -229,6 +229,20 @@ def test_the_aggregate_has_its_feedback_copies_written_by_a_worker_meanwhile(pla
     assert (tmp_path / "output" / "Phu_luc_I.docx").exists()
 
 
+def test_the_worker_that_read_the_returns_goes_on_to_write_their_copies(plan, roster, tmp_path, monkeypatch):
+    returns = _returns_with_a_bad_cell(plan, roster, tmp_path)
+    monkeypatch.setattr("toolkit.collect.folder.SMALL_BATCH", 0)  # read in workers, as a province's returns are
+    monkeypatch.setattr("toolkit.collect.feedback.OVERLAP_BATCH", 2)  # enough copies for a worker of their own
+    collection = collect(plan, roster, returns)
+
+    def no_new_process(*_):
+        raise AssertionError("a worker was started for the copies")
+
+    monkeypatch.setattr("multiprocessing.process.BaseProcess.start", no_new_process)
+    paths = write_check_reports(plan, roster, collection, tmp_path / "output", today=TODAY)
+    _assert_marked_copies(paths, tmp_path / "output")
+
+
 def test_a_value_with_control_characters_still_gets_a_copy_that_opens(plan, roster, tmp_path):
     book = openpyxl.load_workbook(filled_return(plan, roster, tmp_path))
     cell_of(book, "PCGD_THCS").value = "Mức độ 9 CONTROL"

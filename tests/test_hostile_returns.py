@@ -147,6 +147,29 @@ def test_workers_started_early_do_the_work_and_one_that_died_meanwhile_is_replac
     assert alive.pid in pids and dead.pid not in pids and len(pids) == 2  # the dead one's place taken by a new worker
 
 
+def test_a_worker_handed_over_to_the_next_task_does_it_without_starting_a_process(monkeypatch):
+    import multiprocessing
+
+    from misbehaving import misbehave, pid_and
+    from toolkit.core.isolation import isolated_map
+
+    def maps_handing_over() -> set[str]:
+        return {result for _, result, _ in isolated_map(misbehave, ["pid"] * 40, (), workers=2, seconds=30,
+                                                        memory=1 << 30, then=pid_and)}
+
+    before = set(multiprocessing.active_children())
+    readers = maps_handing_over() | maps_handing_over()
+    assert len(set(multiprocessing.active_children()) - before) == 1  # mapped twice: still one worker kept
+
+    def no_new_process(*_):
+        raise AssertionError("a new worker was started")
+
+    monkeypatch.setattr("toolkit.core.isolation._spawn", no_new_process)
+    answers = [result for _, result, _ in isolated_map(pid_and, ["x", "y", "z"], (), workers=1, seconds=30, memory=1 << 30)]
+    assert [answer.split(":")[1] for answer in answers] == ["X", "Y", "Z"]
+    assert {answer.split(":")[0] for answer in answers} <= readers
+
+
 def test_a_command_reads_even_a_few_returns_in_the_one_worker_it_started_early(plan, roster, clean, monkeypatch):
     import multiprocessing
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 READ_FILE = "toolkit.collect.folder:read_file"  # what each reading worker runs on a file
+WRITE_COPY = "toolkit.collect.feedback:write_copy"  # what a reading worker goes on with: the feedback copies
 WORKER_MEMORY = 1536 * 1024 * 1024  # bytes of address space per worker: the largest grid accepted needs ~400 MB
 SMALL_BATCH = 40  # files below which one worker reads them all (or this process, if none was started early)
 

@@ -12,21 +12,24 @@ LibreOffice compute them on opening.
 
 Every copy opens on a "Phản hồi" sheet (the unit, the round, what to do, one line per problem with
 a link to its cell). What a copy holds was read in the same pass as the check (`Collection.filled`):
-it shows the file that was checked, and the return is not read again. Copies are written in the
-worker pool.
+it shows the file that was checked, and the return is not read again. Copies are written by a worker
+process, the one that read the returns when there was one (it already holds the plan and roster).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections import deque
 from pathlib import Path
+from typing import NamedTuple
 
+from toolkit.collect import WORKER_MEMORY, WRITE_COPY
 from toolkit.collect.folder import Collection
 from toolkit.collect.records import Filled, Issue
+from toolkit.core.isolation import isolated_map, started_early
 from toolkit.core.text import printable
-from toolkit.core.workers import shared, worker_pool
 from toolkit.forms.answers import Answers
 from toolkit.forms.writer import plan_line, write_template
 from toolkit.spec.plan import Plan
@@ -36,63 +39,82 @@ FEEDBACK_SHEET = "Phản hồi"
 # From this many copies on, a worker on the other core writes them beside this process (which joins in
 # once its own work is done): that pays for the worker's start, about a second.
 OVERLAP_BATCH = 8
-BATCH = 4  # copies a worker is sent at a time: about 0.2 s of work
+COPY_SECONDS = 60  # a copy takes a few hundredths of a second: past this, its worker is stopped
 SEVERITY_WORDS = {"error": "Lỗi, phải sửa", "warning": "Cần xem lại"}
 COMPUTED_NOTE = ("Đơn vị đã điền ô này bằng công thức; bản phản hồi chỉ giữ kết quả của công thức dưới dạng "
                  "số liệu. Hãy nhập số liệu trực tiếp, không dùng công thức.")
 
 
 class PendingCopies:
-    """Feedback copies already `written` here, or being written in worker processes (`batches`: each
-    future with the jobs it writes): `wait()` gives their paths once written. Leaving it (`with`)
-    without waiting cancels what has not started."""
+    """Feedback copies being written: by a worker process, which a thread here feeds and hears from,
+    and, once `wait()` is called, by this process too, taking the jobs from the other end. `wait()`
+    gives their paths once all are written; leaving it (`with`) without waiting drops what has not started."""
 
-    def __init__(self, pool: ProcessPoolExecutor | None = None, batches: tuple = (), written: tuple = (),
-                 plan: Plan | None = None, roster: Roster | None = None):
-        self._pool, self._batches, self._written = pool, batches, written
-        self._plan, self._roster = plan, roster
+    def __init__(self, plan: Plan, roster: Roster, jobs: list[CopyJob], workers: int):
+        self._plan, self._roster, self._jobs = plan, roster, jobs
+        self._left = deque(range(len(jobs)))  # not yet given to the worker: whoever is free takes the next
+        self._written: dict[int, Path] = {}
+        self._feeder = threading.Thread(target=self._feed, args=(workers,), daemon=True) if workers and jobs else None
+        if self._feeder is not None:
+            self._feeder.start()
+
+    def _feed(self, workers: int) -> None:
+        try:
+            for index, path, failure in isolated_map(WRITE_COPY, self._jobs, (self._plan, self._roster), workers=workers,
+                                                     seconds=COPY_SECONDS, memory=WORKER_MEMORY, left=self._left):
+                if failure is None:
+                    self._written[index] = path
+        except Exception:  # no worker could start, or one failed: what it did not write, `wait()` writes here
+            pass
 
     def wait(self) -> list[Path]:
-        written = list(self._written)
-        # This process is free now: it writes the batches no worker has started, from the last one back,
-        # while the workers finish theirs. (A pool starts its batches in order: once one has started,
-        # so have all before it.)
-        for future, jobs in reversed(self._batches):
-            if not future.cancel():
-                break
-            written += [write_copy(self._plan, self._roster, *job) for job in jobs]
-        written += [path for future, _ in self._batches if not future.cancelled() for path in future.result()]
-        return sorted(written)
+        self._write_left()
+        if self._feeder is not None:
+            self._feeder.join()
+        for index, job in enumerate(self._jobs):  # a copy its worker died or stalled on, or never got to
+            if index not in self._written:
+                self._written[index] = write_copy(self._plan, self._roster, job)
+        return sorted(self._written.values())
+
+    def _write_left(self) -> None:
+        while True:
+            try:
+                index = self._left.pop()
+            except IndexError:
+                return
+            self._written[index] = write_copy(self._plan, self._roster, self._jobs[index])
 
     def __enter__(self) -> "PendingCopies":
         return self
 
     def __exit__(self, *_) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._left.clear()
+        if self._feeder is not None:
+            self._feeder.join()
 
 
 def start_feedback(plan: Plan, roster: Roster, collection: Collection, folder: Path, *, workers: int = 1) -> PendingCopies:
     """Start writing `folder/<unit code>.xlsx` for each accepted return with a problem on a cell, in
     `workers` processes, and return at once: the aggregate computes its results and annexes in this
-    process meanwhile, and `wait()` writes what is left here. A few copies are written here and now
-    (a worker's start costs more)."""
+    process meanwhile. The worker the reading handed over (`toolkit.collect.folder.collect`) writes even
+    one copy; a new one is started for OVERLAP_BATCH copies or more (its start costs about a second)."""
     jobs = _jobs(collection, folder)
-    if workers < 1 or len(jobs) < OVERLAP_BATCH:
-        return PendingCopies(written=tuple(write_copy(plan, roster, *job) for job in jobs))
-    return _in_workers(plan, roster, jobs, workers)
+    worth_a_worker = started_early(WRITE_COPY, WORKER_MEMORY) or len(jobs) >= OVERLAP_BATCH
+    return PendingCopies(plan, roster, jobs, workers if worth_a_worker else 0)
 
 
-def _in_workers(plan: Plan, roster: Roster, jobs: list[tuple], workers: int) -> PendingCopies:
-    # Small batches: whoever is free last takes what is left, one batch at a time.
-    size = max(1, min(BATCH, math.ceil(len(jobs) / (workers * 4))))
-    pool = worker_pool(workers, plan, roster)
-    batches = tuple((pool.submit(_worker_write, jobs[i:i + size]), jobs[i:i + size]) for i in range(0, len(jobs), size))
-    return PendingCopies(pool, batches, plan=plan, roster=roster)
+class CopyJob(NamedTuple):
+    """One feedback copy to write: the unit, the return as checked, its problems, where the copy goes."""
+
+    code: str
+    source: str  # the return's path
+    issues: list[Issue]
+    folder: str
+    filled: Filled
 
 
-def _jobs(collection: Collection, folder: Path) -> list[tuple]:
-    """(unit code, return, its problems, folder, what it holds) of each copy to write; stale copies removed."""
+def _jobs(collection: Collection, folder: Path) -> list[CopyJob]:
+    """The copies to write; stale copies removed."""
     by_unit: dict[str, list[Issue]] = {}
     for issue in collection.issues:
         accepted = collection.returns.get(issue.unit)
@@ -106,23 +128,17 @@ def _jobs(collection: Collection, folder: Path) -> list[tuple]:
                 stale.unlink(missing_ok=True)
     if todo:
         folder.mkdir(parents=True, exist_ok=True)
-    return [(code, str(collection.returns[code].file), issues, str(folder), collection.filled[code])
+    return [CopyJob(code, str(collection.returns[code].file), issues, str(folder), collection.filled[code])
             for code, issues in todo.items()]
 
 
-def _worker_write(jobs: list[tuple]) -> list[Path]:
-    plan, roster = shared()
-    return [write_copy(plan, roster, *job) for job in jobs]
-
-
-def write_copy(plan: Plan, roster: Roster, code: str, source: str, issues: list[Issue], folder: str,
-               filled: Filled) -> Path:
-    """One unit's feedback copy, of the return at `source` as it was checked (`filled`); returns its path."""
-    source_path, target = Path(source), Path(folder) / f"{code}.xlsx"
-    (Path(folder) / f"{code}.xlsm").unlink(missing_ok=True)  # an earlier round's copy of an .xlsm return
-    unit = roster.get(code)
-    answers = filled_answers(filled, issues)
-    answers.write_cover = functools.partial(_write_cover, plan, unit, source_path, issues, answers)
+def write_copy(plan: Plan, roster: Roster, job: CopyJob) -> Path:
+    """One unit's feedback copy, of the return as it was checked (`job.filled`); returns its path."""
+    source_path, target = Path(job.source), Path(job.folder) / f"{job.code}.xlsx"
+    (Path(job.folder) / f"{job.code}.xlsm").unlink(missing_ok=True)  # an earlier round's copy of an .xlsm return
+    unit = roster.get(job.code)
+    answers = filled_answers(job.filled, job.issues)
+    answers.write_cover = functools.partial(_write_cover, plan, unit, source_path, job.issues, answers)
     return write_template(plan, roster, unit, target, answers=answers)
 
 

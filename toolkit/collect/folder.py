@@ -24,7 +24,7 @@ from toolkit.collect.reader import OLE_MAGIC, SPREADSHEET_SUFFIXES, RawWorkbook,
 from toolkit.spec.units import Roster, Unit
 from toolkit.core.text import clean_text
 from toolkit.core.workers import OnProgress, no_progress
-from toolkit.collect import SMALL_BATCH, WORKER_MEMORY
+from toolkit.collect import SMALL_BATCH, WORKER_MEMORY, WRITE_COPY
 from toolkit.core.isolation import isolated_map, started_early
 
 STATUS_LABELS = {"da_nop": "Đã nộp", "co_loi": "Nộp nhưng có lỗi", "chua_nop": "Chưa nộp"}
@@ -233,8 +233,9 @@ def collect(plan: Plan, roster: Roster, folder: str | Path, *, on_progress: OnPr
             results[index] = _result(read_file(plan, roster, path), path, roster)
             on_progress("returns", index + 1, len(candidates))
     else:
+        # One worker stays, holding the plan and roster, to write the feedback copies that follow.
         reading = isolated_map(read_file, candidates, (plan, roster), workers=1 if few else workers,
-                               seconds=FILE_SECONDS, memory=WORKER_MEMORY)
+                               seconds=FILE_SECONDS, memory=WORKER_MEMORY, then=WRITE_COPY)
         for done, (index, result, failure) in enumerate(reading, start=1):
             if failure is None:
                 results[index] = _result(result, candidates[index], roster)

@@ -34,6 +34,7 @@ class _Worker:
     conn: Connection
     pending: deque = field(default_factory=deque)  # indexes of the items sent and not yet answered, in order
     deadline: float = 0.0  # time.monotonic() by which it must give its next answer
+    briefing: bytes = b""  # the pickled context it holds (from an earlier map, when handed over)
 
 
 Task = Callable | str  # a module-level function, or its name: "package.module:function"
@@ -82,14 +83,17 @@ def _spawn(task: Task, memory: int) -> _Worker:
     return _Worker(process, ours)
 
 
-def isolated_map(task: Task, items: Sequence, context: tuple, *, workers: int, seconds: float,
-                 memory: int) -> Iterator[tuple[int, Any, str | None]]:
+def isolated_map(task: Task, items: Sequence, context: tuple, *, workers: int, seconds: float, memory: int,
+                 left: deque | None = None, then: Task | None = None) -> Iterator[tuple[int, Any, str | None]]:
     """Run `task(*context, item)` for every item in worker processes; yield (index, result, None) as
     each finishes, or (index, None, DIED / OVERRAN) when its worker died or took over `seconds`.
 
     `context` is sent once to each worker; `memory` (bytes) caps each worker's address space.
+    `left`: the indexes of the items not yet given out (all of them, to begin with), shared with
+    another thread, which may take items from its right end and do them itself. `then`: one worker
+    is kept when the map ends, holding the context, for the next map of that task (see `start_early`).
     """
-    waiting = deque(range(len(items)))
+    waiting = deque(range(len(items))) if left is None else left
     pool: list[_Worker] = []
     briefing = pickle.dumps(context)  # pickled once, whatever the number of workers started
 
@@ -101,24 +105,31 @@ def isolated_map(task: Task, items: Sequence, context: tuple, *, workers: int, s
         started = _take_early(task, memory, count)
         started += [_spawn(task, memory) for _ in range(count - len(started))]
         try:
-            for worker in started:
-                worker.conn.send_bytes(briefing)
-            for worker in started:
+            briefed = [worker for worker in started if worker.briefing != briefing]
+            for worker in briefed:
+                worker.conn.send(("context", briefing))
+                worker.briefing = briefing
+            for worker in briefed:
                 worker.conn.recv()
         except (EOFError, OSError):
             for worker in started:
                 _stop(worker)
-            raise ToolkitError("Không khởi động được tiến trình đọc tệp (máy thiếu bộ nhớ?); hãy chạy lại.") from None
+            raise ToolkitError("Không khởi động được tiến trình phụ để xử lý tệp (máy thiếu bộ nhớ?); hãy chạy lại.") from None
         return started
 
     def give_work(worker: _Worker) -> None:
         # A few items at a time, answered one by one: no round trip per item, and still, when a worker
         # fails, the first item it has not answered is the one it failed on (it reads them in order).
-        batch = [waiting.popleft() for _ in range(min(BATCH, len(waiting)))]
+        batch = []
+        while waiting and len(batch) < BATCH:
+            try:
+                batch.append(waiting.popleft())
+            except IndexError:  # the other end took the last one meanwhile
+                break
         if batch:
             worker.pending.extend(batch)
             worker.deadline = time.monotonic() + seconds
-            worker.conn.send([(index, items[index]) for index in batch])
+            worker.conn.send(("items", [(index, items[index]) for index in batch]))
 
     try:
         pool.extend(start(min(workers, len(items))))
@@ -155,9 +166,21 @@ def isolated_map(task: Task, items: Sequence, context: tuple, *, workers: int, s
                 yield index, None, failure
                 pool[pool.index(worker)] = replacement = start(1)[0]
                 give_work(replacement)
+        if then is not None and pool:
+            _hand_over(pool.pop(), then, memory)
     finally:
         for worker in pool:
             _stop(worker, gently=True)
+
+
+def _hand_over(worker: _Worker, task: Task, memory: int) -> None:
+    """Keep `worker`, with its context, for the next map of `task`: it needs no start of its own then.
+    One at most: a program that maps again and again does not pile up idle processes."""
+    if _early_for(task, memory) or not worker.process.is_alive():
+        _stop(worker, gently=True)
+        return
+    worker.conn.send(("task", _name(task)))
+    _early.append((_name(task), memory, worker))
 
 
 def _stop(worker: _Worker, gently: bool = False) -> None:
@@ -174,18 +197,28 @@ def _stop(worker: _Worker, gently: bool = False) -> None:
 
 
 def _serve(conn: Connection, task_name: str, memory: int) -> None:
-    """A worker's loop: the context, then items in and results out, until told to stop."""
+    """A worker's loop, until told to stop (None): its context, then items in and results out; told
+    another task, it goes on with that one."""
     # What a native library prints while it dies (a Rust panic) would only alarm the user, who is
     # told about that file in Vietnamese: the worker's stderr goes nowhere.
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-    module, _, function = task_name.partition(":")
-    task = getattr(importlib.import_module(module), function)  # our own code: imported before the cap
+    task, context = _task(task_name), ()  # our own code: imported before the cap
     limit_memory(memory)
-    context = pickle.loads(conn.recv_bytes())
-    conn.send("ready")
-    while (batch := conn.recv()) is not None:
-        for index, item in batch:
-            conn.send((index, task(*context, item)))
+    while (message := conn.recv()) is not None:
+        kind, body = message
+        if kind == "context":
+            context = pickle.loads(body)
+            conn.send("ready")
+        elif kind == "task":  # handed over to another task, with the same context
+            task = _task(body)
+        else:
+            for index, item in body:
+                conn.send((index, task(*context, item)))
+
+
+def _task(name: str) -> Callable:
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def limit_memory(memory: int) -> None:
