@@ -26,7 +26,6 @@ RESULT_COLUMNS = ["indicator", "scope", "scope_code", "value", "numerator", "den
 JUDGED_COLUMNS = ["target_text", "verdict"]  # after the per-period targets: added later, kept last
 
 
-
 def results_rows(plan: Plan, results: list[Result]) -> tuple[list[str], list[list]]:
     """The columns and rows of the tidy long table of results (one row per indicator and scope), as a
     province rolls up: figures as floats, None where there is none."""

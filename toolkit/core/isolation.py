@@ -7,7 +7,8 @@ it; Windows has no `resource`, and there only the time budget holds.
 
 Workers start as Windows starts them ("spawn"), as `toolkit.core.workers` explains. A command that
 will read files starts them early (`start_early`), before it loads its plan: they boot on the other
-core meanwhile, and wait for their context.
+core meanwhile, and wait for their context. A map may hand one of its workers over to the next task
+(`then`), context and all: the feedback copies are written by a worker that read the returns.
 """
 
 from __future__ import annotations
@@ -176,11 +177,16 @@ def isolated_map(task: Task, items: Sequence, context: tuple, *, workers: int, s
 def _hand_over(worker: _Worker, task: Task, memory: int) -> None:
     """Keep `worker`, with its context, for the next map of `task`: it needs no start of its own then.
     One at most: a program that maps again and again does not pile up idle processes."""
-    if _early_for(task, memory) or not worker.process.is_alive():
+    kept = not _early_for(task, memory) and worker.process.is_alive()
+    if kept:
+        try:
+            worker.conn.send(("task", _name(task)))
+        except (OSError, ValueError):  # it died meanwhile
+            kept = False
+    if kept:
+        _early.append((_name(task), memory, worker))
+    else:
         _stop(worker, gently=True)
-        return
-    worker.conn.send(("task", _name(task)))
-    _early.append((_name(task), memory, worker))
 
 
 def _stop(worker: _Worker, gently: bool = False) -> None:

@@ -160,7 +160,7 @@ def aggregate(
         from toolkit.aggregate.rollup import write_coverage
         from toolkit.annex.write import write_annexes
 
-        # The feedback copies are written by workers on the other core while the results and annexes
+        # The feedback copies are written by a worker on the other core while the results and annexes
         # are made here.
         with start_check_reports(plan, roster, collection, stage.path, today=today) as pending:
             results = compute(plan, roster, collection.returns)
