@@ -85,4 +85,6 @@ def test_a_commune_breakdown_shows_each_communes_own_level(edited_example):
     assert rows["Xã Sơn Hà"] == ["Mức độ 3", "Mức độ 2", "4.512"]
     assert rows["Xã Thái Niên"] == ["Mức độ 2", "–", "2.100"]
     assert rows["Xã Xuân Quang"] == ["–", "–", "–"]  # sent nothing
-    assert rows["Toàn huyện"] == ["Mức độ 2: 1 xã; Mức độ 3: 2 xã", "Mức độ 1: 1 xã; Mức độ 2: 1 xã", "9.612"]
+    # Counted as an official counts communes and towns together: "2 xã, thị trấn".
+    assert rows["Toàn huyện"] == ["Mức độ 2: 1 xã, thị trấn; Mức độ 3: 2 xã, thị trấn",
+                                 "Mức độ 1: 1 xã, thị trấn; Mức độ 2: 1 xã, thị trấn", "9.612"]
