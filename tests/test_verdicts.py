@@ -182,3 +182,22 @@ def test_the_districts_own_level_is_judged_on_its_level_number(edited_example):
     assert phu_luc_i(plan, {"PHONG_GDDT": {"PCGD_THCS_HUYEN": "Mức độ 1"}})[name][1:4] == [
         "Mức độ 2", "Mức độ 1", "Chưa đạt (mới đạt mức độ 1)"]
     assert phu_luc_i(plan, {"PHONG_GDDT": {"PCGD_THCS_HUYEN": "Mức độ 3"}})[name][1:4] == ["Mức độ 2", "Mức độ 3", "Đạt"]
+
+
+def test_a_level_typed_as_a_number_prints_as_a_level_beside_its_target(edited_example):
+    # Seed 002: "Giữ vững chuẩn phổ cập giáo dục tiểu học mức độ 2", the office typing its level as a number.
+    def edit(data: dict) -> None:
+        data["fields"].append({"code": "PCGD_TH_HUYEN", "label": "Mức độ đạt chuẩn PCGD tiểu học (0: chưa đạt; 1, 2 hoặc 3)",
+                               "kind": "integer", "reporter": "co_quan", "units": ["PHONG_GDDT"], "section": "Phổ cập",
+                               "unit": "mức độ", "min": 0, "max": 3})
+        data["indicators"].append({"code": "PCGD_TH_HUYEN", "name": "Giữ vững chuẩn phổ cập giáo dục tiểu học",
+                                   "section": "III. Khác", "unit": "mức độ", "reporter": "co_quan", "rule": "sum",
+                                   "numerator": "PCGD_TH_HUYEN", "target": "mức độ 2"})
+
+    plan = load_plan(edited_example(edit))
+    name = "Giữ vững chuẩn phổ cập giáo dục tiểu học"
+    assert phu_luc_i(plan, {"PHONG_GDDT": {"PCGD_TH_HUYEN": 3}})[name][1:4] == ["Mức độ 2", "Mức độ 3", "Đạt"]
+    assert phu_luc_i(plan, {"PHONG_GDDT": {"PCGD_TH_HUYEN": 1}})[name][1:4] == [
+        "Mức độ 2", "Mức độ 1", "Chưa đạt (mới đạt mức độ 1)"]
+    assert phu_luc_i(plan, {"PHONG_GDDT": {"PCGD_TH_HUYEN": 0}})[name][1:4] == [
+        "Mức độ 2", "Chưa đạt chuẩn", "Chưa đạt (chưa đạt mức độ nào)"]

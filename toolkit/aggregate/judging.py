@@ -93,7 +93,8 @@ def judge(plan: Plan, result: Result) -> Verdict:
         ahead = target.kind not in ("range", "level") and target.direction in AT_LEAST and shown > low
         return Verdict(period, True, f"Đạt (vượt {_amount(plan, result, target, shown - low)})" if ahead else "Đạt")
     if target.kind == "level":
-        return Verdict(period, False, f"Chưa đạt (mới đạt mức độ {fmt_number(float(shown), 0)})")
+        reached = f"mới đạt mức độ {fmt_number(float(shown), 0)}" if shown > 0 else "chưa đạt mức độ nào"
+        return Verdict(period, False, f"Chưa đạt ({reached})")
     if shown == low:  # a strict target ("trên 99,7%") met only exactly
         return Verdict(period, False, "Chưa đạt (mới bằng chỉ tiêu)")
     if target.kind == "range":

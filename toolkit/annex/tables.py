@@ -22,6 +22,8 @@ from toolkit.core.numbers import (
 from toolkit.spec.plan import Plan
 from toolkit.spec.targets import Target
 
+NO_LEVEL = "Chưa đạt chuẩn"  # a level figure of 0 ("0: chưa đạt; 1, 2 hoặc 3")
+
 def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
     """A result as official tables write it, keeping the number for spreadsheets; rounded as judged
     (`toolkit.aggregate.judging.printed_result`)."""
@@ -33,6 +35,9 @@ def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
         return Cell(NO_DATA if applicable else NOT_APPLICABLE, align="center")
     if indicator.rule == "ratio":
         return Cell(fmt_percent(value, indicator.decimals), "center", float(round_half_up(value, indicator.decimals)))
+    if indicator.rule == "sum" and _level_targets(plan, indicator):  # "Mức độ 3", as its target reads
+        level = fmt_number(value, 0)
+        return Cell(f"Mức độ {level}" if level != "0" else NO_LEVEL, "center")
     if indicator.rule == "sum":
         return Cell(fmt_number(value, 0), "center", float(round_half_up(value, 0)))
     word = "" if short else unit_word(plan, indicator)
@@ -42,6 +47,12 @@ def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
     text = (f"{fmt_ratio(result.numerator, result.denominator)} ({fmt_percent(value, indicator.decimals)})" if short
             else fmt_count_share(result.numerator, result.denominator, word, value, indicator.decimals))
     return Cell(text, align="center")
+
+
+def _level_targets(plan: Plan, indicator: Indicator) -> bool:
+    """Whether the indicator's targets are levels ("mức độ 3"): its figure is a level too."""
+    return any((target := indicator.target_for(period.code)) is not None and target.kind == "level"
+               for period in plan.period.target_periods)
 
 
 def _reported_texts(result: Result) -> str:
