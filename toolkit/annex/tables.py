@@ -24,6 +24,7 @@ from toolkit.spec.targets import Target
 
 NO_LEVEL = "Chưa đạt chuẩn"  # a level figure of 0 ("0: chưa đạt; 1, 2 hoặc 3")
 
+
 def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
     """A result as official tables write it, keeping the number for spreadsheets; rounded as judged
     (`toolkit.aggregate.judging.printed_result`)."""
@@ -36,8 +37,7 @@ def fmt_result(plan: Plan, result: Result, short: bool = False) -> Cell:
     if indicator.rule == "ratio":
         return Cell(fmt_percent(value, indicator.decimals), "center", float(round_half_up(value, indicator.decimals)))
     if indicator.rule == "sum" and _level_targets(plan, indicator):  # "Mức độ 3", as its target reads
-        level = fmt_number(value, 0)
-        return Cell(f"Mức độ {level}" if level != "0" else NO_LEVEL, "center")
+        return Cell(f"Mức độ {fmt_number(value, 0)}" if round_half_up(value, 0) > 0 else NO_LEVEL, "center")
     if indicator.rule == "sum":
         return Cell(fmt_number(value, 0), "center", float(round_half_up(value, 0)))
     word = "" if short else unit_word(plan, indicator)
